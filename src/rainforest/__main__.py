@@ -1,0 +1,3 @@
+from rainforest.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""Password sign-in with lockout and rate limiting; every outcome is audited.
+
+Unknown user, wrong password, locked and deactivated accounts all get the same answer, so
+the sign-in form cannot be used to learn which accounts exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from rainforest.accounts import audit
+from rainforest.accounts.models import User
+from rainforest.accounts.permissions import Principal
+from rainforest.accounts.policy import security_policy
+
+
+class RateLimited(Exception):
+    """Too many attempts from one client address in the last minute."""
+
+
+def _rate_key(ip: str | None) -> str:
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return f"login-rate:{ip or 'unknown'}:{minute}"
+
+
+def _count_attempt(ip: str | None) -> int:
+    key = _rate_key(ip)
+    cache.add(key, 0, 90)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 90)
+        return 1
+
+
+def _as_principal(user: User | None) -> Principal | None:
+    if user is None:
+        return None
+    return Principal(user=user, membership=user.memberships.select_related("organisation").first())
+
+
+def sign_in(request, username: str, password: str) -> User | None:
+    """Return the user when the password is right and the account may sign in, else None."""
+    ip = getattr(request, "META", {}).get("REMOTE_ADDR")
+    if _count_attempt(ip) > settings.LOGIN_RATE_PER_MINUTE:
+        with transaction.atomic():
+            audit.record(None, "auth.login.rate_limited", subject_label=username[:150])
+        raise RateLimited
+    policy = security_policy()
+    now = timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is not None and user.locked_until and user.locked_until > now:
+            audit.record(
+                _as_principal(user), "auth.login.refused_locked", subject_type="user",
+                subject_id=user.pk, subject_label=user.username,
+            )  # fmt: skip
+            return None
+        authenticated = authenticate(request, username=username, password=password)
+        if authenticated is None:
+            _failed(user, username, policy, now)
+            return None
+        user = authenticated
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login = now
+        user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+        audit.record(
+            _as_principal(user), "auth.login.password_ok", subject_type="user",
+            subject_id=user.pk, subject_label=user.username,
+        )  # fmt: skip
+        return user
+
+
+def _failed(user: User | None, username: str, policy, now: dt.datetime) -> None:
+    if user is None:
+        audit.record(None, "auth.login.unknown_user", subject_label=username[:150])
+        return
+    user.failed_logins += 1
+    action = "auth.login.failed"
+    if user.failed_logins >= policy.lockout_threshold:
+        user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
+        user.failed_logins = 0
+        action = "auth.account.locked"
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit.record(
+        _as_principal(user), action, subject_type="user", subject_id=user.pk,
+        subject_label=user.username,
+        after={"locked_until": user.locked_until} if user.locked_until else None,
+    )  # fmt: skip

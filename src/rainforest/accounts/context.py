@@ -1,0 +1,17 @@
+"""Per-request facts the audit trail records (client address, request id, acting principal)."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass
+class RequestContext:
+    ip: str | None = None
+    request_id: str = ""
+
+
+current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "rainforest_request_context", default=RequestContext()
+)

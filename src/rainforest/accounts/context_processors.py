@@ -1,0 +1,27 @@
+"""Navigation entries by what the current principal may do."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rainforest.accounts import permissions as p
+
+NAV = (
+    (p.REGISTRY_EDIT_OWN, "registry:own", _("My enterprise")),
+    (p.REGISTRY_VIEW_ALL, "registry:list", _("Registry")),
+    (p.REGISTRY_IMPORT, "registry:import", _("Import")),
+    (p.ACCOUNTS_MANAGE, "accounts:users", _("Users")),
+    (p.ROLES_GRANT, "accounts:roles", _("Roles")),
+    (p.SECURITY_POLICY, "accounts:policy", _("Security policy")),
+    (p.AUDIT_VIEW, "accounts:audit", _("Audit trail")),
+    (p.API_TOKENS_OWN, "accounts:tokens", _("API tokens")),
+)
+
+
+def navigation(request):
+    principal = getattr(request, "principal", None)
+    if principal is None:
+        return {"nav": []}
+    items = [(reverse(name), label) for perm, name, label in NAV if principal.can(perm)]
+    if principal.permissions & p.BACK_OFFICE:
+        items.append((reverse("admin:index"), _("Back office")))
+    return {"nav": items, "principal": principal}

@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rainforest.accounts.choices import Role
+from rainforest.accounts.models import Organisation, SecurityPolicy
+from rainforest.accounts.services import POLICY_FIELDS
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+
+class OtpForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Six-digit code from your authenticator app"),
+        regex=r"^\d{6}$",
+        error_messages={"invalid": _("Enter the six digits shown by your authenticator app.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        if not self.user.check_password(self.cleaned_data["old_password"]):
+            raise forms.ValidationError(_("The current password is not correct."))
+        return self.cleaned_data["old_password"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") != data.get("new_password2"):
+            raise forms.ValidationError(_("The two new passwords differ."))
+        return data
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("User name"), max_length=150, regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
+    )  # fmt: skip
+    display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
+
+
+class RoleGrantForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SecurityPolicyForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = SecurityPolicy
+        fields = POLICY_FIELDS
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False)
+    subject = forms.CharField(label=_("Object"), required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)

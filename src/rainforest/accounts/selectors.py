@@ -1,0 +1,55 @@
+"""Reads for accounts pages and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from rainforest.accounts.models import ApiToken, AuditEvent, Membership, User
+from rainforest.accounts.permissions import (
+    ACCOUNTS_MANAGE,
+    API_TOKENS_OWN,
+    AUDIT_VIEW,
+    ROLES_GRANT,
+    Principal,
+)
+
+
+def user_list(*, actor: Principal) -> QuerySet[User]:
+    actor.require(ACCOUNTS_MANAGE)
+    return User.objects.order_by("username").prefetch_related("memberships__organisation")
+
+
+def membership_list(*, actor: Principal) -> QuerySet[Membership]:
+    actor.require(ROLES_GRANT)
+    return Membership.objects.select_related("user", "organisation").order_by("user__username")
+
+
+def audit_event_list(
+    *,
+    actor: Principal,
+    action: str = "",
+    actor_label: str = "",
+    subject: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    actor.require(AUDIT_VIEW)
+    qs = AuditEvent.objects.order_by("-seq")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor_label:
+        qs = qs.filter(actor_label__icontains=actor_label)
+    if subject:
+        qs = qs.filter(subject_label__icontains=subject) | qs.filter(subject_id=subject)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs
+
+
+def api_token_list(*, actor: Principal) -> QuerySet[ApiToken]:
+    actor.require(API_TOKENS_OWN)
+    return ApiToken.objects.filter(membership__user=actor.user).order_by("-created_at")

@@ -1,0 +1,40 @@
+"""/api/v1/: one Ninja API, domain errors mapped once."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+
+from rainforest.accounts.api import BrowserSession, TokenAuth
+from rainforest.accounts.api import router as accounts_router
+from rainforest.accounts.errors import StaleEdit
+from rainforest.registry.api import router as registry_router
+from rainforest.registry.problems import problem_message
+from rainforest.registry.services import FactsInvalid
+
+api = NinjaAPI(
+    title="Rainforest API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), BrowserSession()],
+)
+api.add_router("/", accounts_router)
+api.add_router("/", registry_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request, exc):
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(FactsInvalid)
+def facts_invalid(request, exc):
+    problems = [
+        {"column": p.column, "value": p.value, "code": p.code, "message": problem_message(p)}
+        for p in exc.problems
+    ]
+    return api.create_response(request, {"detail": problems}, status=422)

@@ -1,0 +1,1 @@
+"""Pure-Python domain logic: no Django, no database (see docs/architecture.md)."""

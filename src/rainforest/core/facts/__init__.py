@@ -1,0 +1,1 @@
+"""The enterprise facts interchange format (shared/facts-schema.md): columns, reading, checks."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "rainforest.demo"
+    verbose_name = "Demo city"

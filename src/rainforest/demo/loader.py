@@ -1,0 +1,106 @@
+"""Load the demo city through the platform's own services, and create one account per role."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from dataclasses import dataclass
+from hashlib import sha256
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rainforest.accounts import services as accounts
+from rainforest.accounts.choices import PRIVILEGED_ROLES, Role
+from rainforest.accounts.models import Organisation, User
+from rainforest.accounts.permissions import Principal
+from rainforest.core.facts import writer
+from rainforest.demo.city import City, build_city
+from rainforest.registry import services as registry
+from rainforest.registry.models import Enterprise, FinancingRound, Recognition
+
+DEMO_PASSWORD = "Rainforest#2026"
+ACTOR = Principal.system("system:demo")
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    organisation: str
+    totp_key: str = ""  # base32, for an authenticator app
+
+
+def _accounts_plan(city: City) -> list[tuple[str, str, str, str]]:
+    bureau = city.departments[0].name  # 杭州市科学技术局 runs the platform
+    young = next(c for c in city.companies if c.founded_on.year >= city.as_of.year - 3)
+    return [
+        ("enterprise", "企业用户 张三", Role.ENTERPRISE_USER, young.name),
+        ("publisher", "场景发布 李四", Role.SCENARIO_PUBLISHER, city.departments[1].name),
+        ("officer", "项目专员 王五", Role.PROGRAMME_OFFICER, bureau),
+        ("expert", "评审专家 赵六", Role.EXPERT, "浙江大学"),
+        ("fundmanager", "基金经理 钱七", Role.FUND_MANAGER, "杭州市科创集团有限公司"),
+        ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, bureau),
+        ("secadmin", "安全管理员", Role.SECURITY_ADMIN, bureau),
+        ("auditor", "审计管理员", Role.AUDIT_ADMIN, bureau),
+    ]
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(username="officer").exists()
+
+
+def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
+    city = build_city(seed=seed, enterprises=enterprises)
+    with transaction.atomic():
+        for carrier in [*city.departments, *city.carriers]:
+            accounts.organisation_create(
+                actor=ACTOR, name=carrier.name, kind=carrier.kind, uscc=carrier.uscc,
+                district=carrier.district,
+            )  # fmt: skip
+        rows = [row for company in city.companies for row in company.rows]
+        registry.facts_import(
+            actor=ACTOR, data=writer.to_csv(rows), filename="demo-city.csv", today=city.as_of
+        )
+        by_code = {
+            e.organisation.uscc: e for e in Enterprise.objects.select_related("organisation")
+        }
+        registry.recognitions_record(actor=ACTOR, items=[
+            Recognition(enterprise=by_code[c.uscc], kind=kind, year=year, valid_from=start,
+                        valid_until=until)
+            for c in city.companies for kind, year, start, until in c.recognitions
+        ])  # fmt: skip
+        registry.financing_rounds_record(actor=ACTOR, items=[
+            FinancingRound(enterprise=by_code[c.uscc], round=r, closed_on=closed, amount=amount,
+                           post_money=post)
+            for c in city.companies for r, closed, amount, post in c.rounds
+        ])  # fmt: skip
+        return _create_accounts(city, seed)
+
+
+def _create_accounts(city: City, seed: int) -> list[DemoAccount]:
+    out = []
+    for username, display, role, org_name in _accounts_plan(city):
+        user = accounts.user_create(
+            actor=ACTOR, username=username, password=DEMO_PASSWORD, display_name=display
+        )
+        organisation = Organisation.objects.get(name=org_name)
+        accounts.membership_grant(actor=ACTOR, user=user, organisation=organisation, role=role)
+        account = DemoAccount(username, role, org_name)
+        if role in PRIVILEGED_ROLES:
+            # A fixed key per account so the demo's printout stays valid across reloads.
+            key = sha256(f"{seed}:{username}".encode()).digest()[:20]
+            TOTPDevice.objects.create(user=user, name="demo", key=key.hex(), confirmed=True)
+            account.totp_key = b32encode(key).decode()
+        out.append(account)
+    return out
+
+
+def accounts_summary(seed: int = 2026) -> list[DemoAccount]:
+    """The demo accounts as loaded, for printing again on later runs."""
+    out = []
+    for user in User.objects.filter(memberships__isnull=False).distinct().order_by("pk")[:20]:
+        m = user.memberships.select_related("organisation").first()
+        key = sha256(f"{seed}:{user.username}".encode()).digest()[:20]
+        totp = b32encode(key).decode() if m.role in PRIVILEGED_ROLES else ""
+        out.append(DemoAccount(user.username, m.role, m.organisation.name, totp))
+    return out

@@ -1,0 +1,50 @@
+"""Registry endpoints of /api/v1/: the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import paginate
+
+from rainforest.registry import selectors, services
+from rainforest.registry.schemas import EnterpriseOut, FactsIn, FactsOut
+
+router = Router(tags=["registry"])
+
+
+def _enterprise_out(e) -> dict:
+    return {
+        "uscc": e.organisation.uscc, "name": e.organisation.name,
+        "district": e.organisation.district, "founded_on": e.founded_on, "version": e.version,
+        "latest_year": getattr(e, "latest_year", None),
+    }  # fmt: skip
+
+
+@router.get("/enterprises", response=list[EnterpriseOut])
+@paginate
+def enterprise_list(request, q: str = "", district: str = "", industry: str = ""):
+    qs = selectors.enterprise_list(actor=request.principal, q=q, district=district, industry=industry)
+    return [_enterprise_out(e) for e in qs]
+
+
+@router.get("/enterprises/{uscc}", response=EnterpriseOut)
+def enterprise_detail(request, uscc: str):
+    return _enterprise_out(selectors.enterprise_get(actor=request.principal, uscc=uscc))
+
+
+@router.get("/enterprises/{uscc}/facts", response=list[FactsOut])
+def facts_list(request, uscc: str):
+    enterprise = selectors.enterprise_get(actor=request.principal, uscc=uscc)
+    return list(selectors.facts_list(actor=request.principal, enterprise=enterprise))
+
+
+@router.put("/enterprises/{uscc}/facts/{year}", response=FactsOut)
+def facts_put(request, uscc: str, year: int, payload: FactsIn):
+    """Create or replace one year. Send the ``version`` you read; a stale one gets 409."""
+    enterprise = selectors.enterprise_get(actor=request.principal, uscc=uscc)
+    values = payload.dict(exclude={"version"})
+    services.facts_save(
+        actor=request.principal, enterprise=enterprise, fiscal_year=year, values=values,
+        version=payload.version,
+    )  # fmt: skip
+    return get_object_or_404(enterprise.facts, fiscal_year=year)

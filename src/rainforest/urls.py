@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from rainforest import views
+from rainforest.admin_site import site as back_office
+from rainforest.api import api
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("rainforest.accounts.urls")),
+    path("registry/", include("rainforest.registry.urls")),
+    path("api/v1/", api.urls),
+    # The back office has no sign-in page of its own: the platform's, with TOTP, is the only one.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", back_office.urls),
+]
