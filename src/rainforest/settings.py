@@ -42,9 +42,11 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
-    if not (DEMO or DEBUG):
-        raise ImproperlyConfigured("SECRET_KEY must be set outside demo and debug mode.")
     path = VAR_DIR / "secret_key"
+    # A key kept by an earlier demo run serves every later command in the same folder
+    # (``rainforest audit verify`` against the demo database, say); elsewhere it must be set.
+    if not path.exists() and not (DEMO or DEBUG):
+        raise ImproperlyConfigured("SECRET_KEY must be set outside demo and debug mode.")
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))

@@ -62,7 +62,7 @@ class Change:
 
 
 def _event(actor: Principal | None, change: Change, at: dt.datetime) -> AuditEvent:
-    ctx = context.current.get()
+    ctx = context.get()
     org = actor.organisation if actor else None
     return AuditEvent(
         at=at,

@@ -12,6 +12,11 @@ class RequestContext:
     request_id: str = ""
 
 
-current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "rainforest_request_context", default=RequestContext()
+current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "rainforest_request_context", default=None
 )
+
+
+def get() -> RequestContext:
+    """The current request's context, or an empty one outside requests (CLI, jobs)."""
+    return current.get() or RequestContext()

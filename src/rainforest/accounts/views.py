@@ -27,6 +27,7 @@ from rainforest.accounts.permissions import AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
 from rainforest.core.facts.writer import defuse
 
+
 def _safe_next(request, default="home"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):

@@ -21,7 +21,9 @@ MESSAGES = {
     "required": gettext_lazy("A value is required."),
     "formula": gettext_lazy("Cells may not start with = + - @ or a tab: they would run as a spreadsheet formula."),
     "uscc_length": gettext_lazy("A unified social credit code has exactly 18 characters."),
-    "uscc_charset": gettext_lazy("A unified social credit code uses only digits and capital letters other than I, O, Z, S and V."),
+    "uscc_charset": gettext_lazy(
+        "A unified social credit code uses only digits and capital letters other than I, O, Z, S and V."
+    ),
     "uscc_check": gettext_lazy("The check character of this unified social credit code should be %(expected)s."),
     "too_long": gettext_lazy("The text is longer than %(limit)s characters."),
     "date_format": gettext_lazy("Write dates as YYYY-MM-DD, for example 2024-03-31."),
@@ -32,7 +34,9 @@ MESSAGES = {
     "bool_format": gettext_lazy("Write true or false."),
     "int_format": gettext_lazy("Write a whole number."),
     "negative": gettext_lazy("The value may not be negative."),
-    "money_format": gettext_lazy("Write an amount in yuan as a plain number with at most two decimals, without thousands separators."),
+    "money_format": gettext_lazy(
+        "Write an amount in yuan as a plain number with at most two decimals, without thousands separators."
+    ),
     "money_too_large": gettext_lazy("The amount is implausibly large; check the number of digits."),
     "choice": gettext_lazy("Use one of: %(choices)s."),
     "industry_code": gettext_lazy("Unknown industry cluster code(s): %(codes)s."),
