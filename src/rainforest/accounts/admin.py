@@ -52,14 +52,14 @@ class UserAdmin(RoleAdmin):
     readonly_fields = fields
     actions = ["deactivate"]
 
-    @admin.action(description=_("Deactivate the selected accounts"))
+    @admin.action(description=_("Deactivate the selected accounts"), permissions=["deactivate"])
     def deactivate(self, request, queryset):
         for user in queryset:
             services.user_set_active(actor=request.principal, user=user, active=False)
         messages.success(request, _("The selected accounts have been deactivated."))
 
-    def get_actions(self, request):
-        return super().get_actions(request) if self._can(request, p.ACCOUNTS_MANAGE) else {}
+    def has_deactivate_permission(self, request):
+        return self._can(request, p.ACCOUNTS_MANAGE)
 
 
 @admin.register(Membership, site=site)

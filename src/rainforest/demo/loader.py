@@ -32,7 +32,8 @@ class DemoAccount:
 
 def _accounts_plan(city: City) -> list[tuple[str, str, str, str]]:
     bureau = city.departments[0].name  # 杭州市科学技术局 runs the platform
-    young = next(c for c in city.companies if c.founded_on.year >= city.as_of.year - 3)
+    # A start-up a few years old, so its page shows several years of figures.
+    young = next(c for c in city.companies if city.as_of.year - 4 <= c.founded_on.year <= city.as_of.year - 3)
     return [
         ("enterprise", "企业用户 张三", Role.ENTERPRISE_USER, young.name),
         ("publisher", "场景发布 李四", Role.SCENARIO_PUBLISHER, city.departments[1].name),

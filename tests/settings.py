@@ -1,0 +1,19 @@
+"""Test settings: the production settings module with a test secret and a fast hasher.
+
+DATABASE_URL and REDIS_URL come from the environment as in production, so the same suite
+runs on SQLite with local memory and on PostgreSQL with Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 50)
+os.environ.setdefault("RAINFOREST_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "tests"))
+
+from rainforest.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+LOGIN_RATE_PER_MINUTE = 1000
+SECURE_SSL_REDIRECT = False
+STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"]["KEY_PREFIX"] = "rainforest-tests"  # noqa: F405
