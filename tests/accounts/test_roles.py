@@ -68,3 +68,18 @@ def test_deploy_check_refuses_an_active_superuser(db):
     assert checks.no_active_superuser(None) == []
     User.objects.create(username="root", is_superuser=True, is_active=True)
     assert [e.id for e in checks.no_active_superuser(None)] == ["rainforest.E001"]
+
+
+def test_bootstrap_creates_three_separate_administrators_once(db, capsys):
+    from django.core.management import CommandError, call_command
+
+    from tests.conftest import new_uscc
+
+    code = new_uscc(authority="1", kind="1")
+    call_command("bootstrap", "--org-name", "杭州市科学技术局", "--org-uscc", code)
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+    assert "sysadmin" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("bootstrap", "--org-name", "x", "--org-uscc", code)
+    assert not User.objects.filter(is_superuser=True).exists()

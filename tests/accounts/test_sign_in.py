@@ -1,5 +1,5 @@
-import time
 import datetime as dt
+import time
 
 from django.contrib.sessions.models import Session
 from django.utils import timezone
