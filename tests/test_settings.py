@@ -27,3 +27,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_debug_accepts_only_true_or_false(tmp_path):
     result = run(["check"], {"DEBUG": "maybe", "SECRET_KEY": "x" * 50, "RAINFOREST_VAR_DIR": str(tmp_path)}, tmp_path)
     assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
+
+
+def test_own_and_vendored_assets_are_found_locally():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("rainforest/site.css")
