@@ -88,3 +88,34 @@ def test_nobody_can_change_or_delete_audit_events_in_the_back_office(client, aud
     assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     event.refresh_from_db()
     assert event.action != "x"
+
+
+def test_system_administrator_adds_an_organisation_in_the_back_office_with_audit(client, sysadmin):
+    from rainforest.accounts.models import AuditEvent, Organisation
+    from tests.conftest import new_uscc
+
+    sign_in(client, sysadmin)
+    code = new_uscc()
+    response = client.post("/admin/accounts/organisation/add/", {
+        "name": "杭州新设孵化器", "kind": "incubator", "uscc": code, "district": "滨江区", "is_active": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    org = Organisation.objects.get(uscc=code)
+    assert AuditEvent.objects.filter(action="accounts.organisation.created", subject_id=str(org.pk),
+                                     actor_label="sam").exists()  # fmt: skip
+    bad = client.post("/admin/accounts/organisation/add/", {
+        "name": "坏代码", "kind": "incubator", "uscc": code[:-1] + ("0" if code[-1] != "0" else "1"),
+    })  # fmt: skip
+    assert bad.status_code == 200 and "校验码应为" in bad.content.decode()
+
+
+def test_back_office_edit_over_a_newer_save_is_refused(client, sysadmin, startup):
+    sign_in(client, sysadmin)
+    url = f"/admin/accounts/organisation/{startup.pk}/change/"
+    data = {"name": "新名称", "kind": "enterprise", "uscc": startup.uscc, "district": "滨江区", "is_active": "on",
+            "opened_version": startup.version}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "name": "另一个名称"})
+    assert stale.status_code == 200 and "他人已修改了该机构" in stale.content.decode()
+    startup.refresh_from_db()
+    assert startup.name == "新名称"

@@ -156,3 +156,13 @@ def test_enterprise_passwords_do_not_expire(client, enterprise_user):
     User.objects.filter(pk=enterprise_user.pk).update(password_changed_at=timezone.now() - dt.timedelta(days=400))
     sign_in(client, enterprise_user)
     assert client.get("/").status_code == 200
+
+
+def test_an_enterprise_user_who_set_up_totp_is_held_to_it(client, enterprise_user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=enterprise_user, name="own choice", confirmed=True)
+    post_login(client, "alice", PASSWORD)
+    assert client.get("/").url.startswith("/accounts/otp/")
+    client.post("/accounts/otp/", {"token": current_code(enterprise_user)})
+    assert client.get("/").status_code == 200

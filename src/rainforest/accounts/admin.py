@@ -9,7 +9,8 @@ from rainforest.admin_site import RoleAdmin, site
 
 
 class OrganisationForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not named "version": the admin would try to put the model's non-editable field in the form.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Organisation
@@ -18,7 +19,15 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            current = Organisation.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if data.get("opened_version") != current:
+                raise forms.ValidationError(_("Someone else changed this organisation after you opened it."))
+        return data
 
 
 @admin.register(Organisation, site=site)
@@ -35,7 +44,7 @@ class OrganisationAdmin(RoleAdmin):
         if change:
             services.organisation_update(
                 actor=request.principal, organisation=obj,
-                version=form.cleaned_data.get("version") or 0, **values,
+                version=form.cleaned_data.get("opened_version") or 0, **values,
             )  # fmt: skip
         else:
             created = services.organisation_create(actor=request.principal, **values)

@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rainforest.accounts import audit, context
 from rainforest.accounts.choices import PRIVILEGED_ROLES
@@ -102,6 +103,13 @@ def _expire(request) -> None:
 
 
 def needs_second_factor(user) -> bool:
+    """Privileged roles must; anyone who chose to set up a device is held to it as well."""
+    if user.memberships.filter(role__in=PRIVILEGED_ROLES).exists():
+        return True
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def privileged(user) -> bool:
     return user.memberships.filter(role__in=PRIVILEGED_ROLES).exists()
 
 
@@ -141,7 +149,7 @@ class PasswordExpiryMiddleware:
 
 
 def password_expired(user) -> bool:
-    if not needs_second_factor(user):
+    if not privileged(user):
         return False
     changed = user.password_changed_at
     days = security_policy().privileged_expiry_days

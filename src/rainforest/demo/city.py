@@ -123,6 +123,12 @@ def build_city(seed: int = 2026, enterprises: int = 2400, as_of: dt.date | None 
     districts = list(DISTRICTS)
 
     departments = [Carrier(n, "government", "", codes.new("1", "1", CITY_DIVISION)) for n in DEPARTMENTS]
+    # Each district and county has its own science and technology bureau.
+    departments += [
+        Carrier(f"杭州市{d}科学技术局" if d.endswith("区") else f"{d}科学技术局", "government", d,
+                codes.new("1", "1", division))
+        for d, division in DISTRICTS.items()
+    ]  # fmt: skip
     carriers: list[Carrier] = []
     for i in range(36):
         d = rng.choices(districts, DISTRICT_WEIGHTS)[0]
