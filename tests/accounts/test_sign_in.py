@@ -12,8 +12,8 @@ REFUSED = "Sign-in failed"
 
 
 def post_login(client, username, password):
-    return client.post("/accounts/login/", {"username": username, "password": password},
-                       HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    client.cookies["django_language"] = "en"
+    return client.post("/accounts/login/", {"username": username, "password": password})
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(client, enterprise_user):
@@ -23,9 +23,16 @@ def test_unknown_user_and_wrong_password_get_the_same_message(client, enterprise
     assert unknown.count(REFUSED) == wrong.count(REFUSED) == 1
 
 
-def test_messages_are_chinese_by_default(client, enterprise_user):
-    body = client.post("/accounts/login/", {"username": "x", "password": "y"}).content.decode()
-    assert "登录失败" in body
+def test_messages_are_simplified_chinese_by_default_whatever_the_browser_asks(client, enterprise_user):
+    body = client.post("/accounts/login/", {"username": "x", "password": "y"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "登录失败" in body.content.decode()
+
+
+def test_the_chosen_language_sticks(client, db):
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/accounts/login/"})
+    assert "登入" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Sign in" in client.get("/accounts/login/").content.decode()
 
 
 def test_four_failures_do_not_lock_the_fifth_does(client, enterprise_user):
