@@ -35,14 +35,14 @@ def _accounts_plan(city: City) -> list[tuple[str, str, str, str]]:
     # A start-up a few years old, so its page shows several years of figures.
     young = next(c for c in city.companies if city.as_of.year - 4 <= c.founded_on.year <= city.as_of.year - 3)
     return [
-        ("enterprise", "企业用户 张三", Role.ENTERPRISE_USER, young.name),
-        ("publisher", "场景发布 李四", Role.SCENARIO_PUBLISHER, city.departments[1].name),
-        ("officer", "项目专员 王五", Role.PROGRAMME_OFFICER, bureau),
-        ("expert", "评审专家 赵六", Role.EXPERT, "浙江大学"),
-        ("fundmanager", "基金经理 钱七", Role.FUND_MANAGER, "杭州市科创集团有限公司"),
-        ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, bureau),
-        ("secadmin", "安全管理员", Role.SECURITY_ADMIN, bureau),
-        ("auditor", "审计管理员", Role.AUDIT_ADMIN, bureau),
+        ("enterprise", "张三", Role.ENTERPRISE_USER, young.name),
+        ("publisher", "李四", Role.SCENARIO_PUBLISHER, city.departments[1].name),
+        ("officer", "王五", Role.PROGRAMME_OFFICER, bureau),
+        ("expert", "赵六", Role.EXPERT, "浙江大学"),
+        ("fundmanager", "钱七", Role.FUND_MANAGER, "杭州市科创集团有限公司"),
+        ("sysadmin", "孙八", Role.SYSTEM_ADMIN, bureau),
+        ("secadmin", "周九", Role.SECURITY_ADMIN, bureau),
+        ("auditor", "吴十", Role.AUDIT_ADMIN, bureau),
     ]
 
 
