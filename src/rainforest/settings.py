@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "rainforest.accounts",
     "rainforest.registry",
+    "rainforest.policy",
     "rainforest.demo",
 ]
 

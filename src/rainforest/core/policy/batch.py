@@ -228,11 +228,15 @@ class _Compiler:
         if isinstance(test, Unpublished):
             return pl.lit(None, dtype=pl.Boolean), None, None
         if isinstance(test, AnyOf | AllOf):
-            results = [self.test(t)[0] for t in test.tests]
-            out = results[0]
-            for r in results[1:]:
+            compiled = [self.test(t) for t in test.tests]
+            out = compiled[0][0]
+            for r, _v, _t in compiled[1:]:
                 out = (out | r) if isinstance(test, AnyOf) else (out & r)
-            return out, None, None
+            named = [
+                (v if v is not None else pl.lit(None)).alias(t.field if isinstance(t, Compare) else f"#{i}")
+                for i, (t, (_r, v, _t)) in enumerate(zip(test.tests, compiled, strict=True))
+            ]
+            return out, pl.struct(named), None
         assert isinstance(test, Compare)
         if test.field == "score_range":
             lo, hi = self.total

@@ -1,0 +1,90 @@
+"""rainforest bench policy --rows N: screen N synthetic enterprise-years for every tier.
+
+Prints the batch evaluator's median wall time over --repeat runs, the process's peak memory,
+and the speed-up over the single-enterprise evaluator on a sample measured in the same run,
+after checking that both give identical verdicts on that sample.
+"""
+
+import datetime as dt
+import resource
+import statistics
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rainforest.core.policy.batch import evaluate_frame
+from rainforest.core.policy.evaluate import evaluate
+from rainforest.core.policy.synthetic import synthetic_facts
+from rainforest.policy.rules import current_ruleset
+
+TARGET_SECONDS, TARGET_GIB, TARGET_RATIO = 10.0, 4.0, 50.0
+
+
+class Command(BaseCommand):
+    help = "Benchmarks. `bench policy`: bulk screening against the 1,000,000-row targets."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        policy = sub.add_parser("policy", help="bulk screening speed, memory and agreement")
+        policy.add_argument("--rows", type=int, default=1_000_000)
+        policy.add_argument("--repeat", type=int, default=3)
+        policy.add_argument("--sample", type=int, default=1000, help="enterprises for the single evaluator")
+        policy.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, what, rows, repeat, sample, seed, **options):
+        ruleset = current_ruleset()
+        as_of = dt.date(2026, 11, 28)
+        w = self.stdout.write
+        w(f"rule set {ruleset.id} {ruleset.version}; tiers {', '.join(ruleset.tiers)}; as of {as_of}")
+        t0 = time.perf_counter()
+        facts = synthetic_facts(rows, seed=seed, last_year=as_of.year - 1)
+        w(f"generated {facts.height:,} enterprise-years ({facts['uscc'].n_unique():,} enterprises) "
+          f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        evaluate_frame(ruleset, facts.head(1000), as_of)  # warm-up: thread pool, plan code paths
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            result = evaluate_frame(ruleset, facts, as_of)
+            times.append(time.perf_counter() - t0)
+        batch = statistics.median(times)
+        peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+        per_row_batch = batch / facts.height
+
+        codes = result["uscc"].head(sample).to_list()
+        subset = facts.filter(facts["uscc"].is_in(codes))
+        by_code: dict[str, list[dict]] = {}
+        for row in subset.iter_rows(named=True):
+            by_code.setdefault(row["uscc"], []).append(row)
+        t0 = time.perf_counter()
+        single = {
+            code: evaluate(ruleset, uscc=code, name=rs[-1]["name"], founded_on=rs[-1]["founded_on"], rows=rs, as_of=as_of)
+            for code, rs in by_code.items()
+        }
+        single_seconds = time.perf_counter() - t0
+        per_row_single = single_seconds / subset.height
+        mismatches = 0
+        for row in result.filter(result["uscc"].is_in(codes)).iter_rows(named=True):
+            for tier, outcome in single[row["uscc"]].items():
+                mismatches += row[tier] != outcome.verdict
+        ratio = per_row_single / per_row_batch
+
+        counts = {t: dict(result[t].value_counts().iter_rows()) for t in ruleset.tiers}
+        w("")
+        w(f"batch, all tiers: median {batch:.2f} s over {repeat} runs ({', '.join(f'{t:.2f}' for t in times)}); "
+          f"{facts.height / batch:,.0f} rows/s   target <= {TARGET_SECONDS:.0f} s")  # fmt: skip
+        w(f"peak memory (process max RSS): {peak_gib:.2f} GiB   target <= {TARGET_GIB:.0f} GiB")
+        w(f"single evaluator on {len(by_code):,} enterprises ({subset.height:,} rows): {single_seconds:.2f} s, "
+          f"{per_row_single * 1e6:.0f} us/row vs batch {per_row_batch * 1e6:.2f} us/row")  # fmt: skip
+        w(f"speed-up: {ratio:,.0f}x   target >= {TARGET_RATIO:.0f}x")
+        w(f"verdict agreement on the sample: {'identical' if not mismatches else f'{mismatches} MISMATCHES'}")
+        for tier, c in counts.items():
+            w(f"  {tier:<14} " + "  ".join(f"{k}={v:,}" for k, v in sorted(c.items())))
+        failed = [
+            name for name, bad in (
+                ("time", batch > TARGET_SECONDS), ("memory", peak_gib > TARGET_GIB),
+                ("speed-up", ratio < TARGET_RATIO), ("agreement", mismatches > 0),
+            ) if bad
+        ]  # fmt: skip
+        if failed:
+            raise CommandError(f"targets missed: {', '.join(failed)}")
+        w("all targets met")
