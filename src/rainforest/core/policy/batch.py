@@ -62,13 +62,13 @@ def _per_enterprise(facts: pl.DataFrame | pl.LazyFrame, as_of: dt.date) -> pl.La
             )
         ],
     )
-    identity = lf.group_by("uscc").agg(pl.col("name").last().alias("_name"), pl.col("founded_on").last().alias("_founded"))
+    identity = lf.group_by("uscc").agg(
+        pl.col("name").last().alias("_name"), pl.col("founded_on").last().alias("_founded")
+    )
     return (
         everyone.join(grouped, on="uscc", how="left")
         .join(identity, on="uscc", how="left")
-        .with_columns(
-            pl.col("_name").alias("name"), pl.col("_founded").alias("founded_on"), pl.col("_n").fill_null(0)
-        )
+        .with_columns(pl.col("_name").alias("name"), pl.col("_founded").alias("founded_on"), pl.col("_n").fill_null(0))
     )
 
 
@@ -180,7 +180,9 @@ class _Compiler:
             case "max_of":
                 subs = [(p, *self._part(p)) for p in part.options]
                 lo = pl.max_horizontal([s[1] for s in subs])
-                hi = pl.max_horizontal([pl.when(s[1].is_null()).then(pl.lit(s[0].maximum)).otherwise(s[2]) for s in subs])
+                hi = pl.max_horizontal(
+                    [pl.when(s[1].is_null()).then(pl.lit(s[0].maximum)).otherwise(s[2]) for s in subs]
+                )
                 if not self.widen:
                     lo = pl.when(lo == hi).then(lo).otherwise(null)
                     hi = pl.when(lo.is_null()).then(null).otherwise(hi)
@@ -332,7 +334,10 @@ def evaluate_frame(
         columns.append(_verdict(criteria).alias(tier_id))
         if compiler.total is not None:
             if tier.score.is_range:
-                columns += [compiler.total[0].alias(f"{tier_id}.score_min"), compiler.total[1].alias(f"{tier_id}.score_max")]
+                columns += [
+                    compiler.total[0].alias(f"{tier_id}.score_min"),
+                    compiler.total[1].alias(f"{tier_id}.score_max"),
+                ]
             else:
                 columns.append(compiler.total[0].alias(f"{tier_id}.score"))
         needed |= compiler.fields

@@ -129,10 +129,17 @@ def part_points(part: ScorePart, facts: Facts, widen: bool) -> Points:
                 points = Points(low, high, missing) if (low == high or widen) else Points(None, None, missing)
             else:
                 if any(o.low is None for o in options):
-                    return Points(None, None, missing) if not widen else Points(
-                        sum(o.low or 0 for o in options),
-                        sum(o.high if o.high is not None else p.maximum for p, o in zip(part.options, options, strict=True)),
-                        missing,
+                    return (
+                        Points(None, None, missing)
+                        if not widen
+                        else Points(
+                            sum(o.low or 0 for o in options),
+                            sum(
+                                o.high if o.high is not None else p.maximum
+                                for p, o in zip(part.options, options, strict=True)
+                            ),
+                            missing,
+                        )
                     )
                 points = Points(sum(o.low for o in options), sum(o.high for o in options), missing)
     if points.low is None and widen:

@@ -75,7 +75,12 @@ class _Reader:
     def points(self, value, where: str) -> tuple[int, int]:
         if isinstance(value, int) and not isinstance(value, bool):
             return (value, value)
-        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value) and value[0] <= value[1]:
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) for v in value)
+            and value[0] <= value[1]
+        ):
             return (value[0], value[1])
         self.fail(where, f"points must be an integer or [min, max], not {value!r}")
 
@@ -109,12 +114,18 @@ class _Reader:
 
     def _no_overlap(self, bands: list[Band], where: str) -> None:
         def low(b):
-            return (float("-inf"), True) if b.ge is None and b.gt is None else (
-                (b.ge, True) if b.ge is not None else (b.gt, False))
+            return (
+                (float("-inf"), True)
+                if b.ge is None and b.gt is None
+                else ((b.ge, True) if b.ge is not None else (b.gt, False))
+            )
 
         def high(b):
-            return (float("inf"), True) if b.le is None and b.lt is None else (
-                (b.le, True) if b.le is not None else (b.lt, False))
+            return (
+                (float("inf"), True)
+                if b.le is None and b.lt is None
+                else ((b.le, True) if b.le is not None else (b.lt, False))
+            )
 
         ordered = sorted(bands, key=lambda b: (low(b)[0], not low(b)[1]))
         for a, b in zip(ordered, ordered[1:], strict=False):
@@ -165,7 +176,9 @@ class _Reader:
         maximum = int(self.number(data["max"], f"{where}.max"))
         if kind == "bands":
             field = self.field(data.get("field"), f"{where}.field", set())
-            return ScorePart(pid, kind, maximum, field=field, bands=self.bands(data["bands"], f"{where}.bands", "points"))
+            return ScorePart(
+                pid, kind, maximum, field=field, bands=self.bands(data["bands"], f"{where}.bands", "points")
+            )
         if kind in ("max_of", "sum_of"):
             options = tuple(self.score_part(p, f"{where}.{kind}[{i}]") for i, p in enumerate(data[kind]))
             return ScorePart(pid, kind, maximum, options=options)
@@ -175,7 +188,11 @@ class _Reader:
         for i, raw in enumerate(data["first_match"]):
             at = f"{where}.first_match[{i}]"
             raw = self.keys(raw, at, {"points"}, {"field", "op", "value"})
-            test = None if "field" not in raw else self.test({k: raw[k] for k in ("field", "op", "value") if k in raw}, at, set())
+            test = (
+                None
+                if "field" not in raw
+                else self.test({k: raw[k] for k in ("field", "op", "value") if k in raw}, at, set())
+            )
             matches.append((test, self.points(raw["points"], f"{at}.points")))
         if matches[-1][0] is not None:
             self.fail(f"{where}.first_match", "the last entry must be the fallback (points only)")
@@ -196,7 +213,9 @@ class _Reader:
             tests, default = {"default": self.test(data["test"], f"{where}.test", parts)}, "default"
         else:
             readings = self.keys(data["readings"], f"{where}.readings", {"default", "options"})
-            tests = {str(k): self.test(v, f"{where}.readings.options.{k}", parts) for k, v in readings["options"].items()}
+            tests = {
+                str(k): self.test(v, f"{where}.readings.options.{k}", parts) for k, v in readings["options"].items()
+            }
             default = readings["default"]
             if default not in tests or len(tests) < 2:
                 self.fail(f"{where}.readings", "needs two or more options and a default among them")

@@ -118,9 +118,12 @@ class Score:
         """True when experts judge part of it, so a pre-check gives only a range."""
 
         def has_expert(part: ScorePart) -> bool:
-            return part.kind == "expert" or any(has_expert(p) for p in part.options) or any(
-                m[1][0] != m[1][1] for m in part.matches
-            ) or any(b.points and b.points[0] != b.points[1] for b in part.bands)
+            return (
+                part.kind == "expert"
+                or any(has_expert(p) for p in part.options)
+                or any(m[1][0] != m[1][1] for m in part.matches)
+                or any(b.points and b.points[0] != b.points[1] for b in part.bands)
+            )
 
         return any(has_expert(p) for p in self.parts)
 

@@ -57,7 +57,9 @@ class Command(BaseCommand):
             by_code.setdefault(row["uscc"], []).append(row)
         t0 = time.perf_counter()
         single = {
-            code: evaluate(ruleset, uscc=code, name=rs[-1]["name"], founded_on=rs[-1]["founded_on"], rows=rs, as_of=as_of)
+            code: evaluate(
+                ruleset, uscc=code, name=rs[-1]["name"], founded_on=rs[-1]["founded_on"], rows=rs, as_of=as_of
+            )
             for code, rs in by_code.items()
         }
         single_seconds = time.perf_counter() - t0
