@@ -196,7 +196,7 @@ class _Compiler:
                     hi = pl.when(any_unknown).then(null).otherwise(hi)
         if self.widen:
             lo, hi = lo.fill_null(0), hi.fill_null(part.maximum)
-        lo, hi = pl.min_horizontal(lo, pl.lit(part.maximum)), pl.min_horizontal(hi, pl.lit(part.maximum))
+        lo, hi = lo.clip(upper_bound=part.maximum), hi.clip(upper_bound=part.maximum)  # keeps nulls
         return lo.cast(pl.Int64), hi.cast(pl.Int64)
 
     def _score(self, score: Score) -> None:

@@ -1,0 +1,80 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rainforest.core.facts.writer import to_csv
+from tests.core.policy.helpers import BASE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def facts_file(tmp_path):
+    rows = [{**BASE, "uscc": "91330106MA2B2Y6X2A", "name": "甲公司", "founded_on": "2023-03-01", "fiscal_year": y}
+            for y in (2024, 2025)]  # fmt: skip
+    import datetime as dt
+
+    for r in rows:
+        r["founded_on"] = dt.date(2023, 3, 1)
+    path = tmp_path / "facts.csv"
+    path.write_bytes(to_csv(rows))
+    return path
+
+
+def test_jsonl_records_follow_the_contract(facts_file, capsys):
+    call_command("screen", str(facts_file), "--as-of", "2026-11-28")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"uscc", "name", "fiscal_year", "tiers"}
+    assert record["fiscal_year"] == 2025
+    assert set(record["tiers"]) == {"tech_sme", "seed", "good_seedling", "hnte", "young_eagle", "tech_leader",
+                                    "fund_target"}  # fmt: skip
+    seed = record["tiers"]["seed"]
+    assert seed["verdict"] == "eligible"
+    assert set(seed["criteria"][0]) == {"id", "result", "value", "threshold", "strictness", "source"}
+    assert record["tiers"]["tech_sme"]["score"] == 20 + 50 + 30
+    assert set(record["tiers"]["hnte"]["score"]) == {"min", "max"}
+
+
+def test_tiers_and_csv_format(facts_file, tmp_path):
+    out = tmp_path / "out.csv"
+    call_command("screen", str(facts_file), "--tiers", "seed,fund_target", "--format", "csv", "-o", str(out))
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("uscc,name,fiscal_year,seed.verdict") and "hnte" not in header
+
+
+def test_xlsx_needs_an_output_file(facts_file, tmp_path):
+    with pytest.raises(CommandError, match="needs -o"):
+        call_command("screen", str(facts_file), "--format", "xlsx")
+    call_command("screen", str(facts_file), "--format", "xlsx", "-o", str(tmp_path / "o.xlsx"))
+    assert (tmp_path / "o.xlsx").read_bytes().startswith(b"PK")
+
+
+def test_bad_file_lists_every_problem_and_fails(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("uscc,name,founded_on,fiscal_year,employees\n91350100M000100Y44,x,2020-01-01,2025,-1\n")
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("screen", str(bad))
+    err = capsys.readouterr().err
+    assert "uscc" in err and "employees" in err
+
+
+def test_unknown_tier_and_bad_date_are_refused(facts_file):
+    with pytest.raises(CommandError, match="unknown tier"):
+        call_command("screen", str(facts_file), "--tiers", "unicorn")
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("screen", str(facts_file), "--as-of", "28/11/2026")
+
+
+def test_the_console_script_exits_non_zero_on_a_bad_file(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("")
+    result = subprocess.run([sys.executable, "-m", "rainforest", "screen", str(bad)], capture_output=True, text=True,
+                            env={**__import__("os").environ, "SECRET_KEY": "x" * 50,
+                                 "RAINFOREST_VAR_DIR": str(tmp_path)})  # fmt: skip
+    assert result.returncode != 0 and "problem" in result.stderr
