@@ -1,12 +1,13 @@
 """/api/v1/: one Ninja API, domain errors mapped once."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from rainforest.accounts.api import BrowserSession, TokenAuth
 from rainforest.accounts.api import router as accounts_router
 from rainforest.accounts.errors import StaleEdit
+from rainforest.policy.api import router as policy_router
 from rainforest.registry.api import router as registry_router
 from rainforest.registry.problems import problem_message
 from rainforest.registry.services import FactsInvalid
@@ -19,6 +20,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", registry_router)
+api.add_router("/", policy_router)
 
 
 @api.exception_handler(PermissionDenied)
@@ -29,6 +31,11 @@ def permission_denied(request, exc):
 @api.exception_handler(StaleEdit)
 def stale_edit(request, exc):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    return api.create_response(request, {"detail": exc.messages}, status=422)
 
 
 @api.exception_handler(FactsInvalid)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("rainforest.accounts.urls")),
     path("registry/", include("rainforest.registry.urls")),
+    path("policy/", include("rainforest.policy.urls")),
     path("api/v1/", api.urls),
     # The back office has no sign-in page of its own: the platform's, with TOTP, is the only one.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

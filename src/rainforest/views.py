@@ -1,8 +1,8 @@
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 
 def home_view(request):
     if not request.user.is_authenticated:
-        return redirect("accounts:login")
+        return render(request, "landing.html")
     memberships = request.user.memberships.select_related("organisation")
     return render(request, "home.html", {"memberships": memberships})

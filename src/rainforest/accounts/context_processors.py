@@ -5,8 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from rainforest.accounts import permissions as p
 
+PUBLIC = (
+    ("policy:check", _("Self-check")),
+    ("policy:library", _("Policy library")),
+)
 NAV = (
     (p.REGISTRY_EDIT_OWN, "registry:own", _("My enterprise")),
+    (p.REGISTRY_EDIT_OWN, "policy:own_check", _("My eligibility")),
+    (p.POLICY_SCREEN, "policy:runs", _("Bulk screening")),
     (p.REGISTRY_VIEW_ALL, "registry:list", _("Registry")),
     (p.REGISTRY_IMPORT, "registry:import", _("Import")),
     (p.ACCOUNTS_MANAGE, "accounts:users", _("Users")),
@@ -19,9 +25,10 @@ NAV = (
 
 def navigation(request):
     principal = getattr(request, "principal", None)
+    public = [(reverse(name), label) for name, label in PUBLIC]
     if principal is None:
-        return {"nav": []}
-    items = [(reverse(name), label) for perm, name, label in NAV if principal.can(perm)]
+        return {"nav": public}
+    items = [(reverse(name), label) for perm, name, label in NAV if principal.can(perm)] + public
     if principal.permissions & p.BACK_OFFICE:
         items.append((reverse("admin:index"), _("Back office")))
     return {"nav": items, "principal": principal}

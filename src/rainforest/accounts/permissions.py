@@ -21,13 +21,16 @@ SECURITY_POLICY = "security.policy"
 AUDIT_VIEW = "audit.view"
 AUDIT_EXPORT = "audit.export"
 API_TOKENS_OWN = "api.tokens_own"
+POLICY_SCREEN = "policy.screen"  # run bulk screenings, read runs, drill down, download
+POLICY_SETTLE = "policy.settle"  # decide a `review` verdict with a reason
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENTERPRISE_USER: frozenset({REGISTRY_VIEW_OWN, REGISTRY_EDIT_OWN, API_TOKENS_OWN}),
     Role.SCENARIO_PUBLISHER: frozenset({API_TOKENS_OWN}),
     Role.PROGRAMME_OFFICER: frozenset(
-        {REGISTRY_VIEW_ALL, REGISTRY_IMPORT, REGISTRY_EXPORT, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN}
-    ),
+        {REGISTRY_VIEW_ALL, REGISTRY_IMPORT, REGISTRY_EXPORT, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN,
+         POLICY_SCREEN, POLICY_SETTLE}
+    ),  # fmt: skip
     # Experts see only what is assigned to them; nothing is assigned in the registry.
     Role.EXPERT: frozenset(),
     Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN}),

@@ -1,0 +1,135 @@
+"""Policy endpoints of /api/v1/: the rule library and self-check are public; runs need an officer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from rainforest.policy import selectors, services
+from rainforest.policy.labels import describe
+from rainforest.policy.rules import current_ruleset
+from rainforest.registry.schemas import FactsIn
+
+router = Router(tags=["policy"])
+
+
+class YearIn(FactsIn):
+    fiscal_year: int
+
+
+class CheckIn(Schema):
+    founded_on: dt.date
+    as_of: dt.date | None = None
+    rows: list[YearIn]
+
+
+class RunIn(Schema):
+    as_of: dt.date
+    tiers: list[str] | None = None
+
+
+class RunOut(Schema):
+    id: int
+    created_at: dt.datetime
+    created_by_label: str
+    ruleset: str
+    ruleset_version: str
+    as_of: dt.date
+    source: str
+    filename: str
+    tiers: list[str]
+    counts: dict
+    enterprises: int
+
+
+class ResultOut(Schema):
+    uscc: str
+    name: str
+    fiscal_year: int | None
+    verdicts: dict
+
+
+class DecisionIn(Schema):
+    tier: str
+    decision: Literal["eligible", "ineligible"]
+    reason: str
+
+
+@router.get("/policy/rules", auth=None)
+def rules(request):
+    """Every tier and criterion with its test, strictness, source, confidence and dates."""
+    ruleset = current_ruleset()
+    return {
+        "id": ruleset.id, "version": ruleset.version, "published": ruleset.published,
+        "tiers": [
+            {
+                "id": t.id, "name": t.name, "document": t.document, "in_force_from": t.in_force_from,
+                "in_force_to": t.in_force_to, "unresolved": list(t.unresolved),
+                "criteria": [
+                    {"id": c.id, "title": c.title, "test": describe(c.test), "strictness": c.strictness,
+                     "source": {"document": c.source.document, "clause": c.source.clause, "refs": list(c.source.refs)},
+                     "confidence": c.confidence, "readings": list(c.tests), "default_reading": c.default_reading}
+                    for c in t.criteria
+                ],
+            }
+            for t in ruleset.tiers.values()
+        ],
+        "measures": [
+            {"id": m.id, "action": m.action, "title": m.title, "kind": m.kind, "strictness": m.strictness,
+             "amount_cny": m.amount_cny, "tiers": list(m.tiers), "parameters": m.parameters}
+            for m in ruleset.measures
+        ],
+        "targets": ruleset.targets,
+    }  # fmt: skip
+
+
+@router.post("/policy/check", auth=None)
+def check(request, payload: CheckIn):
+    """Self-check one enterprise from the figures sent; nothing is stored."""
+    rows = [r.dict() for r in payload.rows]
+    _ruleset, results, _advice = selectors.self_check(
+        rows=rows, founded_on=payload.founded_on, as_of=payload.as_of or timezone.localdate()
+    )
+    return {tier: result.as_dict() for tier, result in results.items()}
+
+
+@router.get("/policy/runs", response=list[RunOut])
+@paginate
+def run_list(request):
+    return selectors.run_list(actor=request.principal)
+
+
+@router.post("/policy/runs", response=RunOut)
+def run_create(request, payload: RunIn):
+    """Screen the whole registry at a date (uploads go through the web page or `rainforest screen`)."""
+    return services.screening_run(actor=request.principal, as_of=payload.as_of, tiers=payload.tiers)
+
+
+@router.get("/policy/runs/{pk}/results", response=list[ResultOut])
+@paginate
+def result_list(request, pk: int, tier: str = "", verdict: str = ""):
+    run = selectors.run_get(actor=request.principal, pk=pk)
+    return selectors.result_list(actor=request.principal, run=run, tier=tier, verdict=verdict)
+
+
+@router.get("/policy/runs/{pk}/results/{uscc}")
+def result_detail(request, pk: int, uscc: str):
+    run = selectors.run_get(actor=request.principal, pk=pk)
+    result = selectors.result_get(actor=request.principal, run=run, uscc=uscc)
+    decisions = [
+        {"tier": d.tier, "decision": d.decision, "reason": d.reason, "by": d.decided_by_label, "at": d.decided_at}
+        for d in result.decisions.all()
+    ]
+    return {**result.record, "decisions": decisions}
+
+
+@router.post("/policy/runs/{pk}/results/{uscc}/decisions")
+def settle(request, pk: int, uscc: str, payload: DecisionIn):
+    run = selectors.run_get(actor=request.principal, pk=pk)
+    result = selectors.result_get(actor=request.principal, run=run, uscc=uscc)
+    decision = services.review_settle(actor=request.principal, result=result, **payload.dict())
+    return {"tier": decision.tier, "decision": decision.decision, "reason": decision.reason}
