@@ -75,7 +75,12 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
                            post_money=post)
             for c in city.companies for r, closed, amount, post in c.rounds
         ])  # fmt: skip
-        return _create_accounts(city, seed)
+        accounts_made = _create_accounts(city, seed)
+    # One screening of the whole registry, so officers find a run to drill into.
+    from rainforest.policy.services import screening_run
+
+    screening_run(actor=ACTOR, as_of=city.as_of)
+    return accounts_made
 
 
 def _create_accounts(city: City, seed: int) -> list[DemoAccount]:
