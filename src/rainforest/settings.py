@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "rainforest.accounts",
     "rainforest.registry",
     "rainforest.policy",
+    "rainforest.exchange",
     "rainforest.demo",
 ]
 
@@ -167,6 +168,11 @@ _NODE_MODULES = Path(os.environ.get("RAINFOREST_NODE_MODULES", Path.cwd() / "nod
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 if (_NODE_MODULES / "htmx.org" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"))
+
+# Uploaded attachments: never served directly, only through views that check permissions.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/files/"
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rainforest.accounts import permissions as p
 
 PUBLIC = (
+    ("exchange:scenarios", _("Scenarios")),
+    ("exchange:capabilities", _("Capabilities")),
     ("policy:check", _("Self-check")),
     ("policy:library", _("Policy library")),
 )
@@ -13,6 +15,11 @@ NAV = (
     (p.REGISTRY_EDIT_OWN, "registry:own", _("My enterprise")),
     (p.REGISTRY_EDIT_OWN, "policy:own_check", _("My eligibility")),
     (p.POLICY_SCREEN, "policy:runs", _("Bulk screening")),
+    (p.EXCHANGE_PUBLISH, "exchange:my_scenarios", _("My scenarios")),
+    (p.EXCHANGE_MANAGE, "exchange:queue", _("Approvals and lists")),
+    (p.EXCHANGE_SUPPLY, "exchange:my_capabilities", _("My capabilities")),
+    (p.EXCHANGE_SUPPLY, "exchange:subscription", _("Subscriptions")),
+    (p.EXCHANGE_REVIEW, "exchange:assignments", _("My reviews")),
     (p.REGISTRY_VIEW_ALL, "registry:list", _("Registry")),
     (p.REGISTRY_IMPORT, "registry:import", _("Import")),
     (p.ACCOUNTS_MANAGE, "accounts:users", _("Users")),
@@ -28,7 +35,10 @@ def navigation(request):
     public = [(reverse(name), label) for name, label in PUBLIC]
     if principal is None:
         return {"nav": public}
-    items = [(reverse(name), label) for perm, name, label in NAV if principal.can(perm)] + public
+    items = [(reverse(name), label) for perm, name, label in NAV if principal.can(perm)]
+    if principal.permissions & {p.EXCHANGE_PUBLISH, p.EXCHANGE_MANAGE, p.EXCHANGE_SUPPLY}:
+        items.append((reverse("exchange:projects"), _("Projects")))
+    items += public
     if principal.permissions & p.BACK_OFFICE:
         items.append((reverse("admin:index"), _("Back office")))
     return {"nav": items, "principal": principal}

@@ -23,16 +23,20 @@ AUDIT_EXPORT = "audit.export"
 API_TOKENS_OWN = "api.tokens_own"
 POLICY_SCREEN = "policy.screen"  # run bulk screenings, read runs, drill down, download
 POLICY_SETTLE = "policy.settle"  # decide a `review` verdict with a reason
+EXCHANGE_PUBLISH = "exchange.publish"  # draft and run one's own organisation's scenarios and calls
+EXCHANGE_MANAGE = "exchange.manage"  # approve, publish lists, form panels, finalise notices
+EXCHANGE_SUPPLY = "exchange.supply"  # publish capabilities, apply to calls, subscribe
+EXCHANGE_REVIEW = "exchange.review"  # score what one is assigned
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ENTERPRISE_USER: frozenset({REGISTRY_VIEW_OWN, REGISTRY_EDIT_OWN, API_TOKENS_OWN}),
-    Role.SCENARIO_PUBLISHER: frozenset({API_TOKENS_OWN}),
+    Role.ENTERPRISE_USER: frozenset({REGISTRY_VIEW_OWN, REGISTRY_EDIT_OWN, API_TOKENS_OWN, EXCHANGE_SUPPLY}),
+    Role.SCENARIO_PUBLISHER: frozenset({API_TOKENS_OWN, EXCHANGE_PUBLISH}),
     Role.PROGRAMME_OFFICER: frozenset(
         {REGISTRY_VIEW_ALL, REGISTRY_IMPORT, REGISTRY_EXPORT, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN,
-         POLICY_SCREEN, POLICY_SETTLE}
+         POLICY_SCREEN, POLICY_SETTLE, EXCHANGE_MANAGE}
     ),  # fmt: skip
-    # Experts see only what is assigned to them; nothing is assigned in the registry.
-    Role.EXPERT: frozenset(),
+    # Experts see only what is assigned to them.
+    Role.EXPERT: frozenset({EXCHANGE_REVIEW}),
     Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN}),
     # The system administrator runs accounts and settings, not the audit trail or security.
     Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL}),

@@ -13,15 +13,9 @@ import random
 from dataclasses import dataclass, field
 
 from rainforest.core import uscc
+from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts import industries
 
-# Hangzhou's districts and counties with their administrative division codes.
-DISTRICTS = {
-    "上城区": "330102", "拱墅区": "330105", "西湖区": "330106", "滨江区": "330108",
-    "萧山区": "330109", "余杭区": "330110", "富阳区": "330111", "临安区": "330112",
-    "临平区": "330113", "钱塘区": "330114", "桐庐县": "330122", "淳安县": "330127",
-    "建德市": "330182",
-}  # fmt: skip
 # Where tech firms cluster: Binjiang and Yuhang far above the rural counties.
 DISTRICT_WEIGHTS = [8, 6, 12, 18, 9, 16, 4, 4, 5, 8, 1, 1, 1]
 CITY_DIVISION = "330100"

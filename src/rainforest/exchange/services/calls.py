@@ -1,0 +1,247 @@
+"""Open calls and applications: windows to the second, receipts with a digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rainforest.accounts import audit
+from rainforest.accounts.errors import StaleEdit
+from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
+from rainforest.exchange.choices import ApplicationStatus, CallStatus
+from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
+from rainforest.exchange.services.attachments import attachment_save
+from rainforest.exchange.workflows import check_move
+
+PROPOSAL_FIELDS = ("approach", "plan", "budget", "team")
+
+
+def _second(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=0)
+
+
+@transaction.atomic
+def call_open(
+    *,
+    actor: Principal,
+    scenario: Scenario,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    rubric: list[tuple[str, int, int]],
+    max_winners: int = 1,
+    blind_review: bool = False,
+) -> Call:
+    """Open a call on a published scenario. Times are kept to the second; weights sum to 100."""
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    check_move(actor, scenario, "open_call")
+    opens_at, closes_at = _second(opens_at), _second(closes_at)
+    if closes_at <= opens_at:
+        raise ValidationError(_("The call must close after it opens."))
+    if closes_at <= timezone.now():
+        raise ValidationError(_("The closing time is already past."))
+    if not rubric or sum(w for _n, w, _m in rubric) != 100:
+        raise ValidationError(_("The rubric's weights must add up to 100."))
+    call = Call.objects.create(
+        scenario=scenario,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        max_winners=max_winners,
+        blind_review=blind_review,
+        opened_by_label=actor.label,
+    )
+    RubricCriterion.objects.bulk_create(
+        [RubricCriterion(call=call, name=n, weight=w, max_score=m, position=i) for i, (n, w, m) in enumerate(rubric)]
+    )
+    scenario.status = "call_open"
+    scenario.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor,
+        "exchange.call.opened",
+        subject_type="call",
+        subject_id=call.pk,
+        subject_label=scenario.title,
+        after={
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "rubric": rubric,
+            "max_winners": max_winners,
+            "blind_review": blind_review,
+        },
+    )
+    return call
+
+
+def accepting(call: Call, now: dt.datetime) -> bool:
+    """Open to the second: a submission stamped within the closing second is in time."""
+    return call.status == CallStatus.OPEN and call.opens_at <= now and _second(now) <= call.closes_at
+
+
+def _refuse_if_closed(call: Call, now: dt.datetime) -> None:
+    if call.status == CallStatus.OPEN and now < call.opens_at:
+        raise ValidationError(_("The call opens at %(t)s.") % {"t": timezone.localtime(call.opens_at)})
+    if not accepting(call, now):
+        raise ValidationError(
+            _("The call closed at %(t)s; submissions after it are refused.") % {"t": timezone.localtime(call.closes_at)}
+        )
+
+
+def _receipt(application: Application, attachments: list[Attachment]) -> None:
+    content = {
+        "call": application.call_id,
+        "applicant": application.applicant.uscc,
+        **{f: str(getattr(application, f)) for f in PROPOSAL_FIELDS},
+        "attachments": sorted(a.sha256 for a in attachments),
+        "received_at": application.submitted_at.isoformat(),
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    application.digest = hashlib.sha256(text.encode()).hexdigest()
+    stamp = timezone.localtime(application.submitted_at).strftime("%Y%m%d%H%M%S")
+    application.receipt_no = f"RF{application.call_id}-{stamp}-{secrets.token_hex(3).upper()}"
+
+
+def _supplier(actor: Principal) -> None:
+    actor.require(EXCHANGE_SUPPLY)
+    if actor.organisation is None:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: Principal, call: Call, approach: str, plan: str, budget, team: str, files: list[tuple[str, bytes]] = ()
+) -> Application:
+    """Apply to a call. The call row is locked, so the deadline check and the insert are one step."""
+    _supplier(actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    now = timezone.now()
+    _refuse_if_closed(call, now)
+    if call.scenario.publisher_id == actor.organisation_id:
+        raise ValidationError(_("A publisher cannot apply to its own call."))
+    if call.applications.filter(applicant=actor.organisation).exclude(status=ApplicationStatus.WITHDRAWN).exists():
+        raise ValidationError(_("Your organisation has already applied to this call; edit that application instead."))
+    application = Application(
+        call=call,
+        applicant=actor.organisation,
+        submitted_by=actor.user,
+        approach=approach,
+        plan=plan,
+        budget=budget,
+        team=team,
+        submitted_at=now,
+    )
+    application.full_clean(exclude=["receipt_no", "digest"])
+    application.receipt_no, application.digest = "pending-" + secrets.token_hex(8), "0" * 64
+    application.save()
+    attachments = [
+        attachment_save(owner_type="application", owner_id=application.pk, data=data, name=name, user=actor.user)
+        for name, data in files
+    ]
+    _receipt(application, attachments)
+    application.save(update_fields=["receipt_no", "digest"])
+    audit.record(
+        actor,
+        "exchange.application.submitted",
+        subject_type="application",
+        subject_id=application.pk,
+        subject_label=str(application),
+        after={
+            "receipt": application.receipt_no,
+            "digest": application.digest,
+            "received_at": now,
+            "attachments": [a.sha256 for a in attachments],
+        },
+    )
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *, actor: Principal, application: Application, version: int, files: list[tuple[str, bytes]] = (), **values
+) -> Application:
+    """Edit before the deadline; the edit is a new receipt over everything received."""
+    _supplier(actor)
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.organisation_id:
+        raise PermissionDenied
+    now = timezone.now()
+    _refuse_if_closed(call, now)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(_("A withdrawn application cannot be edited; apply again."))
+    if application.version != version:
+        raise StaleEdit(_("Someone else saved this application after you opened it."))
+    before = {"receipt": application.receipt_no, "digest": application.digest}
+    for key in PROPOSAL_FIELDS:
+        if key in values:
+            setattr(application, key, values[key])
+    application.submitted_at, application.version = now, application.version + 1
+    application.full_clean(exclude=["receipt_no", "digest"])
+    for name, data in files:
+        attachment_save(owner_type="application", owner_id=application.pk, data=data, name=name, user=actor.user)
+    _receipt(application, list(Attachment.objects.filter(owner_type="application", owner_id=application.pk)))
+    application.save()
+    audit.record(
+        actor,
+        "exchange.application.updated",
+        subject_type="application",
+        subject_id=application.pk,
+        subject_label=str(application),
+        before=before,
+        after={"receipt": application.receipt_no, "digest": application.digest, "received_at": now},
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: Principal, application: Application) -> Application:
+    _supplier(actor)
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.organisation_id:
+        raise PermissionDenied
+    _refuse_if_closed(call, timezone.now())
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted application can be withdrawn."))
+    application.status = ApplicationStatus.WITHDRAWN
+    application.save(update_fields=["status"])
+    audit.record(
+        actor,
+        "exchange.application.withdrawn",
+        subject_type="application",
+        subject_id=application.pk,
+        subject_label=str(application),
+        before={"status": "submitted"},
+        after={"status": "withdrawn"},
+    )
+    return application
+
+
+@transaction.atomic
+def call_start_review(*, actor: Principal, call: Call) -> Call:
+    """After the deadline: no more submissions; the panel may score."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    check_move(actor, call.scenario, "close_call")
+    if timezone.now() <= call.closes_at + dt.timedelta(seconds=1):
+        raise ValidationError(_("The call is still open until %(t)s.") % {"t": timezone.localtime(call.closes_at)})
+    if call.status != CallStatus.OPEN:
+        raise ValidationError(_("Review has already started."))
+    call.status = CallStatus.REVIEW
+    call.save(update_fields=["status"])
+    scenario = call.scenario
+    scenario.status = "call_closed"
+    scenario.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor,
+        "exchange.call.review_started",
+        subject_type="call",
+        subject_id=call.pk,
+        subject_label=scenario.title,
+        after={"applications": call.applications.exclude(status="withdrawn").count()},
+    )
+    return call

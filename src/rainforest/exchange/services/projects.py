@@ -1,0 +1,147 @@
+"""Cooperation projects: milestones, changes, landing, acceptance and what happened after."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rainforest.accounts import audit
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.exchange.choices import ProjectStatus as P
+from rainforest.exchange.models import Milestone, Project, ProjectEvent
+
+# status moves: action -> (from, to, who may: publisher | enterprise | officer)
+PROJECT_MOVES = {
+    "start_trial": ({P.AGREED}, P.TRIAL, {"publisher", "enterprise", "officer"}),
+    "confirm_landing": ({P.AGREED, P.TRIAL}, P.LANDED, {"publisher"}),
+    "accept": ({P.LANDED}, P.ACCEPTED, {"publisher", "officer"}),
+    "scale": ({P.ACCEPTED}, P.SCALED, {"publisher", "officer"}),
+    "terminate": ({P.AGREED, P.TRIAL, P.LANDED}, P.TERMINATED, {"publisher", "officer"}),
+}
+
+
+def sides(actor: Principal, project: Project) -> set[str]:
+    out = set()
+    if actor.can(EXCHANGE_MANAGE):
+        out.add("officer")
+    if actor.can(EXCHANGE_PUBLISH) and actor.organisation_id == project.publisher_id:
+        out.add("publisher")
+    if actor.can(EXCHANGE_SUPPLY) and actor.organisation_id == project.enterprise_id:
+        out.add("enterprise")
+    return out
+
+
+def _party(actor: Principal, project: Project) -> set[str]:
+    mine = sides(actor, project)
+    if not mine:
+        raise PermissionDenied
+    return mine
+
+
+def _event(actor: Principal, project: Project, kind: str, text: str) -> None:
+    ProjectEvent.objects.create(project=project, kind=kind, text=text, by=actor.user, by_label=actor.label)
+    audit.record(
+        actor,
+        f"exchange.project.{kind}",
+        subject_type="project",
+        subject_id=project.pk,
+        subject_label=str(project),
+        after={"text": text, "status": project.status},
+    )
+
+
+@transaction.atomic
+def milestone_add(*, actor: Principal, project: Project, title: str, due_on: dt.date) -> Milestone:
+    _party(actor, project)
+    if len(title.strip()) < 2:
+        raise ValidationError(_("Name the milestone."))
+    milestone = Milestone.objects.create(project=project, title=title.strip(), due_on=due_on)
+    _event(actor, project, "milestone_added", f"{milestone.title} ({due_on})")
+    return milestone
+
+
+@transaction.atomic
+def milestone_done(*, actor: Principal, milestone: Milestone, done_on: dt.date, evidence: str) -> Milestone:
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    _party(actor, milestone.project)
+    if milestone.done_on:
+        raise ValidationError(_("This milestone is already marked done."))
+    if done_on > timezone.localdate():
+        raise ValidationError(_("The date is in the future."))
+    if len(evidence.strip()) < 5:
+        raise ValidationError(_("Describe the evidence (at least 5 characters)."))
+    milestone.done_on, milestone.evidence = done_on, evidence.strip()
+    milestone.save()
+    _event(actor, milestone.project, "milestone_done", f"{milestone.title}: {milestone.evidence}")
+    return milestone
+
+
+@transaction.atomic
+def project_change(*, actor: Principal, project: Project, text: str) -> None:
+    """A change to the agreement (scope, schedule, value), kept in the project's history."""
+    _party(actor, project)
+    if len(text.strip()) < 5:
+        raise ValidationError(_("Describe the change (at least 5 characters)."))
+    _event(actor, project, "changed", text.strip())
+
+
+@transaction.atomic
+def project_move(*, actor: Principal, project: Project, action: str, note: str = "", grade: str = "") -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    sources, target, who = PROJECT_MOVES[action]
+    if not (_party(actor, project) & who):
+        raise PermissionDenied
+    if project.status not in sources:
+        raise ValidationError(_("The project is %(s)s; it cannot move that way.") % {"s": project.get_status_display()})
+    if action == "accept" and not grade.strip():
+        raise ValidationError(_("Give the acceptance evaluation."))
+    if action == "confirm_landing" and project.milestones.filter(done_on=None).exists():
+        raise ValidationError(_("Every milestone must be done before the landing is confirmed."))
+    project.status = target
+    if action == "confirm_landing":
+        project.landed_on = timezone.localdate()
+    if action == "accept":
+        project.acceptance_grade = grade.strip()
+    project.version += 1
+    project.save()
+    _event(actor, project, action, note.strip() or str(project.get_status_display()))
+    return project
+
+
+@transaction.atomic
+def project_followup(
+    *,
+    actor: Principal,
+    project: Project,
+    in_use: bool,
+    in_use_since: dt.date | None,
+    further_contracts: int,
+    further_value,
+) -> Project:
+    """After landing: does the publisher really use it, and did further contracts follow."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not (_party(actor, project) & {"publisher", "officer"}):
+        raise PermissionDenied
+    if project.status not in (P.LANDED, P.ACCEPTED, P.SCALED):
+        raise ValidationError(_("Follow-up is recorded after the landing."))
+    if in_use and in_use_since is None:
+        raise ValidationError(_("Since when is it in use?"))
+    project.in_use, project.in_use_since = in_use, in_use_since if in_use else None
+    project.further_contracts, project.further_value = further_contracts, further_value
+    project.save()
+    _event(
+        actor,
+        project,
+        "followup",
+        f"in use: {in_use}; since {in_use_since}; further contracts {further_contracts} ({further_value} yuan)",
+    )
+    return project
+
+
+def overdue(project: Project, today: dt.date | None = None) -> list[Milestone]:
+    today = today or timezone.localdate()
+    return [m for m in project.milestones.all() if m.done_on is None and m.due_on < today]

@@ -1,0 +1,303 @@
+"""Scenarios and capabilities: drafting, approval, and the published lists."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rainforest.accounts import audit
+from rainforest.accounts.errors import StaleEdit
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.exchange.choices import CapabilityStatus, ListKind, ScenarioStatus
+from rainforest.exchange.models import Capability, PublishedList, Scenario
+from rainforest.exchange.workflows import EDITABLE, REASON_REQUIRED, check_move
+
+SCENARIO_FIELDS = (
+    "title",
+    "domain",
+    "focus_area",
+    "kind",
+    "problem",
+    "site",
+    "resources",
+    "constraints",
+    "min_trl",
+    "budget_min",
+    "budget_max",
+    "district",
+    "starts_on",
+    "ends_on",
+    "contact_name",
+    "contact_phone",
+    "contact_public",
+)
+CAPABILITY_FIELDS = ("title", "domains", "description", "trl", "reference_cases", "certifications", "districts_served")
+# What a published list shows of each item (contacts only with consent).
+SCENARIO_SNAPSHOT = (
+    "title",
+    "domain",
+    "focus_area",
+    "kind",
+    "problem",
+    "site",
+    "resources",
+    "constraints",
+    "min_trl",
+    "budget_min",
+    "budget_max",
+    "district",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _state(obj, fields) -> dict:
+    return audit.jsonable(model_to_dict(obj, fields=fields))
+
+
+@transaction.atomic
+def scenario_create(*, actor: Principal, **values) -> Scenario:
+    actor.require(EXCHANGE_PUBLISH)
+    scenario = Scenario(publisher=actor.organisation, created_by=actor.user, **values)
+    scenario.full_clean()
+    scenario.save()
+    audit.record(
+        actor,
+        "exchange.scenario.created",
+        subject_type="scenario",
+        subject_id=scenario.pk,
+        subject_label=scenario.title,
+        after=_state(scenario, SCENARIO_FIELDS),
+    )
+    return scenario
+
+
+@transaction.atomic
+def scenario_update(*, actor: Principal, scenario: Scenario, version: int, **values) -> Scenario:
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    actor.require(EXCHANGE_PUBLISH)
+    if actor.organisation_id != scenario.publisher_id:
+        raise PermissionDenied
+    if scenario.status not in EDITABLE:
+        raise ValidationError(_("Only a draft or a returned scenario can be edited."))
+    if scenario.version != version:
+        raise StaleEdit(_("Someone else changed this scenario after you opened it."))
+    before = _state(scenario, SCENARIO_FIELDS)
+    for key, value in values.items():
+        setattr(scenario, key, value)
+    scenario.full_clean()
+    scenario.version += 1
+    scenario.save()
+    after = _state(scenario, SCENARIO_FIELDS)
+    changed = {k for k in after if after[k] != before[k]}
+    audit.record(
+        actor,
+        "exchange.scenario.updated",
+        subject_type="scenario",
+        subject_id=scenario.pk,
+        subject_label=scenario.title,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return scenario
+
+
+@transaction.atomic
+def scenario_move(*, actor: Principal, scenario: Scenario, action: str, reason: str = "") -> Scenario:
+    """Submit, return, approve, withdraw or close a scenario, as the lifecycle table allows.
+
+    The row is locked first, so two officers approving at once leave one decision and the second
+    is told the scenario has already moved."""
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    target = check_move(actor, scenario, action)
+    if action in REASON_REQUIRED and len(reason.strip()) < 5:
+        raise ValidationError(_("Give the reason (at least 5 characters)."))
+    before = scenario.status
+    scenario.status = target
+    if action in REASON_REQUIRED:
+        scenario.status_reason = reason.strip()
+    scenario.save(update_fields=["status", "status_reason", "updated_at"])
+    audit.record(
+        actor,
+        f"exchange.scenario.{action}",
+        subject_type="scenario",
+        subject_id=scenario.pk,
+        subject_label=scenario.title,
+        before={"status": before},
+        after={"status": target, "reason": reason.strip()} if reason else {"status": target},
+    )
+    return scenario
+
+
+@transaction.atomic
+def capability_create(*, actor: Principal, **values) -> Capability:
+    actor.require(EXCHANGE_SUPPLY)
+    capability = Capability(organisation=actor.organisation, created_by=actor.user, **values)
+    capability.full_clean()
+    capability.save()
+    audit.record(
+        actor,
+        "exchange.capability.created",
+        subject_type="capability",
+        subject_id=capability.pk,
+        subject_label=capability.title,
+        after=_state(capability, CAPABILITY_FIELDS),
+    )
+    return capability
+
+
+CAPABILITY_MOVES = {
+    "submit": ({CapabilityStatus.DRAFT, CapabilityStatus.RETURNED}, CapabilityStatus.SUBMITTED, EXCHANGE_SUPPLY),
+    "return": ({CapabilityStatus.SUBMITTED}, CapabilityStatus.RETURNED, EXCHANGE_MANAGE),
+    "approve": ({CapabilityStatus.SUBMITTED}, CapabilityStatus.APPROVED, EXCHANGE_MANAGE),
+    "withdraw": (
+        {CapabilityStatus.DRAFT, CapabilityStatus.SUBMITTED, CapabilityStatus.RETURNED, CapabilityStatus.APPROVED},
+        CapabilityStatus.WITHDRAWN,
+        EXCHANGE_SUPPLY,
+    ),
+}
+
+
+@transaction.atomic
+def capability_move(*, actor: Principal, capability: Capability, action: str, reason: str = "") -> Capability:
+    capability = Capability.objects.select_for_update().get(pk=capability.pk)
+    sources, target, permission = CAPABILITY_MOVES[action]
+    actor.require(permission)
+    if permission == EXCHANGE_SUPPLY and not actor.is_system and actor.organisation_id != capability.organisation_id:
+        raise PermissionDenied
+    if capability.status not in sources:
+        raise ValidationError(
+            _("This capability is %(state)s; it cannot be moved that way now.")
+            % {"state": capability.get_status_display()}
+        )
+    if action == "return" and len(reason.strip()) < 5:
+        raise ValidationError(_("Give the reason (at least 5 characters)."))
+    before = capability.status
+    capability.status = target
+    capability.status_reason = reason.strip() if action == "return" else capability.status_reason
+    if target == CapabilityStatus.APPROVED:
+        capability.approved_at = timezone.now()
+    capability.save()
+    audit.record(
+        actor,
+        f"exchange.capability.{action}",
+        subject_type="capability",
+        subject_id=capability.pk,
+        subject_label=capability.title,
+        before={"status": before},
+        after={"status": target},
+    )
+    return capability
+
+
+def _snapshot(kind: str, obj) -> dict:
+    if kind == ListKind.SCENARIOS:
+        data = _state(obj, SCENARIO_SNAPSHOT)
+        data["publisher"] = obj.publisher.name
+        if obj.contact_public:
+            data.update(contact_name=obj.contact_name, contact_phone=obj.contact_phone)
+    else:
+        data = _state(obj, CAPABILITY_FIELDS)
+        data["organisation"] = obj.organisation.name
+    data["id"] = obj.pk
+    return data
+
+
+def _diff(old: list[dict], new: list[dict]) -> dict:
+    before, after = {i["id"]: i for i in old}, {i["id"]: i for i in new}
+    changed = {
+        str(k): {f: [before[k].get(f), after[k].get(f)] for f in after[k] if before[k].get(f) != after[k].get(f)}
+        for k in after.keys() & before.keys()
+        if before[k] != after[k]
+    }
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": changed,
+    }
+
+
+@transaction.atomic
+def list_publish(
+    *, actor: Principal, kind: str, year: int, number: int, title: str, ids: list[int], correction_note: str = ""
+) -> PublishedList:
+    """Publish batch ``year``-``number``; if it exists, publish a corrected new version of it.
+
+    Scenarios enter a first list by moving from approved to published; capabilities must be approved."""
+    actor.require(EXCHANGE_MANAGE)
+    if not ids:
+        raise ValidationError(_("A list needs at least one item."))
+    model = Scenario if kind == ListKind.SCENARIOS else Capability
+    objects = list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(objects) != len(set(ids)):
+        raise ValidationError(_("Some items no longer exist."))
+    ok_states = (
+        {
+            ScenarioStatus.APPROVED,
+            ScenarioStatus.PUBLISHED,
+            ScenarioStatus.CALL_OPEN,
+            ScenarioStatus.CALL_CLOSED,
+            ScenarioStatus.AWARDED,
+        }
+        if kind == ListKind.SCENARIOS
+        else {CapabilityStatus.APPROVED}
+    )
+    not_ready = [o.title for o in objects if o.status not in ok_states]
+    if not_ready:
+        raise ValidationError(_("Not approved, cannot be listed: %(items)s.") % {"items": "; ".join(not_ready)})
+    previous = PublishedList.objects.filter(kind=kind, year=year, number=number).order_by("-version").first()
+    if previous and len(correction_note.strip()) < 5:
+        raise ValidationError(_("This batch is already published: a correction needs a note saying why."))
+    items = [_snapshot(kind, o) for o in objects]
+    now = timezone.now()
+    published = PublishedList.objects.create(
+        kind=kind,
+        year=year,
+        number=number,
+        version=(previous.version + 1) if previous else 1,
+        title=title,
+        items=items,
+        changes=_diff(previous.items, items) if previous else {},
+        correction_note=correction_note.strip(),
+        published_by=actor.user,
+        published_by_label=actor.label,
+        published_at=now,
+    )
+    newly = []
+    if kind == ListKind.SCENARIOS:
+        for scenario in objects:
+            if scenario.status == ScenarioStatus.APPROVED:
+                check_move(actor, scenario, "publish")
+                scenario.status, scenario.published_at = ScenarioStatus.PUBLISHED, now
+                scenario.save(update_fields=["status", "published_at", "updated_at"])
+                newly.append(scenario)
+    audit.record(
+        actor,
+        "exchange.list.published",
+        subject_type="published_list",
+        subject_id=published.pk,
+        subject_label=str(published),
+        after={
+            "kind": kind,
+            "year": year,
+            "number": number,
+            "version": published.version,
+            "items": [i["id"] for i in items],
+            "changes": published.changes,
+        },
+    )
+    if newly:
+        from rainforest.exchange.services.notify import notify_published
+
+        ids_new = [s.pk for s in newly]
+        transaction.on_commit(lambda: notify_published(ids_new))
+    return published
+
+
+def next_batch_number(kind: str, year: int) -> int:
+    top = PublishedList.objects.filter(kind=kind, year=year).aggregate(m=Max("number"))["m"]
+    return (top or 0) + 1

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rainforest.accounts import audit
+from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
+from rainforest.exchange.choices import Domain
+from rainforest.exchange.models import Notification, Subscription
+
+
+@transaction.atomic
+def subscription_save(
+    *, actor: Principal, domains: list[str], districts: list[str], keywords: list[str], email: str = ""
+) -> Subscription:
+    actor.require(EXCHANGE_SUPPLY)
+    if set(domains) - set(Domain.values):
+        raise ValidationError(_("Unknown domain."))
+    keywords = [k.strip() for k in keywords if k.strip()][:20]
+    subscription, _created = Subscription.objects.update_or_create(
+        user=actor.user, defaults={"domains": domains, "districts": districts, "keywords": keywords, "email": email}
+    )
+    audit.record(
+        actor,
+        "exchange.subscription.saved",
+        subject_type="user",
+        subject_id=actor.user.pk,
+        subject_label=actor.label,
+        after={"domains": domains, "districts": districts, "keywords": keywords},
+    )
+    return subscription
+
+
+def notifications_read(*, actor: Principal) -> int:
+    """Mark one's own notices read (not audited: it changes nothing anyone else sees)."""
+    return Notification.objects.filter(user=actor.user, read_at=None).update(read_at=timezone.now())

@@ -1,0 +1,129 @@
+"""One page per call: what each role may see and do there."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_SUPPLY
+from rainforest.exchange import selectors
+from rainforest.exchange.forms import ApplicationForm, ObjectionForm, PanelForm
+from rainforest.exchange.models import Application, Attachment, ExpertAssignment
+from rainforest.exchange.services import calls, reviews
+from rainforest.exchange.services.calls import accepting
+from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+
+
+def call_view(request, pk: int):
+    call = selectors.call_get(pk=pk)
+    principal = getattr(request, "principal", None)
+    mine = capacities(principal, call.scenario) if principal else set()
+    notice = call.notices.filter(void=False).first()
+    context = {
+        "call": call,
+        "scenario": call.scenario,
+        "now": timezone.now(),
+        "accepting": accepting(call, timezone.now()),
+        "rubric": call.rubric.all(),
+        "notice": notice,
+        "awards": notice.awards.select_related("application__applicant") if notice else [],
+        "can_apply": bool(principal and principal.can(EXCHANGE_SUPPLY)),
+        "own": selectors.own_application(actor=principal, call=call) if principal else None,
+        "manage": principal is not None and principal.can(EXCHANGE_MANAGE),
+        "can_pick": bool(mine & {PUBLISHER, OFFICER}),
+    }
+    if context["can_pick"]:
+        context["ranking"] = reviews.ranking(call)
+        context["panel"] = call.panel.select_related("expert")
+        context["panel_form"] = PanelForm()
+        context["objections"] = notice.objections.all() if notice else []
+    if notice and principal:
+        context["objection_form"] = ObjectionForm()
+    return render(request, "exchange/call.html", context)
+
+
+@login_required
+def apply_view(request, pk: int):
+    call = selectors.call_get(pk=pk)
+    request.principal.require(EXCHANGE_SUPPLY)
+    own = selectors.own_application(actor=request.principal, call=call)
+    initial = (
+        {f: getattr(own, f) for f in ("approach", "plan", "budget", "team")} | {"version": own.version} if own else None
+    )
+    form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and request.POST.get("withdraw") and own:
+        try:
+            calls.application_withdraw(actor=request.principal, application=own)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("exchange:call", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.pop("attachment")
+        files = [(upload.name, upload.read(10 * 1024 * 1024 + 1))] if upload else []
+        version = data.pop("version")
+        try:
+            if own:
+                application = calls.application_update(
+                    actor=request.principal, application=own, version=version or 0, files=files, **data
+                )
+            else:
+                application = calls.application_submit(actor=request.principal, call=call, files=files, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("exchange:receipt", pk=application.pk)
+    context = {"form": form, "call": call, "own": own, "accepting": accepting(call, timezone.now())}
+    return render(request, "exchange/apply.html", context)
+
+
+@login_required
+def receipt_view(request, pk: int):
+    application = get_object_or_404(Application.objects.select_related("call__scenario", "applicant"), pk=pk)
+    if application.applicant_id != request.principal.organisation_id:
+        raise Http404
+    attachments = Attachment.objects.filter(owner_type="application", owner_id=application.pk)
+    return render(request, "exchange/receipt.html", {"application": application, "attachments": attachments})
+
+
+@login_required
+def objection_view(request, pk: int):
+    call = selectors.call_get(pk=pk)
+    notice = call.notices.filter(void=False).first()
+    form = ObjectionForm(request.POST or None)
+    if notice and form.is_valid():
+        try:
+            reviews.objection_submit(actor=request.principal, notice=notice, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your objection has been received."))
+    return redirect("exchange:call", pk=pk)
+
+
+@login_required
+def attachment_view(request, pk: int):
+    """Attachments are never public: the applicant, the publisher, officers and assigned experts."""
+    attachment = get_object_or_404(Attachment, pk=pk, owner_type="application")
+    application = get_object_or_404(Application.objects.select_related("call__scenario"), pk=attachment.owner_id)
+    principal = request.principal
+    allowed = (
+        principal.organisation_id == application.applicant_id
+        or capacities(principal, application.call.scenario) & {PUBLISHER, OFFICER}
+        or (
+            not application.call.blind_review
+            and ExpertAssignment.objects.filter(
+                call=application.call, expert=principal.user, declared_at__isnull=False
+            ).exists()
+        )
+    )
+    if not allowed:
+        raise PermissionDenied
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)

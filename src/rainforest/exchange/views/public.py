@@ -1,0 +1,101 @@
+"""What everyone sees: published scenarios, lists (with downloads), capabilities, calls, targets."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from rainforest.core.districts import DISTRICTS
+from rainforest.exchange import selectors
+from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKind, ScenarioStatus
+from rainforest.exchange.exports import list_pdf, list_xlsx
+from rainforest.exchange.models import PublishedList
+from rainforest.exchange.services.calls import accepting
+
+FILTERS = ("domain", "kind", "district", "min_trl", "budget", "status", "q", "focus_area")
+
+
+def _filters(request) -> dict:
+    return {k: request.GET.get(k, "").strip() for k in FILTERS}
+
+
+def _choices() -> dict:
+    return {
+        "domains": Domain.choices,
+        "kinds": ScenarioKind.choices,
+        "districts": list(DISTRICTS),
+        "focus_areas": FocusArea.choices,
+        "states": [(s, ScenarioStatus(s).label) for s in selectors.PUBLIC_STATES],
+    }
+
+
+def scenario_list_view(request):
+    filters = _filters(request)
+    page = Paginator(selectors.scenario_search(**filters), 20).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": filters, "lists": selectors.lists_latest()[:6], **_choices()}
+    template = "exchange/scenario_list.html#results" if request.htmx else "exchange/scenario_list.html"
+    return render(request, template, context)
+
+
+def scenario_view(request, pk: int):
+    principal = getattr(request, "principal", None)
+    scenario = selectors.scenario_get(actor=principal, pk=pk)
+    call = getattr(scenario, "call", None)
+    from rainforest.exchange.workflows import allowed_actions
+
+    context = {
+        "scenario": scenario,
+        "call": call,
+        "accepting": bool(call and accepting(call, timezone.now())),
+        "actions": allowed_actions(principal, scenario) if principal else [],
+        "show_contact": scenario.contact_public,
+    }
+    return render(request, "exchange/scenario_detail.html", context)
+
+
+def lists_view(request):
+    return render(request, "exchange/lists.html", {"lists": selectors.lists_latest()})
+
+
+def list_view(request, pk: int):
+    published = get_object_or_404(PublishedList, pk=pk)
+    filters = _filters(request)
+    items = selectors.list_items(published, filters)
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        body, ctype = (
+            (list_xlsx(published, items), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            if fmt == "xlsx"
+            else (list_pdf(published, items), "application/pdf")
+        )
+        response = HttpResponse(body, content_type=ctype)
+        response["Content-Disposition"] = (
+            f'attachment; filename="list-{published.year}-{published.number}-v{published.version}.{fmt}"'
+        )
+        return response
+    context = {
+        "list": published,
+        "items": items,
+        "filters": filters,
+        "versions": selectors.list_versions(published),
+        "is_scenarios": published.kind == ListKind.SCENARIOS,
+        **_choices(),
+    }
+    return render(request, "exchange/list_detail.html", context)
+
+
+def capability_list_view(request):
+    filters = {k: request.GET.get(k, "").strip() for k in ("domain", "district", "min_trl", "q")}
+    page = Paginator(selectors.capability_search(**filters), 20).get_page(request.GET.get("page"))
+    return render(request, "exchange/capability_list.html", {"page": page, "filters": filters, **_choices()})
+
+
+def targets_view(request):
+    try:
+        year = int(request.GET.get("year", timezone.localdate().year))
+    except ValueError as exc:
+        raise Http404 from exc
+    data = selectors.targets(year)
+    return render(request, "exchange/targets.html", {"data": data, "year": year, "domains": dict(Domain.choices)})

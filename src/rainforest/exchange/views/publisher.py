@@ -1,0 +1,109 @@
+"""Scenario publishers: drafts, the approval round trip, calls and picking winners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from rainforest.accounts.permissions import EXCHANGE_PUBLISH
+from rainforest.exchange import selectors
+from rainforest.exchange.forms import CallForm, ReasonForm, ScenarioForm
+from rainforest.exchange.services import calls, reviews, scenarios
+from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+
+
+@login_required
+def my_scenarios_view(request):
+    items = selectors.my_scenarios(actor=request.principal)
+    return render(request, "exchange/my_scenarios.html", {"items": items})
+
+
+@login_required
+def scenario_edit_view(request, pk: int | None = None):
+    request.principal.require(EXCHANGE_PUBLISH)
+    scenario = selectors.scenario_get(actor=request.principal, pk=pk) if pk else None
+    form = ScenarioForm(
+        request.POST or None, instance=scenario, initial={"version": scenario.version} if scenario else None
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            if scenario:
+                scenario = scenarios.scenario_update(
+                    actor=request.principal, scenario=scenario, version=form.cleaned_data["version"] or 0, **values
+                )
+            else:
+                scenario = scenarios.scenario_create(actor=request.principal, **values)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The scenario has been saved."))
+            return redirect("exchange:scenario", pk=scenario.pk)
+    return render(request, "exchange/form.html", {"form": form, "title": _("Scenario"), "multipart": False})
+
+
+@login_required
+def scenario_move_view(request, pk: int):
+    scenario = selectors.scenario_get(actor=request.principal, pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenarios.scenario_move(
+                actor=request.principal,
+                scenario=scenario,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Done."))
+    return redirect("exchange:scenario", pk=pk)
+
+
+@login_required
+def call_new_view(request, pk: int):
+    scenario = selectors.scenario_get(actor=request.principal, pk=pk)
+    if not capacities(request.principal, scenario) & {PUBLISHER, OFFICER}:
+        raise PermissionDenied
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            call = calls.call_open(
+                actor=request.principal,
+                scenario=scenario,
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                rubric=data["rubric"],
+                max_winners=data["max_winners"],
+                blind_review=data["blind_review"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The call is open."))
+            return redirect("exchange:call", pk=call.pk)
+    return render(request, "exchange/form.html", {"form": form, "title": _("Open a call"), "subject": scenario})
+
+
+@login_required
+def call_pick_view(request, pk: int):
+    call = selectors.call_get(pk=pk)
+    if not capacities(request.principal, call.scenario) & {PUBLISHER, OFFICER}:
+        raise PermissionDenied
+    if request.method == "POST":
+        ids = request.POST.getlist("winner")
+        picks = [(a, request.POST.get(f"reason_{a.pk}", "")) for a in call.applications.filter(pk__in=ids)]
+        try:
+            reviews.award_pick(actor=request.principal, call=call, picks=picks, channel=request.POST.get("channel", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The results are on public notice."))
+    return redirect("exchange:call", pk=pk)

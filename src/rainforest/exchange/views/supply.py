@@ -1,0 +1,83 @@
+"""Enterprises and carriers: capabilities, subscriptions and notices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from rainforest.accounts.permissions import EXCHANGE_SUPPLY
+from rainforest.exchange import selectors
+from rainforest.exchange.forms import CapabilityForm, SubscriptionForm
+from rainforest.exchange.models import Capability, Subscription
+from rainforest.exchange.services import scenarios
+from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
+
+
+@login_required
+def my_capabilities_view(request):
+    items = selectors.my_capabilities(actor=request.principal)
+    form = CapabilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenarios.capability_create(actor=request.principal, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The capability has been saved as a draft; submit it for review."))
+            return redirect("exchange:my_capabilities")
+    return render(request, "exchange/my_capabilities.html", {"items": items, "form": form})
+
+
+@login_required
+def capability_move_view(request, pk: int):
+    request.principal.require(EXCHANGE_SUPPLY)
+    capability = get_object_or_404(Capability, pk=pk, organisation_id=request.principal.organisation_id)
+    action = request.POST.get("action", "")
+    if action not in ("submit", "withdraw"):
+        messages.error(request, _("Unknown action."))
+    else:
+        try:
+            scenarios.capability_move(actor=request.principal, capability=capability, action=action)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("exchange:my_capabilities")
+
+
+@login_required
+def subscription_view(request):
+    request.principal.require(EXCHANGE_SUPPLY)
+    current = Subscription.objects.filter(user=request.user).first()
+    initial = (
+        {
+            "domains": current.domains,
+            "districts": current.districts,
+            "keywords": ", ".join(current.keywords),
+            "email": current.email,
+        }
+        if current
+        else None
+    )
+    form = SubscriptionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subscription_save(
+            actor=request.principal,
+            domains=data["domains"],
+            districts=data["districts"],
+            keywords=data["keywords"].replace("，", ",").split(","),
+            email=data["email"],
+        )
+        messages.success(request, _("Your subscription has been saved."))
+        return redirect("exchange:subscription")
+    notices = selectors.notifications(actor=request.principal)[:50]
+    return render(request, "exchange/subscription.html", {"form": form, "notices": notices})
+
+
+@login_required
+def notifications_read_view(request):
+    if request.method == "POST":
+        notifications_read(actor=request.principal)
+    return redirect("exchange:subscription")
