@@ -14,6 +14,9 @@ from rainforest.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 LOGIN_RATE_PER_MINUTE = 1000
 SECURE_SSL_REDIRECT = False
-STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"]["KEY_PREFIX"] = "rainforest-tests"  # noqa: F405

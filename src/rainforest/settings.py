@@ -192,6 +192,29 @@ if os.environ.get("SECURE_PROXY_SSL_HEADER_NAME"):
     SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER_NAME"], "https")
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS")
 
+# E-mail (notices to enterprises). The demo prints mail to the console; production sends by SMTP.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rainforest@localhost")
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+        ),
+        "OPTIONS": {
+            k.lower(): v
+            for k, v in {
+                "HOST": os.environ.get("EMAIL_HOST"),
+                "PORT": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+                "USERNAME": os.environ.get("EMAIL_HOST_USER"),
+                "PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD"),
+                "USE_TLS": envbool("EMAIL_USE_TLS", False) or None,
+            }.items()
+            if v is not None
+        }
+        if not DEBUG
+        else {},
+    }
+}
+
 OTP_TOTP_ISSUER = _("Rainforest")
 # Login attempts per client address per minute, on top of per-account lockout.
 LOGIN_RATE_PER_MINUTE = int(os.environ.get("LOGIN_RATE_PER_MINUTE", "30"))

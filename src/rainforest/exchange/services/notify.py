@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from rainforest.accounts.models import Membership
 from rainforest.exchange.models import Call, Notification, Scenario, Subscription
 
+logger = logging.getLogger(__name__)
+
 
 def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") -> bool:
     """One notice per user, kind and subject: re-runs send nothing twice."""
@@ -23,7 +26,10 @@ def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") ->
     except IntegrityError:
         return False
     if email:
-        send_mail(text[:120], f"{text}\n\n{link}", settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+        try:
+            send_mail(text[:120], f"{text}\n\n{link}", settings.DEFAULT_FROM_EMAIL, [email])
+        except OSError:  # the platform notice stands; a mail server outage must not lose it
+            logger.warning("mail to %s failed for %s:%s", email, kind, key, exc_info=True)
     return True
 
 
