@@ -60,9 +60,15 @@ def test_figures_are_internally_consistent(city):
 def test_a_small_demo_loads_through_the_services(db):
     accounts = loader.load(seed=11, enterprises=40)
     assert {a.role for a in accounts} == set(Membership.objects.values_list("role", flat=True))
-    assert len(accounts) == 8
+    assert len(accounts) == 10  # one per role, and two more experts for the exchange's panels
     assert all(a.totp_key for a in accounts if a.role not in ("enterprise_user", "scenario_publisher"))
     assert Organisation.objects.filter(kind="poc_centre").count() == 36
     assert audit.verify().ok
+    from rainforest.exchange.models import Call, PublishedList, Scenario
+
+    assert Scenario.objects.filter(kind="typical").count() == 35
+    assert Scenario.objects.filter(kind="cultivation").count() == 20
+    assert set(Call.objects.values_list("status", flat=True)) == {"open", "review", "notice", "final"}
+    assert PublishedList.objects.filter(kind="capabilities").exists()
     assert loader.is_loaded()
     assert [a.username for a in loader.accounts_summary(11)] == [a.username for a in accounts]

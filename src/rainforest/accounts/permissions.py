@@ -62,6 +62,14 @@ class Principal:
     def system(cls, label: str) -> Principal:
         return cls(user=None, membership=None, system_label=label)
 
+    @classmethod
+    def system_for(cls, organisation, label: str) -> Principal:
+        """The system acting on an organisation's behalf (loading records it made elsewhere)."""
+        from types import SimpleNamespace
+
+        membership = SimpleNamespace(organisation=organisation, organisation_id=organisation.pk, role="")
+        return cls(user=None, membership=membership, system_label=label)
+
     @property
     def is_system(self) -> bool:
         return self.user is None

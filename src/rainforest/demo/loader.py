@@ -75,12 +75,15 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
                            post_money=post)
             for c in city.companies for r, closed, amount, post in c.rounds
         ])  # fmt: skip
-        accounts_made = _create_accounts(city, seed)
+        _create_accounts(city, seed)
     # One screening of the whole registry, so officers find a run to drill into.
     from rainforest.policy.services import screening_run
 
     screening_run(actor=ACTOR, as_of=city.as_of)
-    return accounts_made
+    from rainforest.demo.exchange import load_exchange
+
+    load_exchange(seed, city.as_of.year)
+    return accounts_summary(seed)
 
 
 def _create_accounts(city: City, seed: int) -> list[DemoAccount]:
@@ -93,12 +96,16 @@ def _create_accounts(city: City, seed: int) -> list[DemoAccount]:
         accounts.membership_grant(actor=ACTOR, user=user, organisation=organisation, role=role)
         account = DemoAccount(username, role, org_name)
         if role in PRIVILEGED_ROLES:
-            # A fixed key per account so the demo's printout stays valid across reloads.
-            key = sha256(f"{seed}:{username}".encode()).digest()[:20]
-            TOTPDevice.objects.create(user=user, name="demo", key=key.hex(), confirmed=True)
-            account.totp_key = b32encode(key).decode()
+            account.totp_key = demo_totp(user, seed)
         out.append(account)
     return out
+
+
+def demo_totp(user, seed: int) -> str:
+    """A fixed TOTP key per demo account, so the printout stays valid across reloads."""
+    key = sha256(f"{seed}:{user.username}".encode()).digest()[:20]
+    TOTPDevice.objects.create(user=user, name="demo", key=key.hex(), confirmed=True)
+    return b32encode(key).decode()
 
 
 def accounts_summary(seed: int = 2026) -> list[DemoAccount]:

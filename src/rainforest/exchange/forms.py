@@ -13,6 +13,7 @@ DATETIME = forms.DateTimeInput({"type": "datetime-local", "step": 1}, format="%Y
 
 class ScenarioForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attachment = forms.FileField(label=_("Attachment (PDF, image or Office document)"), required=False)
     district = forms.ChoiceField(label=_("District"), choices=DISTRICT_CHOICES, required=False)
 
     class Meta:

@@ -51,7 +51,7 @@ class Application(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     applicant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     approach = models.TextField(_("approach"))
     plan = models.TextField(_("plan"))
     budget = models.DecimalField(_("budget (yuan)"), max_digits=14, decimal_places=0)

@@ -60,11 +60,12 @@ def _state(obj, fields) -> dict:
 
 
 @transaction.atomic
-def scenario_create(*, actor: Principal, **values) -> Scenario:
+def scenario_create(*, actor: Principal, files: list[tuple[str, bytes]] = (), **values) -> Scenario:
     actor.require(EXCHANGE_PUBLISH)
     scenario = Scenario(publisher=actor.organisation, created_by=actor.user, **values)
     scenario.full_clean()
     scenario.save()
+    _attach(actor, scenario, files)
     audit.record(
         actor,
         "exchange.scenario.created",
@@ -76,8 +77,17 @@ def scenario_create(*, actor: Principal, **values) -> Scenario:
     return scenario
 
 
+def _attach(actor: Principal, scenario: Scenario, files) -> None:
+    from rainforest.exchange.services.attachments import attachment_save
+
+    for name, data in files:
+        attachment_save(owner_type="scenario", owner_id=scenario.pk, data=data, name=name, user=actor.user)
+
+
 @transaction.atomic
-def scenario_update(*, actor: Principal, scenario: Scenario, version: int, **values) -> Scenario:
+def scenario_update(
+    *, actor: Principal, scenario: Scenario, version: int, files: list[tuple[str, bytes]] = (), **values
+) -> Scenario:
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     actor.require(EXCHANGE_PUBLISH)
     if actor.organisation_id != scenario.publisher_id:
@@ -92,6 +102,7 @@ def scenario_update(*, actor: Principal, scenario: Scenario, version: int, **val
     scenario.full_clean()
     scenario.version += 1
     scenario.save()
+    _attach(actor, scenario, files)
     after = _state(scenario, SCENARIO_FIELDS)
     changed = {k for k in after if after[k] != before[k]}
     audit.record(

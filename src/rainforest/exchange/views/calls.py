@@ -108,10 +108,16 @@ def objection_view(request, pk: int):
     return redirect("exchange:call", pk=pk)
 
 
-@login_required
 def attachment_view(request, pk: int):
-    """Attachments are never public: the applicant, the publisher, officers and assigned experts."""
-    attachment = get_object_or_404(Attachment, pk=pk, owner_type="application")
+    """A published scenario's attachments are public; an application's go to the applicant, the
+    publisher, officers and (unless the review is blind) the declared experts of its call."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    principal = getattr(request, "principal", None)
+    if attachment.owner_type == "scenario":
+        selectors.scenario_get(actor=principal, pk=attachment.owner_id)  # 404 unless visible
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    if principal is None:
+        raise PermissionDenied
     application = get_object_or_404(Application.objects.select_related("call__scenario"), pk=attachment.owner_id)
     principal = request.principal
     allowed = (

@@ -11,7 +11,7 @@ from rainforest.core.districts import DISTRICTS
 from rainforest.exchange import selectors
 from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKind, ScenarioStatus
 from rainforest.exchange.exports import list_pdf, list_xlsx
-from rainforest.exchange.models import PublishedList
+from rainforest.exchange.models import Attachment, PublishedList
 from rainforest.exchange.services.calls import accepting
 
 FILTERS = ("domain", "kind", "district", "min_trl", "budget", "status", "q", "focus_area")
@@ -51,6 +51,7 @@ def scenario_view(request, pk: int):
         "accepting": bool(call and accepting(call, timezone.now())),
         "actions": allowed_actions(principal, scenario) if principal else [],
         "show_contact": scenario.contact_public,
+        "attachments": Attachment.objects.filter(owner_type="scenario", owner_id=scenario.pk),
     }
     return render(request, "exchange/scenario_detail.html", context)
 

@@ -26,17 +26,23 @@ def scenario_edit_view(request, pk: int | None = None):
     request.principal.require(EXCHANGE_PUBLISH)
     scenario = selectors.scenario_get(actor=request.principal, pk=pk) if pk else None
     form = ScenarioForm(
-        request.POST or None, instance=scenario, initial={"version": scenario.version} if scenario else None
+        request.POST or None,
+        request.FILES or None,
+        instance=scenario,
+        initial={"version": scenario.version} if scenario else None,
     )
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "attachment")}
+        upload = form.cleaned_data.get("attachment")
+        files = [(upload.name, upload.read(10 * 1024 * 1024 + 1))] if upload else []
         try:
             if scenario:
+                version = form.cleaned_data["version"] or 0
                 scenario = scenarios.scenario_update(
-                    actor=request.principal, scenario=scenario, version=form.cleaned_data["version"] or 0, **values
+                    actor=request.principal, scenario=scenario, version=version, files=files, **values
                 )
             else:
-                scenario = scenarios.scenario_create(actor=request.principal, **values)
+                scenario = scenarios.scenario_create(actor=request.principal, files=files, **values)
         except ValidationError as exc:
             for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
                 for error in errors:
@@ -44,7 +50,7 @@ def scenario_edit_view(request, pk: int | None = None):
         else:
             messages.success(request, _("The scenario has been saved."))
             return redirect("exchange:scenario", pk=scenario.pk)
-    return render(request, "exchange/form.html", {"form": form, "title": _("Scenario"), "multipart": False})
+    return render(request, "exchange/form.html", {"form": form, "title": _("Scenario"), "multipart": True})
 
 
 @login_required
