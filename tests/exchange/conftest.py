@@ -22,6 +22,15 @@ SCENARIO = {
 RUBRIC = [("技术方案", 40, 10), ("实施能力", 30, 10), ("经济性", 20, 10), ("团队", 10, 10)]
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are matched in English here; the pages' Chinese is tested in test_pages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def as_actor(user):
     return Principal(user=user, membership=user.memberships.select_related("organisation").first())
 
