@@ -72,3 +72,30 @@ def test_a_small_demo_loads_through_the_services(db):
     assert PublishedList.objects.filter(kind="capabilities").exists()
     assert loader.is_loaded()
     assert [a.username for a in loader.accounts_summary(11)] == [a.username for a in accounts]
+
+
+def test_demo_advance_is_refused_outside_demo_mode(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Only in demo mode"):
+        call_command("demo_advance", "1")
+
+
+def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rainforest.demo import loader
+    from rainforest.exchange.models import Call
+
+    settings.DEMO = True
+    loader.load(seed=3, enterprises=40)
+    call = Call.objects.filter(status="open").first()
+    call_command("demo_advance", str(call.pk))
+    call.refresh_from_db()
+    assert call.closes_at < timezone.now()
+    noticed = Call.objects.filter(status="notice").first()
+    call_command("demo_advance", str(noticed.pk))
+    assert noticed.notices.get().ends_on == timezone.localdate() - dt.timedelta(days=1)
