@@ -23,17 +23,25 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
     pub.post(f"/exchange/scenarios/{scenario.pk}/move/", {"action": "submit"})
     # an officer approves and publishes a batch
     off.post(f"/exchange/scenarios/{scenario.pk}/move/", {"action": "approve"})
-    published = off.post("/exchange/queue/", {"kind": "scenarios", "year": 2026, "number": 1, "title": "2026年第1批",
-                                              "ids": [scenario.pk]})  # fmt: skip
+    published = off.post(
+        "/exchange/queue/",
+        {"kind": "scenarios", "year": 2026, "number": 1, "title": "2026年第1批", "ids": [scenario.pk]},
+    )
     assert published.status_code == 302
     scenario.refresh_from_db()
     assert scenario.status == "published"
     # the publisher opens a call
     now = timezone.localtime()
     fmt = "%Y-%m-%dT%H:%M:%S"
-    opened = pub.post(f"/exchange/scenarios/{scenario.pk}/call/", {
-        "opens_at": (now - dt.timedelta(minutes=5)).strftime(fmt), "closes_at": (now + dt.timedelta(days=3)).strftime(fmt),
-        "max_winners": 1, "rubric": "技术方案, 60, 10\n团队, 40, 10"})  # fmt: skip
+    opened = pub.post(
+        f"/exchange/scenarios/{scenario.pk}/call/",
+        {
+            "opens_at": (now - dt.timedelta(minutes=5)).strftime(fmt),
+            "closes_at": (now + dt.timedelta(days=3)).strftime(fmt),
+            "max_winners": 1,
+            "rubric": "技术方案, 60, 10\n团队, 40, 10",
+        },
+    )
     assert opened.status_code == 302, opened.content.decode()[:2000]
     call = Call.objects.get()
     # an enterprise finds the scenario and applies; a rival too
@@ -56,8 +64,10 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
         exp.post(f"/exchange/reviews/{assignment.pk}/{application.pk}/", marks)
     # the publisher picks the winner with a reason: public notice
     winner = Application.objects.get(applicant=startup)
-    pub.post(f"/exchange/calls/{call.pk}/pick/", {"winner": [winner.pk], f"reason_{winner.pk}": "方案完整、成本合理",
-                                                   "channel": "hz@example.cn"})  # fmt: skip
+    pub.post(
+        f"/exchange/calls/{call.pk}/pick/",
+        {"winner": [winner.pk], f"reason_{winner.pk}": "方案完整、成本合理", "channel": "hz@example.cn"},
+    )
     call.refresh_from_db()
     assert call.status == "notice"
     # five working days later, the officer finalises
@@ -66,11 +76,15 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
     project = Project.objects.get()
     assert project.enterprise_id == startup.pk
     # the project lands
-    ent.post(f"/exchange/projects/{project.pk}/", {"action": "milestone", "title": "试点部署",
-                                                   "due_on": timezone.localdate().isoformat()})  # fmt: skip
+    ent.post(
+        f"/exchange/projects/{project.pk}/",
+        {"action": "milestone", "title": "试点部署", "due_on": timezone.localdate().isoformat()},
+    )
     milestone = project.milestones.get()
-    ent.post(f"/exchange/projects/{project.pk}/", {"action": "milestone_done", "milestone": milestone.pk,
-                                                   "evidence": "现场验收单已上传"})  # fmt: skip
+    ent.post(
+        f"/exchange/projects/{project.pk}/",
+        {"action": "milestone_done", "milestone": milestone.pk, "evidence": "现场验收单已上传"},
+    )
     pub.post(f"/exchange/projects/{project.pk}/", {"action": "confirm_landing", "note": "试点达标"})
     project.refresh_from_db()
     assert project.status == "landed"

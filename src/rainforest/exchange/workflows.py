@@ -53,6 +53,18 @@ def check_move(actor: Principal, scenario, action: str) -> str:
     return target
 
 
+def apply_move(scenario, action: str) -> None:
+    """Move a scenario along the table as part of a larger step whose service checked the actor
+    (opening a call, starting review, finalising awards, publishing a list)."""
+    sources, target, _who = SCENARIO_MOVES[action]
+    if scenario.status not in sources:
+        raise ValidationError(
+            _("This scenario is %(state)s; it cannot be moved that way now.") % {"state": scenario.get_status_display()}
+        )
+    scenario.status = target
+    scenario.save(update_fields=["status", "updated_at"])
+
+
 def allowed_actions(actor: Principal, scenario) -> list[str]:
     mine = capacities(actor, scenario)
     return [

@@ -18,7 +18,7 @@ from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
 from rainforest.exchange.choices import ApplicationStatus, CallStatus
 from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
 from rainforest.exchange.services.attachments import attachment_save
-from rainforest.exchange.workflows import check_move
+from rainforest.exchange.workflows import apply_move, check_move
 
 PROPOSAL_FIELDS = ("approach", "plan", "budget", "team")
 
@@ -59,8 +59,7 @@ def call_open(
     RubricCriterion.objects.bulk_create(
         [RubricCriterion(call=call, name=n, weight=w, max_score=m, position=i) for i, (n, w, m) in enumerate(rubric)]
     )
-    scenario.status = "call_open"
-    scenario.save(update_fields=["status", "updated_at"])
+    apply_move(scenario, "open_call")
     audit.record(
         actor,
         "exchange.call.opened",
@@ -234,8 +233,7 @@ def call_start_review(*, actor: Principal, call: Call) -> Call:
     call.status = CallStatus.REVIEW
     call.save(update_fields=["status"])
     scenario = call.scenario
-    scenario.status = "call_closed"
-    scenario.save(update_fields=["status", "updated_at"])
+    apply_move(scenario, "close_call")
     audit.record(
         actor,
         "exchange.call.review_started",

@@ -24,7 +24,7 @@ from rainforest.exchange.models import (
     PublicNotice,
     Review,
 )
-from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+from rainforest.exchange.workflows import OFFICER, PUBLISHER, apply_move, capacities
 from rainforest.policy.rules import current_ruleset
 
 
@@ -298,8 +298,7 @@ def notice_finalise(*, actor: Principal, call: Call) -> list[Project]:
     call.status = CallStatus.FINAL
     call.save(update_fields=["status"])
     scenario = call.scenario
-    scenario.status = "awarded"
-    scenario.save(update_fields=["status", "updated_at"])
+    apply_move(scenario, "award")
     audit.record(
         actor,
         "exchange.call.finalised",

@@ -14,7 +14,7 @@ from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
 from rainforest.exchange.choices import CapabilityStatus, ListKind, ScenarioStatus
 from rainforest.exchange.models import Capability, PublishedList, Scenario
-from rainforest.exchange.workflows import EDITABLE, REASON_REQUIRED, check_move
+from rainforest.exchange.workflows import EDITABLE, REASON_REQUIRED, apply_move, check_move
 
 SCENARIO_FIELDS = (
     "title",
@@ -37,22 +37,7 @@ SCENARIO_FIELDS = (
 )
 CAPABILITY_FIELDS = ("title", "domains", "description", "trl", "reference_cases", "certifications", "districts_served")
 # What a published list shows of each item (contacts only with consent).
-SCENARIO_SNAPSHOT = (
-    "title",
-    "domain",
-    "focus_area",
-    "kind",
-    "problem",
-    "site",
-    "resources",
-    "constraints",
-    "min_trl",
-    "budget_min",
-    "budget_max",
-    "district",
-    "starts_on",
-    "ends_on",
-)
+SCENARIO_SNAPSHOT = tuple(f for f in SCENARIO_FIELDS if not f.startswith("contact_"))
 
 
 def _state(obj, fields) -> dict:
@@ -283,8 +268,9 @@ def list_publish(
         for scenario in objects:
             if scenario.status == ScenarioStatus.APPROVED:
                 check_move(actor, scenario, "publish")
-                scenario.status, scenario.published_at = ScenarioStatus.PUBLISHED, now
-                scenario.save(update_fields=["status", "published_at", "updated_at"])
+                scenario.published_at = now
+                apply_move(scenario, "publish")
+                Scenario.objects.filter(pk=scenario.pk).update(published_at=now)
                 newly.append(scenario)
     audit.record(
         actor,
