@@ -33,3 +33,12 @@ def test_own_and_vendored_assets_are_found_locally():
     from django.contrib.staticfiles import finders
 
     assert finders.find("rainforest/site.css")
+
+
+def test_pages_load_no_asset_from_the_internet(client, db):
+    import re
+
+    for url in ("/", "/accounts/login/", "/api/v1/docs", "/exchange/", "/policy/check/"):
+        html = client.get(url).content.decode()
+        external = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)
+        assert external == [], (url, external)
