@@ -52,7 +52,6 @@ class CallStatus(models.TextChoices):
     REVIEW = "review", _("Under review")
     NOTICE = "notice", _("In public notice")
     FINAL = "final", _("Final")
-    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ApplicationStatus(models.TextChoices):
