@@ -217,6 +217,8 @@ MAILERS = {
 }
 
 OTP_TOTP_ISSUER = _("Rainforest")
+# Addresses of the platform's own reverse proxies: only behind them is X-Forwarded-For believed.
+TRUSTED_PROXIES = frozenset(envlist("TRUSTED_PROXIES"))
 # Login attempts per client address per minute, on top of per-account lockout.
 LOGIN_RATE_PER_MINUTE = int(os.environ.get("LOGIN_RATE_PER_MINUTE", "30"))
 

@@ -173,3 +173,33 @@ def test_an_enterprise_user_who_set_up_totp_is_held_to_it(client, enterprise_use
     assert client.get("/").url.startswith("/accounts/otp/")
     client.post("/accounts/otp/", {"token": current_code(enterprise_user)})
     assert client.get("/").status_code == 200
+
+
+def test_system_administrator_resets_a_forgotten_password_to_a_temporary_one(client, sysadmin, enterprise_user):
+    from django.test import Client
+
+    admin = sign_in(Client(), sysadmin)
+    reset = admin.post(f"/accounts/users/{enterprise_user.pk}/password/", {"password": "Temp#Pass2026"})
+    assert reset.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.password.reset", subject_id=str(enterprise_user.pk)).exists()
+    post_login(client, "alice", "Temp#Pass2026")
+    assert client.get("/").url == "/accounts/password/"  # must choose their own first
+    client.post("/accounts/password/", {"old_password": "Temp#Pass2026", "new_password": "Own#Choice2026",
+                                        "new_password2": "Own#Choice2026"})  # fmt: skip
+    assert client.get("/").status_code == 200
+
+
+def test_only_the_system_administrator_resets_passwords(client, secadmin, enterprise_user):
+    sign_in(client, secadmin)
+    reset = client.post(f"/accounts/users/{enterprise_user.pk}/password/", {"password": "Temp#Pass2026"})
+    assert reset.status_code == 403
+
+
+def test_client_address_behind_trusted_proxies_only(rf, settings):
+    from rainforest.accounts.middleware import client_ip
+
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.1"})
+    forged = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="203.0.113.9")
+    assert client_ip(forged) == "203.0.113.9"  # not from our proxy: the header is ignored
+    proxied = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(proxied) == "198.51.100.7"  # the address our proxy saw, not what the client claimed

@@ -47,7 +47,7 @@ def _as_principal(user: User | None) -> Principal | None:
 
 def sign_in(request, username: str, password: str) -> User | None:
     """Return the user when the password is right and the account may sign in, else None."""
-    ip = getattr(request, "META", {}).get("REMOTE_ADDR")
+    ip = getattr(request, "client_ip", None) or getattr(request, "META", {}).get("REMOTE_ADDR")
     if _count_attempt(ip) > settings.LOGIN_RATE_PER_MINUTE:
         with transaction.atomic():
             audit.record(None, "auth.login.rate_limited", subject_label=username[:150])

@@ -76,3 +76,7 @@ class AuditFilterForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("Temporary password"), widget=forms.PasswordInput)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -26,6 +27,18 @@ OTP_EXEMPT = ("/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/stati
 PASSWORD_EXEMPT = (*OTP_EXEMPT, "/accounts/password/")
 
 
+def client_ip(request) -> str | None:
+    """The client's address; behind the platform's own reverse proxies (TRUSTED_PROXIES), the
+    last address they added to X-Forwarded-For, which a client cannot forge."""
+    remote = request.META.get("REMOTE_ADDR")
+    if remote not in settings.TRUSTED_PROXIES:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    while hops and hops[-1] in settings.TRUSTED_PROXIES:
+        hops.pop()
+    return hops[-1] if hops else remote
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,9 +46,8 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = context.current.set(
-            context.RequestContext(ip=request.META.get("REMOTE_ADDR"), request_id=request.request_id)
-        )
+        request.client_ip = client_ip(request)
+        token = context.current.set(context.RequestContext(ip=request.client_ip, request_id=request.request_id))
         try:
             response = self.get_response(request)
         finally:
@@ -149,6 +161,8 @@ class PasswordExpiryMiddleware:
 
 
 def password_expired(user) -> bool:
+    if user.must_change_password:
+        return True
     if not privileged(user):
         return False
     changed = user.password_changed_at

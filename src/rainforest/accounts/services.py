@@ -193,20 +193,28 @@ def security_policy_update(*, actor: Principal, version: int, **values) -> Secur
 
 @transaction.atomic
 def password_change(*, actor: Principal, user: User, new_password: str) -> None:
-    """Set a new password after checking the policy, and remember it for the reuse rule."""
-    if actor.is_system or actor.user.pk != user.pk:
+    """Set a new password after checking the policy, and remember it for the reuse rule.
+
+    Set by someone else (the system administrator resetting a forgotten password), it is a
+    temporary password: the user must choose their own at the next sign-in, and their open
+    sessions end."""
+    by_other = actor.is_system or actor.user.pk != user.pk
+    if by_other:
         actor.require(ACCOUNTS_MANAGE)
     validate_password(new_password, user)
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = by_other and not actor.is_system
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    if user.must_change_password:
+        transaction.on_commit(lambda: _end_sessions(user))
     PasswordHistory.objects.create(user=user, password=user.password)
     keep = security_policy().history
     stale = user.password_history.values_list("pk", flat=True)[keep:]
     PasswordHistory.objects.filter(pk__in=list(stale)).delete()
     audit.record(
-        actor, "auth.password.changed", subject_type="user", subject_id=user.pk,
-        subject_label=user.username,
+        actor, "auth.password.reset" if user.must_change_password else "auth.password.changed",
+        subject_type="user", subject_id=user.pk, subject_label=user.username,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("membership/", views.membership_switch_view, name="membership_switch"),
     path("users/", views.users_view, name="users"),
     path("users/<int:pk>/active/", views.user_active_view, name="user_active"),
+    path("users/<int:pk>/password/", views.user_password_view, name="user_password"),
     path("roles/", views.roles_view, name="roles"),
     path("roles/<int:pk>/revoke/", views.role_revoke_view, name="role_revoke"),
     path("policy/", views.policy_view, name="policy"),

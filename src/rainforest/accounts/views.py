@@ -168,6 +168,22 @@ def user_active_view(request, pk: int):
 
 
 @login_required
+@require_POST
+def user_password_view(request, pk: int):
+    """The system administrator sets a temporary password for someone who forgot theirs."""
+    user = get_object_or_404(User, pk=pk)
+    form = forms.PasswordResetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.password_change(actor=request.principal, user=user, new_password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("A temporary password is set; the user must change it at the next sign-in."))
+    return redirect("accounts:users")
+
+
+@login_required
 def roles_view(request):
     memberships = selectors.membership_list(actor=request.principal)
     form = forms.RoleGrantForm(request.POST or None)
