@@ -162,3 +162,29 @@ def test_api_runs_need_an_officer_token(client, officer, enterprise_user, startu
     assert client.get("/api/v1/policy/runs", **low).status_code == 403
     assert client.post("/api/v1/policy/runs", {"as_of": "2026-11-28"}, content_type="application/json",
                        **low).status_code == 403  # fmt: skip
+
+
+def test_officer_can_screen_with_an_alternative_reading(client, officer, make_org):
+    from rainforest.registry.models import YearlyFacts
+    from tests.conftest import register
+
+    org = make_org(name="杭州省库企业科技有限公司")
+    register(org, years=((2025, 20, 8, 6, 3_000_000, 300_000),))
+    YearlyFacts.objects.filter(enterprise__organisation=org).update(tech_sme_registered=False, provincial_tech_sme=True)
+    sign_in(client, officer)
+    client.post("/policy/runs/", {"as_of": "2026-11-28", "tiers": ["seed"]})
+    client.post("/policy/runs/", {"as_of": "2026-11-28", "tiers": ["seed"], "reading_RM-SEED-00": "national_only"})
+    default, national = ScreeningRun.objects.order_by("pk")
+    assert default.results.get().verdicts["seed"] == "eligible"
+    assert national.readings == {"RM-SEED-00": "national_only"}
+    assert national.results.get().verdicts["seed"] == "ineligible"
+
+
+def test_an_unknown_reading_is_refused(officer):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.screening_run(actor=officer_principal(officer), as_of=dt.date(2026, 11, 28),
+                               readings={"RM-SEED-00": "city_only"})  # fmt: skip

@@ -111,6 +111,19 @@ class RunForm(forms.Form):
         self.fields["tiers"].choices = tier_choices()
         if not self.is_bound:
             self.fields["as_of"].initial = timezone.localdate()
+        # Where sources disagree, the rule file keeps each reading; the officer may pick one.
+        for tier in current_ruleset().tiers.values():
+            for c in tier.criteria:
+                if len(c.tests) > 1:
+                    self.fields[f"reading_{c.id}"] = forms.ChoiceField(
+                        label=f"{c.id} {c.title.get('zh-hans', '')}",
+                        required=False,
+                        choices=[(name, name + (" *" if name == c.default_reading else "")) for name in c.tests],
+                        initial=c.default_reading,
+                    )
+
+    def readings(self) -> dict[str, str]:
+        return {k[len("reading_") :]: v for k, v in self.cleaned_data.items() if k.startswith("reading_") and v}
 
 
 class SettleForm(forms.Form):

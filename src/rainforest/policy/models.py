@@ -26,6 +26,7 @@ class ScreeningRun(models.Model):
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     filename = models.CharField(_("file"), max_length=200, blank=True)
     tiers = models.JSONField(_("tiers"))
+    readings = models.JSONField(_("readings chosen where sources disagree"), default=dict, blank=True)
     counts = models.JSONField(_("counts per tier and verdict"))
     enterprises = models.PositiveIntegerField(_("enterprises"))
     seconds = models.FloatField(_("seconds"))

@@ -40,6 +40,7 @@ def screening_run(
     tiers: list[str] | None = None,
     data: bytes | None = None,
     filename: str = "",
+    readings: dict[str, str] | None = None,
 ) -> ScreeningRun:
     """Screen the registry (no ``data``) or an uploaded facts file, and keep every record."""
     actor.require(POLICY_SCREEN)
@@ -48,9 +49,14 @@ def screening_run(
     unknown = [t for t in tiers if t not in ruleset.tiers]
     if unknown:
         raise ValidationError(_("Unknown tier(s): %(tiers)s.") % {"tiers": ", ".join(unknown)})
+    readings = {k: v for k, v in (readings or {}).items() if v}
+    known = {c.id: c for t in ruleset.tiers.values() for c in t.criteria}
+    bad = [k for k, v in readings.items() if k not in known or v not in known[k].tests]
+    if bad:
+        raise ValidationError(_("Unknown reading for: %(ids)s.") % {"ids": ", ".join(bad)})
     rows = _rows_from_file(data, filename) if data is not None else registry_rows()
     started = time.perf_counter()
-    records = list(screen(ruleset, frame_from_rows(rows), as_of, tiers))
+    records = list(screen(ruleset, frame_from_rows(rows), as_of, tiers, readings))
     seconds = time.perf_counter() - started
     counts = {t: {} for t in tiers}
     for record in records:
@@ -62,7 +68,8 @@ def screening_run(
             created_by=actor.user, created_by_label=actor.label, ruleset=ruleset.id,
             ruleset_version=ruleset.version, as_of=as_of,
             source=ScreeningRun.Source.UPLOAD if data is not None else ScreeningRun.Source.REGISTRY,
-            filename=filename[:200], tiers=tiers, counts=counts, enterprises=len(records), seconds=seconds,
+            filename=filename[:200], tiers=tiers, readings=readings, counts=counts, enterprises=len(records),
+            seconds=seconds,
         )  # fmt: skip
         ScreeningResult.objects.bulk_create(
             [
@@ -82,7 +89,7 @@ def screening_run(
             actor, "policy.screening.run", subject_type="screening_run", subject_id=run.pk,
             subject_label=f"{run.source} {as_of}",
             after={"ruleset": f"{ruleset.id} {ruleset.version}", "as_of": as_of, "tiers": tiers,
-                   "enterprises": len(records), "counts": counts, "file": filename[:200]},
+                   "enterprises": len(records), "counts": counts, "file": filename[:200], "readings": readings},
         )  # fmt: skip
     return run
 

@@ -89,6 +89,7 @@ def run_list_view(request):
             run = services.screening_run(
                 actor=request.principal, as_of=form.cleaned_data["as_of"], tiers=form.cleaned_data["tiers"] or None,
                 data=upload.read(MAX_BYTES + 1) if upload else None, filename=upload.name if upload else "",
+                readings=form.readings(),
             )  # fmt: skip
         except ImportRefused as exc:
             context.update(problems=problem_rows(exc.problems), summary=summary(len(exc.problems)))

@@ -67,9 +67,15 @@ def _static_threshold(criterion):
     return list(value) if isinstance(value, tuple) else value
 
 
-def screen(ruleset: RuleSet, frame: pl.DataFrame, as_of: dt.date, tiers: list[str] | None = None):
+def screen(
+    ruleset: RuleSet,
+    frame: pl.DataFrame,
+    as_of: dt.date,
+    tiers: list[str] | None = None,
+    readings: dict[str, str] | None = None,
+):
     tiers = tiers or list(ruleset.tiers)
-    result = evaluate_frame(ruleset, frame, as_of, tiers=tiers, details=True)
+    result = evaluate_frame(ruleset, frame, as_of, tiers=tiers, readings=readings, details=True)
     return records(ruleset, result, tiers)
 
 
