@@ -14,25 +14,9 @@ from rainforest.core.policy.evaluate import TierResult, evaluate
 from rainforest.core.policy.fields import select_rows
 from rainforest.policy.models import ScreeningResult, ScreeningRun
 from rainforest.policy.rules import current_ruleset
-from rainforest.registry.models import Enterprise, YearlyFacts
+from rainforest.registry.models import Enterprise
 
 YEAR_FIELDS = [n for n in NAMES if n not in ("uscc", "name", "founded_on")]
-
-
-def registry_rows() -> list[dict]:
-    """Every enterprise-year of the registry in the canonical schema (for a screening run)."""
-    values = YearlyFacts.objects.values(
-        *YEAR_FIELDS, "enterprise__organisation__uscc", "enterprise__organisation__name", "enterprise__founded_on"
-    )
-    rows = []
-    for v in values.iterator(chunk_size=5000):
-        row = {n: v[n] for n in YEAR_FIELDS}
-        row.update(
-            uscc=v["enterprise__organisation__uscc"], name=v["enterprise__organisation__name"],
-            founded_on=v["enterprise__founded_on"],
-        )  # fmt: skip
-        rows.append(row)
-    return rows
 
 
 def run_list(*, actor: Principal) -> QuerySet[ScreeningRun]:

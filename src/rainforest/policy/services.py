@@ -18,7 +18,7 @@ from rainforest.core.policy.batch import frame_from_rows
 from rainforest.core.policy.screen import screen
 from rainforest.policy.models import ReviewDecision, ScreeningResult, ScreeningRun
 from rainforest.policy.rules import current_ruleset
-from rainforest.policy.selectors import registry_rows
+from rainforest.registry.selectors import facts_export_rows
 from rainforest.registry.services import ImportRefused
 
 
@@ -54,7 +54,7 @@ def screening_run(
     bad = [k for k, v in readings.items() if k not in known or v not in known[k].tests]
     if bad:
         raise ValidationError(_("Unknown reading for: %(ids)s.") % {"ids": ", ".join(bad)})
-    rows = _rows_from_file(data, filename) if data is not None else registry_rows()
+    rows = _rows_from_file(data, filename) if data is not None else list(facts_export_rows(actor=actor))
     started = time.perf_counter()
     records = list(screen(ruleset, frame_from_rows(rows), as_of, tiers, readings))
     seconds = time.perf_counter() - started
