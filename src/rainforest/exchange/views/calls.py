@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +68,7 @@ def apply_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.pop("attachment")
-        files = [(upload.name, upload.read(10 * 1024 * 1024 + 1))] if upload else []
+        files = [(upload.name, upload.read(settings.ATTACHMENT_MAX_BYTES + 1))] if upload else []
         version = data.pop("version")
         try:
             if own:

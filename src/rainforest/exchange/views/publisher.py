@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,7 @@ def scenario_edit_view(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "attachment")}
         upload = form.cleaned_data.get("attachment")
-        files = [(upload.name, upload.read(10 * 1024 * 1024 + 1))] if upload else []
+        files = [(upload.name, upload.read(settings.ATTACHMENT_MAX_BYTES + 1))] if upload else []
         try:
             if scenario:
                 version = form.cleaned_data["version"] or 0
