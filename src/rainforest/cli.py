@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that read files and print results, with no session, token or signature involved.
+OFFLINE_COMMANDS = frozenset({"screen", "bench"})
+
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] in ("demo", "demo_otp", "demo_advance"):
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in ("demo", "demo_otp", "demo_advance"):
         os.environ.setdefault("RAINFOREST_DEMO", "1")
+    if command in OFFLINE_COMMANDS:
+        # These neither sign nor store anything: they may run where no SECRET_KEY is configured.
+        os.environ.setdefault("RAINFOREST_EPHEMERAL_KEY", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rainforest.settings")
     from django.core.management import execute_from_command_line
 

@@ -42,6 +42,8 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
+    if envbool("RAINFOREST_EPHEMERAL_KEY", False):
+        return secrets.token_urlsafe(50)  # offline commands (screen, bench): nothing is signed
     path = VAR_DIR / "secret_key"
     # A key kept by an earlier demo run serves every later command in the same folder
     # (``rainforest audit verify`` against the demo database, say); elsewhere it must be set.
@@ -113,7 +115,7 @@ TEMPLATES = [
     },
 ]
 
-if not os.environ.get("DATABASE_URL"):
+if not os.environ.get("DATABASE_URL") and not envbool("RAINFOREST_EPHEMERAL_KEY", False):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(

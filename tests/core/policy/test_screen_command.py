@@ -78,3 +78,17 @@ def test_the_console_script_exits_non_zero_on_a_bad_file(tmp_path):
                             env={**__import__("os").environ, "SECRET_KEY": "x" * 50,
                                  "RAINFOREST_VAR_DIR": str(tmp_path)})  # fmt: skip
     assert result.returncode != 0 and "problem" in result.stderr
+
+
+def test_the_console_script_runs_without_any_configuration(facts_file, tmp_path):
+    """Other tools call `rainforest screen` from anywhere: no SECRET_KEY, no database set up."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env["RAINFOREST_VAR_DIR"] = str(tmp_path / "var")
+    result = subprocess.run([sys.executable, "-m", "rainforest", "screen", str(facts_file), "--tiers", "seed"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert '"seed"' in result.stdout
