@@ -117,11 +117,11 @@ TEMPLATES = [
 
 if not os.environ.get("DATABASE_URL") and not envbool("RAINFOREST_EPHEMERAL_KEY", False):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'rainforest.sqlite3'}", conn_max_age=60
-    )
-}
+# Offline commands (screen, bench) read files only: an in-memory database satisfies Django's checks.
+_DEFAULT_DB = (
+    "sqlite://:memory:" if envbool("RAINFOREST_EPHEMERAL_KEY", False) else f"sqlite:///{VAR_DIR / 'rainforest.sqlite3'}"
+)
+DATABASES = {"default": dj_database_url.config(default=_DEFAULT_DB, conn_max_age=60)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
