@@ -3,13 +3,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Verdict(models.TextChoices):
-    ELIGIBLE = "eligible", _("Eligible")
-    INELIGIBLE = "ineligible", _("Ineligible")
-    REVIEW = "review", _("Review by an officer")
-    UNKNOWN = "unknown", _("Unknown: data missing")
-
-
 class ScreeningRun(models.Model):
     """One bulk screening: which rules, which date, what came out."""
 

@@ -8,15 +8,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from rainforest.accounts.permissions import POLICY_SCREEN, REGISTRY_VIEW_OWN, Principal
-from rainforest.core.facts.schema import NAMES
+from rainforest.core.facts.schema import YEAR_COLUMNS
 from rainforest.core.policy.advice import advise
 from rainforest.core.policy.evaluate import TierResult, evaluate
 from rainforest.core.policy.fields import select_rows
 from rainforest.policy.models import ScreeningResult, ScreeningRun
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.models import Enterprise
-
-YEAR_FIELDS = [n for n in NAMES if n not in ("uscc", "name", "founded_on")]
 
 
 def run_list(*, actor: Principal) -> QuerySet[ScreeningRun]:
@@ -79,4 +77,4 @@ def own_enterprise(*, actor: Principal) -> Enterprise:
 
 
 def enterprise_rows(enterprise: Enterprise) -> list[dict]:
-    return [{n: getattr(f, n) for n in YEAR_FIELDS} for f in enterprise.facts.all()]
+    return [{n: getattr(f, n) for n in YEAR_COLUMNS} for f in enterprise.facts.all()]
