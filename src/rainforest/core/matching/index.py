@@ -1,0 +1,343 @@
+"""The match index: documents, hard filters, lexical and dense ranking, reasons, persistence.
+
+One ``MatchIndex`` holds one collection (capabilities, or scenarios). Slots are append-only; an
+edit tombstones the old slot and appends the new version, a removal only tombstones, and
+``compact()`` rebuilds the base from the live documents when the delta has grown (or on demand).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from rainforest.core.matching.dense import DEFAULT_ENCODER, EncoderUnavailable, make_encoder
+from rainforest.core.matching.documents import Answer, Boosts, Document, Filters, Hit, Mode, Reason
+from rainforest.core.matching.lexical import LexicalIndex, weighted_tokens
+from rainforest.core.matching.normalise import normalise, normalise_query
+from rainforest.core.matching.tokenise import Tokeniser, shared_tokeniser
+from rainforest.core.matching.vocabulary import CONCEPT_PREFIX
+
+# The mode the quality benchmark found best within the latency targets (README, "Matching").
+DEFAULT_MODE = Mode.HYBRID
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+CANDIDATES = 200  # each ranker's list fused in hybrid mode
+FORMAT = 1
+ENCODE_BATCH = 2048
+
+
+class MatchIndex:
+    def __init__(self, *, encoder: str | None = DEFAULT_ENCODER, tokeniser: Tokeniser | None = None):
+        self.tokeniser = tokeniser or shared_tokeniser()
+        self.encoder = None
+        self.encoder_problem: EncoderUnavailable | None = None
+        if encoder:
+            try:
+                self.encoder = make_encoder(encoder, self.tokeniser)
+            except EncoderUnavailable as problem:
+                self.encoder_problem = problem
+        self._lock = threading.RLock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._docs: list[Document] = []
+        self._slot: dict[str, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self._trl = np.zeros(0, dtype=np.int16)
+        self._facets: dict[str, dict[str, list[int]]] = {"domain": {}, "district": {}, "org_kind": {}}
+        self.lexical = LexicalIndex()
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._delta_vectors: list[np.ndarray] = []
+
+    # --- contents
+
+    def __len__(self) -> int:
+        return int(self._alive.sum())
+
+    def __contains__(self, doc_id: str) -> bool:
+        slot = self._slot.get(doc_id)
+        return slot is not None and bool(self._alive[slot])
+
+    def get(self, doc_id: str) -> Document | None:
+        return self._docs[self._slot[doc_id]] if doc_id in self else None
+
+    @property
+    def dense_ready(self) -> bool:
+        return self.encoder is not None and self.encoder.fitted and self._vectors.size > 0
+
+    def _tokens(self, doc: Document) -> list[str]:
+        tok = self.tokeniser.tokens
+        return weighted_tokens(tok(doc.title), tok(" ".join(doc.tags)), tok(doc.body))
+
+    def _register(self, doc: Document) -> int:
+        slot = len(self._docs)
+        self._docs.append(doc)
+        old = self._slot.get(doc.id)
+        if old is not None:
+            self._alive[old] = False
+        self._slot[doc.id] = slot
+        for facet, values in (("domain", doc.domains), ("district", doc.districts), ("org_kind", (doc.org_kind,))):
+            for value in set(values):
+                if value:
+                    self._facets[facet].setdefault(value, []).append(slot)
+        return slot
+
+    def rebuild(self, documents) -> None:
+        """Replace the whole index with ``documents`` (later duplicates of an id win)."""
+        docs = list({d.id: d for d in documents}.values())
+        with self._lock:
+            self._reset()
+            for doc in docs:
+                self._register(doc)
+            n = len(docs)
+            self._alive = np.ones(n, dtype=bool)
+            self._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
+            self.lexical.build([self._tokens(d) for d in docs])
+            self._fit_dense([d.text for d in docs])
+
+    def _fit_dense(self, texts: list[str]) -> None:
+        if self.encoder is None:
+            return
+        self.encoder.fit(texts)
+        if not self.encoder.fitted or not texts:
+            self._vectors = np.zeros((0, 0), dtype=np.float32)
+            return
+        self._vectors = np.vstack(
+            [self.encoder.encode(texts[i : i + ENCODE_BATCH]) for i in range(0, len(texts), ENCODE_BATCH)]
+        )
+
+    def fit_dense_on(self, texts: list[str]) -> None:
+        """Fit the dense model on ``texts`` (for example both sides of a match, so the model knows
+        the scenarios' words too) and encode every document again."""
+        with self._lock:
+            if self.encoder is None:
+                return
+            self.encoder.fit(texts)
+            self._delta_vectors = []
+            docs = [d.text for d in self._docs]
+            if not self.encoder.fitted or not docs:
+                self._vectors = np.zeros((0, 0), dtype=np.float32)
+                return
+            self._vectors = np.vstack(
+                [self.encoder.encode(docs[i : i + ENCODE_BATCH]) for i in range(0, len(docs), ENCODE_BATCH)]
+            )
+
+    def upsert(self, doc: Document) -> None:
+        """Add or replace one document; visible to the next search."""
+        with self._lock:
+            self._register(doc)
+            self._alive = np.append(self._alive, True)
+            self._trl = np.append(self._trl, np.int16(-1 if doc.trl is None else doc.trl))
+            self.lexical.append(self._tokens(doc))
+            if self.dense_ready:
+                self._delta_vectors.append(self.encoder.encode([doc.text]))
+            if self.lexical.delta_size > max(1000, self.lexical.size // 20):
+                self.compact()
+
+    def remove(self, doc_id: str) -> None:
+        with self._lock:
+            slot = self._slot.pop(doc_id, None)
+            if slot is not None:
+                self._alive[slot] = False
+
+    def compact(self) -> None:
+        """Rebuild the base segment from the live documents (statistics and dense model refreshed)."""
+        with self._lock:
+            live = [self._docs[s] for s in sorted(self._slot.values()) if self._alive[s]]
+            self.rebuild(live)
+
+    # --- search
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        mask = self._alive.copy()
+        for facet, value in (("domain", filters.domain), ("district", filters.district)):
+            if value:
+                mask &= self._facet_mask(facet, value)
+        if filters.org_kinds:
+            kinds = np.zeros(len(mask), dtype=bool)
+            for kind in filters.org_kinds:
+                kinds |= self._facet_mask("org_kind", kind)
+            mask &= kinds
+        if filters.min_trl is not None:
+            mask &= self._trl >= filters.min_trl
+        return mask
+
+    def _facet_mask(self, facet: str, value: str) -> np.ndarray:
+        mask = np.zeros(len(self._docs), dtype=bool)
+        slots = self._facets[facet].get(value)
+        if slots:
+            mask[np.asarray(slots, dtype=np.int64)] = True
+        return mask
+
+    def _boost(self, boosts: Boosts) -> np.ndarray | None:
+        if not (boosts.domain or boosts.district):
+            return None
+        factor = np.ones(len(self._docs), dtype=np.float32)
+        if boosts.domain:
+            factor[self._facet_mask("domain", boosts.domain)] *= boosts.domain_factor
+        if boosts.district:
+            factor[self._facet_mask("district", boosts.district)] *= boosts.district_factor
+        return factor
+
+    def _dense_scores(self, normalised: str) -> np.ndarray:
+        query = self.encoder.encode([normalised])[0]
+        parts = [self._vectors @ query] + [v @ query for v in self._delta_vectors]
+        return np.concatenate(parts).astype(np.float32)
+
+    def search(
+        self,
+        text: str,
+        *,
+        top: int = 20,
+        mode: Mode | str | None = None,
+        filters: Filters = Filters(),
+        boosts: Boosts = Boosts(),
+    ) -> Answer:
+        mode = Mode(mode or DEFAULT_MODE)
+        notices = []
+        normalised, cut = normalise_query(text or "")
+        if cut:
+            notices.append("query_cut")
+        words = self.tokeniser.tokens(normalised, normalised=True)
+        if not words:
+            return Answer([], mode, (*notices, "empty_query"))
+        with self._lock:
+            if mode is not Mode.LEXICAL and not self.dense_ready:
+                notices.append("encoder_unavailable")
+                mode = Mode.LEXICAL
+            if not len(self._docs) or top <= 0:
+                return Answer([], mode, tuple(notices))
+            mask = self._mask(filters)
+            boost = self._boost(boosts)
+            lexical = self.lexical.scores(words) if mode is not Mode.DENSE else None
+            dense = self._dense_scores(normalised) if mode is not Mode.LEXICAL else None
+            slots, scores = self._rank(mode, mask, boost, lexical, dense, top)
+            hits = [
+                Hit(self._docs[s].id, round(float(v), 6), self._reasons(s, words, filters, boosts, dense))
+                for s, v in zip(slots, scores, strict=True)
+            ]
+        return Answer(hits, mode, tuple(notices))
+
+    def _rank(self, mode, mask, boost, lexical, dense, top):
+        if mode is Mode.HYBRID:
+            fused = np.zeros(len(mask), dtype=np.float32)
+            for scores in (lexical, dense):
+                ranked = _top(np.where(mask & (scores > 0), scores, -np.inf), CANDIDATES)
+                fused[ranked] += 1.0 / (RRF_K + np.arange(1, len(ranked) + 1))
+            scores, mask = fused, fused > 0
+        else:
+            scores = lexical if mode is Mode.LEXICAL else dense
+            mask = mask & (scores > 0)
+        if boost is not None:
+            scores = scores * boost
+        slots = _top(np.where(mask, scores, -np.inf), top)
+        return slots, scores[slots]
+
+    def _reasons(self, slot, query_tokens, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
+        doc = self._docs[slot]
+        tok = self.tokeniser.tokens(normalise(doc.text), normalised=True)
+        doc_words = {t for t in tok if not t.startswith(CONCEPT_PREFIX)}
+        query_words = [t for t in dict.fromkeys(query_tokens) if not t.startswith(CONCEPT_PREFIX)]
+        shared = [w for w in query_words if w in doc_words]
+        shared = [w for w in shared if not any(w != o and w in o for o in shared)][:8]
+        reasons = []
+        if shared:
+            reasons.append(Reason("terms", {"terms": shared}))
+        pairs = self._synonym_pairs(query_words, doc_words, set(shared))
+        if pairs:
+            reasons.append(Reason("synonyms", {"pairs": pairs}))
+        if dense is not None:
+            reasons.append(Reason("semantic", {"similarity": round(float(dense[slot]), 3)}))
+        for name, value in (("domain", filters.domain), ("district", filters.district)):
+            if value:
+                reasons.append(Reason("filter", {"name": name, "value": value}))
+        if filters.min_trl is not None:
+            reasons.append(Reason("filter", {"name": "min_trl", "value": f"{doc.trl} ≥ {filters.min_trl}"}))
+        if filters.org_kinds:
+            reasons.append(Reason("filter", {"name": "org_kind", "value": doc.org_kind}))
+        if boosts.domain and boosts.domain in doc.domains:
+            reasons.append(Reason("boost", {"name": "domain", "value": boosts.domain}))
+        if boosts.district and boosts.district in doc.districts:
+            reasons.append(Reason("boost", {"name": "district", "value": boosts.district}))
+        return tuple(reasons)
+
+    def _synonym_pairs(self, query_words, doc_words, shared) -> list[tuple[str, str]]:
+        concepts_of = self.tokeniser.vocabulary.concepts_of
+        by_concept: dict[str, list[str]] = {}
+        for word in doc_words:
+            for concept in concepts_of.get(word, ()):
+                by_concept.setdefault(concept, []).append(word)
+        pairs = []
+        for word in query_words:
+            for concept in concepts_of.get(word, ()):
+                others = sorted(w for w in by_concept.get(concept, ()) if w != word)
+                if others and word not in shared and (word, others[0]) not in pairs:
+                    pairs.append((word, others[0]))
+        return pairs[:5]
+
+    # --- persistence
+
+    def save(self, folder: Path | str, *, watermark: int | None = None) -> None:
+        """Write the index to ``folder`` (compacted first). ``watermark`` is the caller's change
+        sequence number the index is current to, kept for reload."""
+        folder = Path(folder)
+        with self._lock:
+            self.compact()
+            folder.mkdir(parents=True, exist_ok=True)
+            self.lexical.save(folder / "lexical")
+            with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
+                for doc in self._docs:
+                    out.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+            if self.dense_ready:
+                np.save(folder / "vectors.npy", self._vectors)
+                self.encoder.save(folder)
+            meta = {
+                "format": FORMAT,
+                "vocabulary": self.tokeniser.vocabulary.version,
+                "encoder": self.encoder.spec if self.encoder else None,
+                "documents": len(self._docs),
+                "watermark": watermark,
+            }
+            (folder / "meta.json").write_text(json.dumps(meta, indent=1))
+
+    @classmethod
+    def load(cls, folder: Path | str, *, encoder: str | None = DEFAULT_ENCODER) -> tuple[MatchIndex, dict]:
+        """An index saved by :meth:`save`, and its metadata. Refuses a file of another format or
+        vocabulary (rebuild instead: the tokens would not agree)."""
+        folder = Path(folder)
+        meta = json.loads((folder / "meta.json").read_text())
+        index = cls(encoder=encoder)
+        if meta.get("format") != FORMAT or meta.get("vocabulary") != index.tokeniser.vocabulary.version:
+            raise ValueError(f"{folder}: saved with another index format or vocabulary; rebuild it")
+        with (folder / "documents.jsonl").open(encoding="utf-8") as lines:
+            docs = [_document(json.loads(line)) for line in lines]
+        for doc in docs:
+            index._register(doc)
+        index._alive = np.ones(len(docs), dtype=bool)
+        index._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
+        index.lexical = LexicalIndex.load(folder / "lexical")
+        if index.encoder is not None and meta.get("encoder") == index.encoder.spec and (folder / "vectors.npy").exists():
+            index.encoder.load(folder)
+            index._vectors = np.load(folder / "vectors.npy")
+        elif index.encoder is not None and docs:
+            index._fit_dense([d.text for d in docs])
+        return index, meta
+
+
+def _document(data: dict) -> Document:
+    for key in ("tags", "domains", "districts"):
+        data[key] = tuple(data.get(key) or ())
+    return Document(**data)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest finite scores, best first (ties: lower slot first)."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    if len(finite) > k:
+        part = np.argpartition(-scores[finite], k - 1)[:k]
+        finite = finite[part]
+    order = np.lexsort((finite, -scores[finite]))
+    return finite[order]

@@ -1,0 +1,126 @@
+"""BM25 over bm25s, with field weights and cheap updates.
+
+Field weights follow BM25F's simplest form: a title word counts three times, a tag twice, a body
+word once (FIELD_WEIGHTS), so the one bm25s matrix carries all three fields.
+
+The index is a base segment (bm25s's sparse matrix, built in bulk) plus a small delta segment
+for documents saved since, scored here with the same Lucene BM25 formula and the statistics of
+both segments. Removal is the caller's business (a tombstone mask over slots). When the delta
+grows past ``compact_threshold`` the owner rebuilds the base from the live documents.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at INFO
+
+FIELD_WEIGHTS = {"title": 3, "tags": 2, "body": 1}
+K1 = 1.2
+B = 0.75
+
+
+def weighted_tokens(title: list[str], tags: list[str], body: list[str]) -> list[str]:
+    return title * FIELD_WEIGHTS["title"] + tags * FIELD_WEIGHTS["tags"] + body * FIELD_WEIGHTS["body"]
+
+
+class LexicalIndex:
+    def __init__(self) -> None:
+        self._bm25: bm25s.BM25 | None = None
+        self._base_n = 0
+        self._base_df: dict[str, int] = {}
+        self._base_total_len = 0
+        self._delta_postings: dict[str, list[tuple[int, int]]] = {}
+        self._delta_len: list[int] = []
+
+    @property
+    def size(self) -> int:
+        return self._base_n + len(self._delta_len)
+
+    @property
+    def delta_size(self) -> int:
+        return len(self._delta_len)
+
+    def build(self, corpus: list[list[str]]) -> None:
+        """Replace everything with a base segment over ``corpus`` (slot i = corpus[i])."""
+        vocab: dict[str, int] = {"": 0}
+        ids = []
+        for tokens in corpus:
+            ids.append([vocab.setdefault(t, len(vocab)) for t in tokens])
+        self._bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+        if corpus:
+            self._bm25.index((ids, vocab), show_progress=False, create_empty_token=False)
+            indptr = self._bm25.scores["indptr"]
+            counts = np.diff(indptr)
+            self._base_df = {t: int(counts[i]) for t, i in self._bm25.vocab_dict.items() if i < len(counts)}
+        else:
+            self._base_df = {}
+        self._base_n = len(corpus)
+        self._base_total_len = sum(len(t) for t in corpus)
+        self._delta_postings = {}
+        self._delta_len = []
+
+    def append(self, tokens: list[str]) -> int:
+        """Add one document to the delta segment; returns its slot."""
+        slot = len(self._delta_len)
+        for token, tf in Counter(tokens).items():
+            self._delta_postings.setdefault(token, []).append((slot, tf))
+        self._delta_len.append(len(tokens))
+        return self._base_n + slot
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every slot for the distinct ``query_tokens``."""
+        distinct = list(dict.fromkeys(query_tokens))
+        out = np.zeros(self.size, dtype=np.float32)
+        if self._base_n and self._bm25 is not None:
+            vocab = self._bm25.vocab_dict
+            ids = [vocab[t] for t in distinct if t in vocab]
+            if ids:
+                out[: self._base_n] = self._bm25.get_scores_from_ids(ids)
+        if self._delta_len:
+            out[self._base_n :] = self._delta_scores(distinct)
+        return out
+
+    def _delta_scores(self, tokens: list[str]) -> np.ndarray:
+        n = self.size
+        lengths = np.asarray(self._delta_len, dtype=np.float32)
+        avg = (self._base_total_len + lengths.sum()) / n
+        norm = K1 * ((1 - B) + B * lengths / avg)
+        scores = np.zeros(len(lengths), dtype=np.float32)
+        for token in tokens:
+            postings = self._delta_postings.get(token)
+            if not postings:
+                continue
+            df = self._base_df.get(token, 0) + len(postings)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            slots = np.fromiter((s for s, _ in postings), dtype=np.int64, count=len(postings))
+            tf = np.fromiter((f for _, f in postings), dtype=np.float32, count=len(postings))
+            scores[slots] += idf * tf / (tf + norm[slots])
+        return scores
+
+    def save(self, folder: Path) -> None:
+        """Persist the base segment (the owner compacts first, so there is no delta)."""
+        if self.delta_size:
+            raise ValueError("compact the index before saving it")
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None and self._base_n:
+            self._bm25.save(str(folder))
+        (folder / "stats.txt").write_text(f"{self._base_n} {self._base_total_len}\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        index = cls()
+        base_n, total = (int(x) for x in (folder / "stats.txt").read_text().split())
+        index._base_n, index._base_total_len = base_n, total
+        index._bm25 = bm25s.BM25(k1=K1, b=B, method="lucene")
+        if base_n:
+            index._bm25 = bm25s.BM25.load(str(folder))
+            counts = np.diff(index._bm25.scores["indptr"])
+            index._base_df = {t: int(counts[i]) for t, i in index._bm25.vocab_dict.items() if i < len(counts)}
+        return index
