@@ -31,6 +31,16 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_match_engine():
+    """Each test's database starts over, so each test's workers must index it afresh."""
+    from rainforest.matching.engine import reset_engine
+
+    reset_engine()
+    yield
+    reset_engine()
+
+
 @pytest.fixture
 def make_org(db):
     def make(name="测试机构", kind=OrganisationKind.ENTERPRISE, district="滨江区"):

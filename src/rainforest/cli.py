@@ -6,7 +6,7 @@ import os
 import sys
 
 # Commands that read files and print results, with no session, token or signature involved.
-OFFLINE_COMMANDS = frozenset({"screen", "bench"})
+OFFLINE_COMMANDS = frozenset({"screen", "bench", "match"})
 
 
 def main() -> None:

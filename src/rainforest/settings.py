@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rainforest.registry",
     "rainforest.policy",
     "rainforest.exchange",
+    "rainforest.matching",
     "rainforest.demo",
 ]
 
@@ -176,6 +177,15 @@ if (_NODE_MODULES / "htmx.org" / "dist").is_dir():
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/files/"
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Matching (issue 5). The dense encoder: "lsa" (fitted on the indexed texts, nothing to download)
+# or "sentence-transformers:/path/to/model" (a model the operator copied there). An index saved by
+# `rainforest match_index save` in MATCH_INDEX_DIR is loaded at start instead of rebuilt. Workers
+# apply other workers' changes at most MATCH_SYNC_SECONDS after them; results are always checked
+# against the database, so a withdrawn item is never shown even within that window.
+MATCH_ENCODER = os.environ.get("RAINFOREST_MATCH_ENCODER", "lsa")
+MATCH_INDEX_DIR = Path(os.environ.get("RAINFOREST_MATCH_INDEX_DIR", VAR_DIR / "match-index"))
+MATCH_SYNC_SECONDS = float(os.environ.get("RAINFOREST_MATCH_SYNC_SECONDS", "2"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

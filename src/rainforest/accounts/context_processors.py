@@ -18,6 +18,8 @@ NAV = (
     (p.EXCHANGE_PUBLISH, "exchange:my_scenarios", _("My scenarios")),
     (p.EXCHANGE_MANAGE, "exchange:queue", _("Approvals and lists")),
     (p.EXCHANGE_SUPPLY, "exchange:my_capabilities", _("My capabilities")),
+    (p.EXCHANGE_SUPPLY, "matching:scenarios_for", _("Scenarios for you")),
+    (p.EXCHANGE_SUPPLY, "matching:where_to_test", _("Where to test it")),
     (p.EXCHANGE_SUPPLY, "exchange:subscription", _("Subscriptions")),
     (p.EXCHANGE_REVIEW, "exchange:assignments", _("My reviews")),
     (p.REGISTRY_VIEW_ALL, "registry:list", _("Registry")),

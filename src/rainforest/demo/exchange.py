@@ -16,7 +16,8 @@ from rainforest.accounts.choices import OrganisationKind, Role
 from rainforest.accounts.models import Organisation, User
 from rainforest.accounts.permissions import Principal
 from rainforest.core.districts import DISTRICTS
-from rainforest.demo.exchange_data import CAPABILITY_PHRASES, DEPARTMENT_SCENARIOS, ROBOT_SCENARIOS
+from rainforest.core.matching.quality import builtin_evalset
+from rainforest.demo.exchange_data import CARRIER_OFFERS, DEPARTMENT_SCENARIOS, ROBOT_SCENARIOS
 from rainforest.exchange.models import Call, Capability, PublicNotice, Scenario
 from rainforest.exchange.services import calls, projects, reviews, scenarios
 from rainforest.exchange.services.subscriptions import subscription_save
@@ -119,19 +120,30 @@ def _approve_and_list(scenario_list, year: int) -> None:
 
 
 def _capabilities(rng: random.Random, suppliers: list[Organisation], year: int) -> list:
+    """Enterprises offer the evaluation set's realistic capability texts (core/matching); proof-of-
+    concept centres and pilot bases offer test facilities."""
+    texts = [c for c in builtin_evalset().capabilities if "基地" not in c.title and "概念验证" not in c.title]
     made = []
+    carriers = 0
     for i, org in enumerate(suppliers):
-        domain = rng.choice(list(CAPABILITY_PHRASES))
-        phrase = rng.choice(CAPABILITY_PHRASES[domain])
+        if org.kind in (OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE):
+            title, description, domains = CARRIER_OFFERS[carriers % len(CARRIER_OFFERS)]
+            carriers += 1
+            trl, cases = 9, "向初创企业开放预约"
+        else:
+            text = texts[i % len(texts)]
+            title, description = text.title, text.body
+            domains = [text.domains[0] if text.domains else "other"]
+            trl, cases = rng.randint(4, 9), "杭州市内试点项目2个" if rng.random() < 0.6 else ""
         capability = scenarios.capability_create(
             actor=_as(org),
-            title=f"{org.name[:12]}·{phrase}",
-            domains=[domain],
-            description=f"{phrase}，已在多个项目中应用，支持定制化部署与运维。",
-            trl=rng.randint(4, 9),
-            reference_cases="杭州市内试点项目2个" if rng.random() < 0.6 else "",
+            title=title,
+            domains=domains,
+            description=description,
+            trl=trl,
+            reference_cases=cases,
             certifications="ISO 9001",
-            districts_served=rng.sample(list(DISTRICTS), 2),
+            districts_served=[org.district] if org.district else rng.sample(list(DISTRICTS), 2),
         )
         if i % 10 != 0:  # one in ten stays a draft or waiting for review
             scenarios.capability_move(actor=_as(org), capability=capability, action="submit")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,7 +66,7 @@ def scenario_search(
     if status in PUBLIC_STATES:
         qs = qs.filter(status=status)
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(problem__icontains=q) | Q(publisher__name__icontains=q))
+        return _ranked(qs, "scenario", q)
     return qs.order_by("-published_at", "-id")
 
 
@@ -108,8 +108,20 @@ def capability_search(*, domain="", district="", min_trl="", q="") -> QuerySet[C
     if min_trl.isdigit():
         qs = qs.filter(trl__gte=int(min_trl))
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(organisation__name__icontains=q))
+        return _ranked(qs, "capability", q)
     return qs.order_by("-approved_at", "-id")
+
+
+def _ranked(qs: QuerySet, collection: str, q: str) -> QuerySet:
+    """The search box: the matching engine's ranking (traditional or simplified, synonyms) within
+    the other filters, best first."""
+    from rainforest.matching.selectors import ranked_ids  # matching builds on the exchange
+
+    ids, _notices = ranked_ids(collection, q)
+    if not ids:
+        return qs.none()
+    order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
+    return qs.filter(pk__in=ids).order_by(order)
 
 
 def _json_contains() -> bool:

@@ -27,6 +27,8 @@ RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
 CANDIDATES = 200  # each ranker's list fused in hybrid mode
 FORMAT = 1
 ENCODE_BATCH = 2048
+NO_FILTERS = Filters()
+NO_BOOSTS = Boosts()
 
 
 class MatchIndex:
@@ -193,8 +195,8 @@ class MatchIndex:
         *,
         top: int = 20,
         mode: Mode | str | None = None,
-        filters: Filters = Filters(),
-        boosts: Boosts = Boosts(),
+        filters: Filters = NO_FILTERS,
+        boosts: Boosts = NO_BOOSTS,
     ) -> Answer:
         mode = Mode(mode or DEFAULT_MODE)
         notices = []
@@ -206,7 +208,10 @@ class MatchIndex:
             return Answer([], mode, (*notices, "empty_query"))
         with self._lock:
             if mode is not Mode.LEXICAL and not self.dense_ready:
-                notices.append("encoder_unavailable")
+                # An encoder that cannot run is worth saying; one that had too few texts to learn
+                # from (a new installation) just yields to lexical ranking, which ``mode`` shows.
+                if self.encoder is None:
+                    notices.append("encoder_unavailable")
                 mode = Mode.LEXICAL
             if not len(self._docs) or top <= 0:
                 return Answer([], mode, tuple(notices))
@@ -273,7 +278,11 @@ class MatchIndex:
         pairs = []
         for word in query_words:
             for concept in concepts_of.get(word, ()):
-                others = sorted(w for w in by_concept.get(concept, ()) if w != word)
+                # The other side's most telling word: the longest that is not part of this one.
+                others = sorted(
+                    (w for w in by_concept.get(concept, ()) if w not in word and word not in w),
+                    key=lambda w: (-len(w), w),
+                )
                 if others and word not in shared and (word, others[0]) not in pairs:
                     pairs.append((word, others[0]))
         return pairs[:5]
@@ -319,7 +328,11 @@ class MatchIndex:
         index._alive = np.ones(len(docs), dtype=bool)
         index._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
         index.lexical = LexicalIndex.load(folder / "lexical")
-        if index.encoder is not None and meta.get("encoder") == index.encoder.spec and (folder / "vectors.npy").exists():
+        if (
+            index.encoder is not None
+            and meta.get("encoder") == index.encoder.spec
+            and (folder / "vectors.npy").exists()
+        ):
             index.encoder.load(folder)
             index._vectors = np.load(folder / "vectors.npy")
         elif index.encoder is not None and docs:

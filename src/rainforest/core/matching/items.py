@@ -51,7 +51,9 @@ def read_items(path: Path | str) -> list[Document]:
         seen.add(doc_id)
         domain = (row.get("domain") or "").strip()
         docs.append(
-            Document(id=doc_id, title=title, body=(row.get("description") or "").strip(), domains=(domain,) if domain else ())
+            Document(
+                id=doc_id, title=title, body=(row.get("description") or "").strip(), domains=(domain,) if domain else ()
+            )
         )
     if problems:
         raise ItemsError(f"{path}:\n  " + "\n  ".join(problems))

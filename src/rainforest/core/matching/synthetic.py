@@ -34,7 +34,14 @@ TECH = [
     "缺陷识别", "RFID", "视频分析", "气体检测", "超声检测", "机器视觉", "路径规划", "远程遥控",
 ]  # fmt: skip
 TASKS = ["巡检", "检测", "配送", "讲解", "识别", "预警", "监测", "搬运", "分拣", "看护", "消毒", "调度"]
-REFERENCES = ["已在杭州市内试点", "服务多家国企", "获得发明专利", "通过第三方检测", "具备批量交付能力", "可提供免费试用"]
+REFERENCES = [
+    "已在杭州市内试点",
+    "服务多家国企",
+    "获得发明专利",
+    "通过第三方检测",
+    "具备批量交付能力",
+    "可提供免费试用",
+]
 DETAILS = [
     "产品已迭代至第{n}代，单台设备连续工作{h}小时，可与{t}系统对接，提供{y}年运维服务",
     "团队核心成员来自高校与科研院所，拥有{n}项专利，{t}算法在公开评测中排名前列",
@@ -53,10 +60,13 @@ def _text(rng: random.Random, domain: str, scenario: bool) -> tuple[str, str]:
     task = rng.choice(TASKS)
     if scenario:
         title = f"{place}{task}需求"
-        body = f"{place}现有人工{task}效率低，希望引入{device}，要求具备{techs}能力，可在{rng.choice(DISTRICTS)}实地部署验证。"
+        where = rng.choice(DISTRICTS)
+        body = f"{place}现有人工{task}效率低，希望引入{device}，要求具备{techs}能力，可在{where}实地部署验证。"
     else:
         title = f"{device}（{task}）"
-        detail = rng.choice(DETAILS).format(n=rng.randint(2, 6), h=rng.randint(8, 48), t=rng.choice(TECH), y=rng.randint(1, 5))
+        detail = rng.choice(DETAILS).format(
+            n=rng.randint(2, 6), h=rng.randint(8, 48), t=rng.choice(TECH), y=rng.randint(1, 5)
+        )
         body = f"面向{place}等场景的{device}，采用{techs}，支持{task}与告警联动，{rng.choice(REFERENCES)}。{detail}。"
     if rng.random() < 0.2:
         title, body = _S2T.convert(title), _S2T.convert(body)

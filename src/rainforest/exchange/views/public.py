@@ -13,6 +13,7 @@ from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKin
 from rainforest.exchange.exports import list_pdf, list_xlsx
 from rainforest.exchange.models import Attachment, PublishedList
 from rainforest.exchange.services.calls import accepting
+from rainforest.matching.selectors import can_see_recommendations
 
 FILTERS = ("domain", "kind", "district", "min_trl", "budget", "status", "q", "focus_area")
 
@@ -52,6 +53,7 @@ def scenario_view(request, pk: int):
         "actions": allowed_actions(principal, scenario) if principal else [],
         "show_contact": scenario.contact_public,
         "attachments": Attachment.objects.filter(owner_type="scenario", owner_id=scenario.pk),
+        "can_recommend": can_see_recommendations(principal, scenario),
     }
     return render(request, "exchange/scenario_detail.html", context)
 

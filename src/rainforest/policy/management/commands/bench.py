@@ -1,4 +1,5 @@
-"""rainforest bench policy --rows N: screen N synthetic enterprise-years for every tier.
+"""rainforest bench policy|match. `policy --rows N`: screen N synthetic enterprise-years for every tier.
+`match`: see rainforest.matching.bench.
 
 Prints the batch evaluator's median wall time over --repeat runs, the process's peak memory,
 and the speed-up over the single-enterprise evaluator on a sample measured in the same run,
@@ -21,7 +22,7 @@ TARGET_SECONDS, TARGET_GIB, TARGET_RATIO = 10.0, 4.0, 50.0
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. `bench policy`: bulk screening against the 1,000,000-row targets."
+    help = "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000)."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -30,8 +31,38 @@ class Command(BaseCommand):
         policy.add_argument("--repeat", type=int, default=3)
         policy.add_argument("--sample", type=int, default=1000, help="enterprises for the single evaluator")
         policy.add_argument("--seed", type=int, default=2026)
+        match = sub.add_parser("match", help="matching speed against targets and baseline, then quality")
+        match.add_argument("--capabilities", type=int, default=200_000)
+        match.add_argument("--scenarios", type=int, default=1000)
+        match.add_argument("--modes", default="lexical,hybrid", help="comma-separated: lexical,dense,hybrid")
+        match.add_argument("--baseline-queries", type=int, default=30, help="scenarios through the slow baseline")
+        match.add_argument("--evalset", default="", help="a folder of judged pairs (see match_feedback)")
+        match.add_argument("--quality-only", action="store_true")
+        match.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, what, rows, repeat, sample, seed, **options):
+    def handle(self, *args, what, **options):
+        if what == "match":
+            from rainforest.core.matching.documents import Mode
+            from rainforest.matching.bench import run
+
+            try:
+                modes = [Mode(m.strip()) for m in options["modes"].split(",") if m.strip()]
+            except ValueError as exc:
+                raise CommandError(f"--modes: {exc}") from exc
+            run(
+                self.stdout.write,
+                capabilities=options["capabilities"],
+                scenarios=options["scenarios"],
+                modes=modes,
+                baseline_queries=options["baseline_queries"],
+                seed=options["seed"],
+                evalset_dir=options["evalset"],
+                skip_speed=options["quality_only"],
+            )
+            return
+        self._policy(**options)
+
+    def _policy(self, *, rows, repeat, sample, seed, **options):
         ruleset = current_ruleset()
         as_of = dt.date(2026, 11, 28)
         w = self.stdout.write

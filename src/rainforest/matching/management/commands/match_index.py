@@ -1,0 +1,42 @@
+"""rainforest match_index rebuild|save|status
+
+``rebuild`` builds both indexes from the database and reports their sizes and times; ``save``
+also writes them to MATCH_INDEX_DIR, where every worker loads them at start (then applies the
+changes recorded since); ``status`` shows what a worker would load and how far behind it is.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from rainforest.matching.engine import Engine
+from rainforest.matching.models import Collection, IndexChange
+
+
+class Command(BaseCommand):
+    help = "Rebuild, save or inspect the matching indexes (see MATCH_INDEX_DIR)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rebuild", "save", "status"])
+
+    def handle(self, *args, action, **options):
+        engine = Engine()
+        if action == "status":
+            latest = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            folder = settings.MATCH_INDEX_DIR
+            saved = (folder / Collection.CAPABILITY / "meta.json").exists()
+            self.stdout.write(f"snapshot: {folder if saved else 'none'}; latest change {latest}")
+            if saved:
+                engine.sync()
+                self.stdout.write(f"snapshot watermark {engine.watermark}; caught up to {latest}")
+            return
+        t0 = time.perf_counter()
+        engine.rebuild()
+        for collection, index in engine.indexes.items():
+            dense = "dense ready" if index.dense_ready else f"lexical only ({index.encoder_problem or 'too few texts'})"
+            self.stdout.write(f"{collection}: {len(index):,} documents, {dense}")
+        self.stdout.write(f"built in {time.perf_counter() - t0:.1f} s (watermark {engine.watermark})")
+        if action == "save":
+            engine.save()
+            self.stdout.write(f"saved to {settings.MATCH_INDEX_DIR}")

@@ -1,0 +1,60 @@
+"""The engine's reason codes in the user's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from rainforest.accounts.choices import OrganisationKind
+from rainforest.core.matching.documents import Reason
+from rainforest.exchange.choices import Domain
+
+
+def _filter_name(name: str) -> str:
+    return {
+        "domain": _("domain"),
+        "district": _("district"),
+        "min_trl": _("technology readiness"),
+        "org_kind": _("kind of organisation"),
+    }.get(name, name)
+
+
+def _value(name: str, value: str) -> str:
+    if name == "domain" and value in Domain.values:
+        return str(Domain(value).label)
+    if name == "org_kind" and value in OrganisationKind.values:
+        return str(OrganisationKind(value).label)
+    return str(value)
+
+
+def describe(reason: Reason) -> str:
+    p = reason.params
+    match reason.code:
+        case "terms":
+            return _("Shared terms: %(terms)s") % {"terms": "、".join(p["terms"])}
+        case "synonyms":
+            return _("Same meaning: %(pairs)s") % {"pairs": "、".join(f"{a} ≈ {b}" for a, b in p["pairs"])}
+        case "semantic":
+            return _("Similar in meaning (%(value).2f)") % {"value": p["similarity"]}
+        case "filter":
+            return _("Meets the %(name)s required: %(value)s") % {
+                "name": _filter_name(p["name"]),
+                "value": _value(p["name"], p["value"]),
+            }
+        case "boost":
+            return _("Same %(name)s: %(value)s") % {
+                "name": _filter_name(p["name"]),
+                "value": _value(p["name"], p["value"]),
+            }
+    return reason.code
+
+
+NOTICES = {
+    "empty_query": lambda: _("Type a few words to search: the query has no searchable words."),
+    "query_cut": lambda: _("The query was very long; only its first 4,000 characters were used."),
+    "encoder_unavailable": lambda: _("Semantic ranking is not available here; results are ranked by shared terms."),
+    "no_profile": lambda: _("Publish a capability first, or type what you offer, to get recommendations."),
+}
+
+
+def notice(code: str) -> str:
+    return NOTICES[code]() if code in NOTICES else code

@@ -1,0 +1,165 @@
+"""Recommendations and search, always re-read from the database through what the principal may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from rainforest.accounts.choices import OrganisationKind
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.core.matching.documents import Boosts, Filters
+from rainforest.exchange.choices import ApplicationStatus, CapabilityStatus
+from rainforest.exchange.models import Application, Capability, Scenario
+from rainforest.matching.documents import indexable
+from rainforest.matching.engine import engine
+from rainforest.matching.models import Collection, Feedback, Shortlist
+from rainforest.matching.reasons import describe, notice
+
+CARRIER_KINDS = frozenset({OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE})
+# Who can deliver a scenario: anyone but the carriers, whose offers are test facilities.
+SUPPLIER_KINDS = frozenset(OrganisationKind.values) - CARRIER_KINDS
+
+
+@dataclass
+class Recommendation:
+    item: Scenario | Capability
+    score: float
+    reasons: list[str]
+    verdict: str = ""  # this officer's feedback, if any
+    shortlisted: bool = False
+
+
+@dataclass
+class Recommendations:
+    items: list[Recommendation] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    mode: str = ""
+
+
+def _resolve(collection: str, answer, *, limit: int) -> Recommendations:
+    """Hits -> live objects in rank order; anything no longer visible is dropped here."""
+    ids = [int(h.id) for h in answer.hits]
+    live = indexable(collection).in_bulk(ids)
+    items = [
+        Recommendation(live[int(h.id)], h.score, [describe(r) for r in h.reasons])
+        for h in answer.hits
+        if int(h.id) in live
+    ]
+    return Recommendations(items[:limit], [notice(n) for n in answer.notices], answer.mode.value)
+
+
+def can_see_recommendations(actor: Principal | None, scenario: Scenario) -> bool:
+    return bool(
+        actor
+        and (
+            actor.can(EXCHANGE_MANAGE)
+            or (actor.can(EXCHANGE_PUBLISH) and actor.organisation_id == scenario.publisher_id)
+        )
+    )
+
+
+def who_could_do(*, actor: Principal, scenario: Scenario, top: int = 10) -> Recommendations:
+    """Capabilities most able to deliver ``scenario``: from suppliers (not test carriers), at or
+    above its minimum TRL (hard filters), its domain and district preferred (soft). For the
+    publisher and officers only."""
+    if not can_see_recommendations(actor, scenario):
+        actor.require(EXCHANGE_MANAGE)  # raises the usual PermissionDenied
+    index = engine().index(Collection.CAPABILITY)
+    answer = index.search(
+        f"{scenario.title}\n{scenario.problem}\n{scenario.resources}\n{scenario.constraints}",
+        top=top + 10,
+        filters=Filters(min_trl=scenario.min_trl, org_kinds=SUPPLIER_KINDS),
+        boosts=Boosts(domain=scenario.domain, district=scenario.district),
+    )
+    result = _resolve(Collection.CAPABILITY, answer, limit=top)
+    verdicts = dict(Feedback.objects.filter(scenario=scenario, by=actor.user).values_list("capability_id", "verdict"))
+    kept = set(Shortlist.objects.filter(scenario=scenario).values_list("capability_id", flat=True))
+    for rec in result.items:
+        rec.verdict = verdicts.get(rec.item.pk, "")
+        rec.shortlisted = rec.item.pk in kept
+    return result
+
+
+def own_capabilities(actor: Principal) -> QuerySet[Capability]:
+    return Capability.objects.filter(organisation_id=actor.organisation_id).exclude(status=CapabilityStatus.WITHDRAWN)
+
+
+def _profile(actor: Principal) -> tuple[str, str, int | None]:
+    """An enterprise's own capabilities as one query, its main domain and its best TRL."""
+    caps = list(own_capabilities(actor).order_by("-updated_at")[:20])
+    text = "\n".join(f"{c.title}\n{c.description}" for c in caps)
+    domains = [d for c in caps for d in c.domains]
+    main = max(set(domains), key=domains.count) if domains else ""
+    best = max((c.trl for c in caps), default=None)
+    return text, main, best
+
+
+def scenarios_for(*, actor: Principal, q: str = "", top: int = 20) -> Recommendations:
+    """Published scenarios an enterprise could win, from its capabilities (or a query it types).
+    Scenarios whose minimum TRL is above the enterprise's best capability are left out."""
+    actor.require(EXCHANGE_SUPPLY)
+    text, domain, best = _profile(actor)
+    if not (q or text):
+        return Recommendations(notices=[notice("no_profile")])
+    answer = (
+        engine()
+        .index(Collection.SCENARIO)
+        .search(
+            q or text,
+            top=top * 2,
+            boosts=Boosts(domain=domain, district=(actor.organisation.district if actor.organisation else "")),
+        )
+    )
+    result = _resolve(Collection.SCENARIO, answer, limit=top * 2)
+    if best is not None:
+        result.items = [r for r in result.items if r.item.min_trl <= best]
+    result.items = result.items[:top]
+    return result
+
+
+def where_to_test(*, actor: Principal, q: str = "", top: int = 10) -> Recommendations:
+    """Proof-of-concept centres' and pilot bases' offers that fit what the enterprise does."""
+    actor.require(EXCHANGE_SUPPLY)
+    text, _domain, _best = _profile(actor)
+    if not (q or text):
+        return Recommendations(notices=[notice("no_profile")])
+    answer = (
+        engine()
+        .index(Collection.CAPABILITY)
+        .search(
+            q or text,
+            top=top,
+            filters=Filters(org_kinds=CARRIER_KINDS),
+            boosts=Boosts(district=(actor.organisation.district if actor.organisation else "")),
+        )
+    )
+    return _resolve(Collection.CAPABILITY, answer, limit=top)
+
+
+def ranked_ids(collection: str, q: str, *, limit: int = 500) -> tuple[list[int], list[str]]:
+    """The public lists' search box: ids best first (other filters are applied by the list)."""
+    answer = engine().index(collection).search(q, top=limit)
+    return [int(h.id) for h in answer.hits], [notice(n) for n in answer.notices]
+
+
+def feedback_judgements() -> dict[tuple[int, int], int]:
+    """What the platform has learnt, as graded judgements (scenario id, capability id) -> grade:
+    an award 2; an officer's "good" 2; an application from a recommended (shortlisted) company 1;
+    an officer's "wrong" 0 unless the company was awarded or applied after all."""
+    grades: dict[tuple[int, int], int] = {}
+    for scenario_id, capability_id, verdict in Feedback.objects.values_list("scenario_id", "capability_id", "verdict"):
+        key = (scenario_id, capability_id)
+        grades[key] = max(grades.get(key, 0), 2 if verdict == "good" else 0)
+    shortlisted = Shortlist.objects.values_list("scenario_id", "capability_id", "capability__organisation_id")
+    for scenario_id, capability_id, org_id in shortlisted:
+        outcome = (
+            Application.objects.filter(call__scenario_id=scenario_id, applicant_id=org_id)
+            .exclude(status=ApplicationStatus.WITHDRAWN)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if outcome is not None:
+            key = (scenario_id, capability_id)
+            grades[key] = max(grades.get(key, 0), 2 if outcome == ApplicationStatus.WINNER else 1)
+    return grades

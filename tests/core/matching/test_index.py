@@ -1,0 +1,172 @@
+import numpy as np
+import pytest
+
+from rainforest.core.matching.documents import Boosts, Document, Filters, Mode
+from rainforest.core.matching.index import MatchIndex
+
+DOCS = [
+    Document("dog", "机器狗智能巡检", "适用于变电站的四足巡检，红外测温与表计识别", domains=("patrol",),
+             districts=("西湖区",), trl=7, org_kind="enterprise"),
+    Document("rail", "挂轨巡检机器人", "综合管廊与配电房巡检，气体检测", domains=("patrol",),
+             districts=("滨江区",), trl=8, org_kind="enterprise"),
+    Document("hospital", "医院物流机器人", "药品与标本配送，自动乘梯", domains=("care",),
+             districts=("上城区",), trl=8, org_kind="enterprise"),
+    Document("guide", "多语种导览机器人", "景区与博物馆讲解导览", domains=("tourism",),
+             districts=("西湖区",), trl=6, org_kind="enterprise"),
+    Document("lab", "机器人可靠性测试平台", "高低温、振动与跌落试验，巡检机器人整机测试", domains=("patrol",),
+             districts=("余杭区",), trl=9, org_kind="pilot_base"),
+    Document("body", "工业软件", "本产品也可用于变电站", domains=("industry",), trl=5, org_kind="enterprise"),
+    Document("title", "变电站运维平台", "设备台账与工单", domains=("industry",), trl=5, org_kind="enterprise"),
+    Document("notrl", "变电站巡检服务", "人工巡检外包", domains=("patrol",), org_kind="enterprise"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def index():
+    ix = MatchIndex()
+    ix.rebuild(DOCS)
+    return ix
+
+
+def ids(answer):
+    return [h.id for h in answer.hits]
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_a_synonym_finds_the_document_in_every_mode(index, mode):
+    answer = index.search("四足機器人 變電站", mode=mode)
+    assert answer.mode is mode
+    assert ids(answer)[0] == "dog"
+
+
+def test_lexical_reasons_name_shared_terms_and_synonyms(index):
+    hit = index.search("四足机器人变电站巡检", mode="lexical").hits[0]
+    codes = {r.code: r.params for r in hit.reasons}
+    assert "变电站" in codes["terms"]["terms"]
+    assert ("四足机器人", "机器狗") in [tuple(p) for p in codes["synonyms"]["pairs"]]
+
+
+def test_the_title_weighs_more_than_the_body(index):
+    ranked = ids(index.search("变电站", mode="lexical", top=10))
+    assert ranked.index("title") < ranked.index("body")
+
+
+def test_hard_filters_exclude_and_say_so(index):
+    answer = index.search("机器人", mode="lexical", filters=Filters(domain="patrol", district="西湖区"))
+    assert ids(answer) == ["dog"]
+    assert {r.code for r in answer.hits[0].reasons} >= {"filter"}
+
+
+def test_trl_filter_boundary_includes_equal_and_drops_unknown(index):
+    found = ids(index.search("巡检", mode="lexical", top=20, filters=Filters(min_trl=8)))
+    assert "rail" in found  # TRL 8 meets a minimum of 8
+    assert "dog" not in found  # 7 does not
+    assert "notrl" not in found  # an unstated TRL never meets a minimum
+    assert "notrl" in ids(index.search("巡检", mode="lexical", top=20))
+
+
+def test_organisation_kind_filter_finds_carriers_only(index):
+    answer = index.search("巡检机器人测试", mode="lexical", filters=Filters(org_kinds=frozenset({"pilot_base"})))
+    assert ids(answer) == ["lab"]
+
+
+def test_a_boost_reorders_but_never_excludes(index):
+    plain = ids(index.search("机器人", mode="lexical", top=20))
+    boosted = index.search("机器人", mode="lexical", top=20, boosts=Boosts(domain="care", domain_factor=5))
+    assert ids(boosted)[0] == "hospital"
+    assert set(ids(boosted)) == set(plain)
+    assert any(r.code == "boost" for r in boosted.hits[0].reasons)
+
+
+@pytest.mark.parametrize(
+    "query, notice",
+    [("", "empty_query"), ("！？。，", "empty_query"), ("的", "empty_query"), ("巡检" * 60_000, "query_cut")],
+)
+def test_bad_queries_give_a_notice_never_an_exception(index, query, notice):
+    answer = index.search(query)
+    assert notice in answer.notices
+
+
+@pytest.mark.parametrize("query", ["狗", "A", "Robot 巡檢 ロボット 로봇 🤖", "x" * 100_000])
+def test_odd_queries_return_sensible_results(index, query):
+    answer = index.search(query, top=5)
+    assert len(answer.hits) <= 5
+
+
+def test_top_zero_and_an_empty_index():
+    empty = MatchIndex()
+    empty.rebuild([])
+    assert empty.search("巡检").hits == []
+    assert empty.search("巡检", top=0).hits == []
+
+
+def test_edits_and_removals_are_seen_by_the_next_search():
+    ix = MatchIndex()
+    ix.rebuild(DOCS)
+    ix.remove("dog")
+    assert "dog" not in ids(ix.search("机器狗", top=20))
+    ix.upsert(Document("dog", "机器狗", "隧道巡检", domains=("patrol",), trl=7))
+    assert "dog" in ids(ix.search("机器狗 隧道", top=20))
+    ix.upsert(Document("dog", "医疗配送", "病房", domains=("care",), trl=7))  # an edit replaces the old text
+    assert "dog" not in ids(ix.search("隧道", mode="lexical", top=20))
+    assert len(ix) == len(DOCS)
+
+
+def test_a_document_added_later_scores_as_if_indexed_in_bulk():
+    later = MatchIndex(encoder=None)
+    later.rebuild(DOCS[:-1])
+    later.upsert(DOCS[-1])
+    bulk = MatchIndex(encoder=None)
+    bulk.rebuild(DOCS)
+    a = {h.id: h.score for h in later.search("变电站巡检", top=20).hits}
+    b = {h.id: h.score for h in bulk.search("变电站巡检", top=20).hits}
+    assert a["notrl"] == pytest.approx(b["notrl"], rel=1e-5)
+
+
+def test_the_delta_is_compacted_when_it_grows():
+    ix = MatchIndex(encoder=None)
+    ix.rebuild(DOCS)
+    for i in range(1001):
+        ix.upsert(Document(f"n{i}", f"巡检机器人{i}", "变电站"))
+    assert ix.lexical.delta_size < 1000
+    assert len(ix) == len(DOCS) + 1001
+
+
+def test_save_and_load_give_the_same_answers(index, tmp_path):
+    index.save(tmp_path / "ix", watermark=42)
+    loaded, meta = MatchIndex.load(tmp_path / "ix")
+    assert meta["watermark"] == 42
+    for mode in Mode:
+        assert ids(loaded.search("四足机器人", mode=mode)) == ids(index.search("四足机器人", mode=mode))
+
+
+def test_a_snapshot_of_another_vocabulary_is_refused(index, tmp_path):
+    index.save(tmp_path / "ix")
+    meta = tmp_path / "ix" / "meta.json"
+    meta.write_text(meta.read_text().replace(index.tokeniser.vocabulary.version, "1999.01"))
+    with pytest.raises(ValueError, match="rebuild"):
+        MatchIndex.load(tmp_path / "ix")
+
+
+def test_an_encoder_that_is_not_installed_falls_back_to_lexical(tmp_path):
+    ix = MatchIndex(encoder=f"sentence-transformers:{tmp_path / 'no-such-model'}")
+    assert ix.encoder is None and ix.encoder_problem.code == "encoder_path_missing"
+    ix.rebuild(DOCS)
+    answer = ix.search("机器狗", mode="hybrid")
+    assert answer.mode is Mode.LEXICAL and "encoder_unavailable" in answer.notices
+    assert ids(answer)[0] == "dog"
+
+
+def test_an_unknown_encoder_is_reported():
+    assert MatchIndex(encoder="word2vec").encoder_problem.code == "encoder_unknown"
+
+
+def test_too_few_texts_to_learn_from_ranks_lexically_without_alarm():
+    ix = MatchIndex()
+    ix.rebuild(DOCS[:2])
+    answer = ix.search("机器狗", mode="dense")
+    assert answer.mode is Mode.LEXICAL and answer.notices == ()
+
+
+def test_dense_vectors_are_unit_length(index):
+    assert np.allclose(np.linalg.norm(index._vectors, axis=1), 1.0, atol=1e-4)

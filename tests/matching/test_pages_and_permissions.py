@@ -1,0 +1,121 @@
+"""Recommendations as each role meets them, and every role trying what it must not."""
+
+import pytest
+
+from rainforest.accounts.models import AuditEvent
+from rainforest.matching.models import Feedback, Shortlist
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publisher_sees_who_could_do_its_scenario_with_reasons(client, publisher, published, offers, carrier_offer):
+    sign_in(client, publisher)
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert offers["dog"].title in page and offers["rail"].title in page
+    assert "Shared terms" in page
+    assert carrier_offer.title not in page  # test facilities are not suppliers
+    assert offers["care"].title not in page or page.index(offers["dog"].title) < page.index(offers["care"].title)
+
+
+def test_the_scenario_page_loads_recommendations_for_its_publisher_only(client, publisher, published, outsider):
+    sign_in(client, publisher)
+    assert f"/matching/scenarios/{published.pk}/" in client.get(f"/exchange/scenarios/{published.pk}/").content.decode()
+    client.logout()
+    assert (
+        f"/matching/scenarios/{published.pk}/"
+        not in client.get(f"/exchange/scenarios/{published.pk}/").content.decode()
+    )
+
+
+def test_recommendations_are_hidden_from_everyone_else(
+    client, published, offers, make_user, make_org, expert, outsider
+):
+    from rainforest.accounts.choices import OrganisationKind, Role
+
+    other_bureau = make_org("杭州市民政局", OrganisationKind.GOVERNMENT, "上城区")
+    other_publisher = make_user("pete", Role.SCENARIO_PUBLISHER, other_bureau)
+    url = f"/matching/scenarios/{published.pk}/"
+    assert client.get(url).status_code == 302  # anonymous: sign in first
+    for user in (other_publisher, expert, outsider):
+        client.logout()
+        sign_in(client, user)
+        assert client.get(url).status_code == 404, user.username
+
+
+def test_officer_marks_recommendations_and_it_is_audited(client, officer, published, offers):
+    sign_in(client, officer)
+    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/"
+    assert client.post(url, {"action": "good"}).status_code == 200
+    assert client.post(url, {"action": "wrong", "note": "只做室内"}).status_code == 200
+    feedback = Feedback.objects.get()
+    assert feedback.verdict == "wrong" and feedback.note == "只做室内"  # the latest word counts, once
+    assert AuditEvent.objects.filter(action="matching.feedback.recorded").count() == 2
+    assert client.post(url, {"action": "nonsense"}).status_code == 400
+
+
+def test_publisher_shortlists_but_cannot_judge(client, publisher, published, offers):
+    sign_in(client, publisher)
+    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/"
+    client.post(url, {"action": "shortlist"})
+    assert Shortlist.objects.filter(scenario=published, capability=offers["dog"]).exists()
+    assert "Shortlisted" in client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    client.post(url, {"action": "shortlist"})  # a second click takes it off again
+    assert not Shortlist.objects.exists()
+    assert client.post(url, {"action": "good"}).status_code == 403
+    assert not Feedback.objects.exists()
+    assert AuditEvent.objects.filter(action__startswith="matching.shortlist").count() == 2
+
+
+def test_no_one_acts_on_a_capability_that_is_not_approved(client, officer, published, enterprise_user):
+    from tests.matching.conftest import offer
+
+    draft = offer(enterprise_user, "dog")
+    sign_in(client, officer)
+    assert client.post(f"/matching/scenarios/{published.pk}/{draft.pk}/", {"action": "good"}).status_code == 404
+
+
+def test_enterprise_gets_scenarios_for_it_and_places_to_test(client, enterprise_user, published, offers, carrier_offer):
+    sign_in(client, enterprise_user)
+    page = client.get("/matching/for-you/").content.decode()
+    assert published.title in page and "Shared terms" in page
+    page = client.get("/matching/where-to-test/").content.decode()
+    assert carrier_offer.title in page
+    page = client.get("/matching/where-to-test/", {"q": "電磁兼容"}).content.decode()
+    assert carrier_offer.title in page
+    assert offers["dog"].title not in page  # only carriers' offers
+
+
+def test_an_enterprise_without_capabilities_is_told_what_to_do(client, outsider, published):
+    sign_in(client, outsider)
+    assert "Publish a capability first" in client.get("/matching/for-you/").content.decode()
+    assert published.title in client.get("/matching/for-you/", {"q": "地铁站巡检"}).content.decode()
+
+
+def test_a_scenario_above_the_enterprise_best_trl_is_left_out(client, enterprise_user, published, offers):
+    from rainforest.exchange.models import Scenario
+
+    Scenario.objects.filter(pk=published.pk).update(min_trl=9)
+    sign_in(client, enterprise_user)
+    assert published.title not in client.get("/matching/for-you/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["officer", "publisher", "expert", "fund_manager", "sysadmin"])
+def test_pages_for_enterprises_refuse_other_roles(client, request, who):
+    sign_in(client, request.getfixturevalue(who))
+    assert client.get("/matching/for-you/").status_code == 403
+    assert client.get("/matching/where-to-test/").status_code == 403
+
+
+def test_public_search_box_uses_the_engine(client, published):
+    page = client.get("/exchange/", {"q": "地鐵站 機器狗"}).content.decode()  # traditional, and a synonym
+    assert published.title in page
+    assert published.title not in client.get("/exchange/", {"q": "医院药房"}).content.decode()
+    assert client.get("/exchange/", {"q": "！！！"}).status_code == 200
+
+
+def test_capability_search_box(client, offers):
+    page = client.get("/exchange/capabilities/", {"q": "四足機器人"}).content.decode()
+    assert offers["dog"].title in page
+    assert offers["care"].title not in page or page.index(offers["dog"].title) < page.index(offers["care"].title)
+    assert offers["care"].title not in client.get("/exchange/capabilities/", {"q": "变电站"}).content.decode()
