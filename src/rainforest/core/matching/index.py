@@ -97,7 +97,7 @@ class MatchIndex:
             n = len(docs)
             self._alive = np.ones(n, dtype=bool)
             self._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
-            self.lexical.build([self._tokens(d) for d in docs])
+            self.lexical.build(self._tokens(d) for d in docs)
             self._fit_dense([d.text for d in docs])
 
     def _fit_dense(self, texts: list[str]) -> None:
