@@ -13,7 +13,7 @@ def test_publisher_sees_who_could_do_its_scenario_with_reasons(client, publisher
     sign_in(client, publisher)
     page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
     assert offers["dog"].title in page and offers["rail"].title in page
-    assert "Shared terms" in page
+    assert "共同词语" in page
     assert carrier_offer.title not in page  # test facilities are not suppliers
     assert offers["care"].title not in page or page.index(offers["dog"].title) < page.index(offers["care"].title)
 
@@ -59,7 +59,7 @@ def test_publisher_shortlists_but_cannot_judge(client, publisher, published, off
     url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/"
     client.post(url, {"action": "shortlist"})
     assert Shortlist.objects.filter(scenario=published, capability=offers["dog"]).exists()
-    assert "Shortlisted" in client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "已列入备选" in client.get(f"/matching/scenarios/{published.pk}/").content.decode()
     client.post(url, {"action": "shortlist"})  # a second click takes it off again
     assert not Shortlist.objects.exists()
     assert client.post(url, {"action": "good"}).status_code == 403
@@ -78,7 +78,7 @@ def test_no_one_acts_on_a_capability_that_is_not_approved(client, officer, publi
 def test_enterprise_gets_scenarios_for_it_and_places_to_test(client, enterprise_user, published, offers, carrier_offer):
     sign_in(client, enterprise_user)
     page = client.get("/matching/for-you/").content.decode()
-    assert published.title in page and "Shared terms" in page
+    assert published.title in page and "共同词语" in page
     page = client.get("/matching/where-to-test/").content.decode()
     assert carrier_offer.title in page
     page = client.get("/matching/where-to-test/", {"q": "電磁兼容"}).content.decode()
@@ -88,7 +88,7 @@ def test_enterprise_gets_scenarios_for_it_and_places_to_test(client, enterprise_
 
 def test_an_enterprise_without_capabilities_is_told_what_to_do(client, outsider, published):
     sign_in(client, outsider)
-    assert "Publish a capability first" in client.get("/matching/for-you/").content.decode()
+    assert "请先发布能力" in client.get("/matching/for-you/").content.decode()
     assert published.title in client.get("/matching/for-you/", {"q": "地铁站巡检"}).content.decode()
 
 

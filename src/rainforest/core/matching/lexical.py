@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Iterable
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import bm25s
