@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "rainforest.policy",
     "rainforest.exchange",
     "rainforest.matching",
+    "rainforest.seedling",
     "rainforest.demo",
 ]
 
@@ -185,6 +186,9 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 
 # against the database, so a withdrawn item is never shown even within that window.
 MATCH_ENCODER = os.environ.get("RAINFOREST_MATCH_ENCODER", "lsa")
 MATCH_INDEX_DIR = Path(os.environ.get("RAINFOREST_MATCH_INDEX_DIR", VAR_DIR / "match-index"))
+# Seedling programme: working days within which a good seedling's raised need should be resolved
+# (a service level the bureau sets, not a policy number).
+SEEDLING_NEED_WORKING_DAYS = int(os.environ.get("RAINFOREST_NEED_WORKING_DAYS", "10"))
 MATCH_SYNC_SECONDS = float(os.environ.get("RAINFOREST_MATCH_SYNC_SECONDS", "2"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -27,16 +27,21 @@ EXCHANGE_PUBLISH = "exchange.publish"  # draft and run one's own organisation's 
 EXCHANGE_MANAGE = "exchange.manage"  # approve, publish lists, form panels, finalise notices
 EXCHANGE_SUPPLY = "exchange.supply"  # publish capabilities, apply to calls, subscribe
 EXCHANGE_REVIEW = "exchange.review"  # score what one is assigned
+SEEDLING_MANAGE = "seedling.manage"  # rounds, nominations, panels, decisions, payments, case work, pyramid
+SEEDLING_APPLY = "seedling.apply"  # one's own enterprise: apply to the round and to measures, see its ladder
+SEEDLING_REVIEW = "seedling.review"  # score the candidates of a round one sits on
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ENTERPRISE_USER: frozenset({REGISTRY_VIEW_OWN, REGISTRY_EDIT_OWN, API_TOKENS_OWN, EXCHANGE_SUPPLY}),
+    Role.ENTERPRISE_USER: frozenset(
+        {REGISTRY_VIEW_OWN, REGISTRY_EDIT_OWN, API_TOKENS_OWN, EXCHANGE_SUPPLY, SEEDLING_APPLY}
+    ),
     Role.SCENARIO_PUBLISHER: frozenset({API_TOKENS_OWN, EXCHANGE_PUBLISH}),
     Role.PROGRAMME_OFFICER: frozenset(
         {REGISTRY_VIEW_ALL, REGISTRY_IMPORT, REGISTRY_EXPORT, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN,
-         POLICY_SCREEN, POLICY_SETTLE, EXCHANGE_MANAGE}
+         POLICY_SCREEN, POLICY_SETTLE, EXCHANGE_MANAGE, SEEDLING_MANAGE}
     ),  # fmt: skip
     # Experts see only what is assigned to them.
-    Role.EXPERT: frozenset({EXCHANGE_REVIEW}),
+    Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW}),
     Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN}),
     # The system administrator runs accounts and settings, not the audit trail or security.
     Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL}),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SeedlingConfig(AppConfig):
+    name = "rainforest.seedling"
+    verbose_name = _("Seedling programme")

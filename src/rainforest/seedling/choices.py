@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open for applications and nominations")
+    REVIEW = "review", _("Expert review")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
+class Route(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    NOMINATED = "nominated", _("Nominated")
+
+
+class Ground(models.TextChoices):
+    """The relaxation grounds of RM-HMZ (policy-spec §2.3)."""
+
+    NONE = "", _("None")
+    OWN_IP = "owns_independent_ip", _("Owns independent intellectual property")
+    MARKET_GAP = "fills_market_gap", _("Fills a gap in the market")
+    DISRUPTIVE = "disruptive_technology", _("Disruptive technology")
+
+
+class CandidacyStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    EXCLUDED = "excluded", _("Not eligible")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    DISBURSED = "disbursed", _("Paid")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+LIVE_APPLICATION = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
+COUNTED_APPLICATION = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")

@@ -1,0 +1,43 @@
+"""What the policy engine and the registry say about one enterprise, for the programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from rainforest.accounts.audit import jsonable
+from rainforest.core.policy.evaluate import evaluate
+from rainforest.policy.rules import current_ruleset
+from rainforest.policy.selectors import enterprise_rows
+from rainforest.registry.models import Enterprise, Recognition
+
+
+def tier_results(enterprise: Enterprise, as_of: dt.date) -> dict:
+    """The engine's result for every tier, on the enterprise's registry facts."""
+    return evaluate(
+        current_ruleset(),
+        uscc=enterprise.organisation.uscc,
+        name=enterprise.organisation.name,
+        founded_on=enterprise.founded_on,
+        rows=enterprise_rows(enterprise),
+        as_of=as_of,
+    )
+
+
+def in_force(enterprise: Enterprise, on: dt.date):
+    """Recognitions in force on ``on``: awarded that year or earlier, not expired."""
+    return (
+        Recognition.objects.filter(enterprise=enterprise, year__lte=on.year)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+    )
+
+
+def recognised(enterprise: Enterprise, on: dt.date) -> set[str]:
+    return set(in_force(enterprise, on).values_list("kind", flat=True))
+
+
+def snapshot(result) -> dict:
+    """A tier result as JSON, kept with a candidacy so later rule changes never rewrite it."""
+    return jsonable({"tier": result.tier, **result.as_dict()})

@@ -1,0 +1,196 @@
+"""Reads of the Seedling programme, through what the principal may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
+from rainforest.core.policy.batch import evaluate_frame, frame_from_rows
+from rainforest.core.seedling.ladder import LADDER, Standing, standing
+from rainforest.exchange.choices import ProjectStatus
+from rainforest.exchange.models import Project
+from rainforest.policy.rules import current_ruleset
+from rainforest.policy.selectors import enterprise_rows, self_check
+from rainforest.registry.models import Enterprise, Recognition, YearlyFacts
+from rainforest.registry.selectors import facts_export_rows
+from rainforest.seedling.choices import NeedStatus
+from rainforest.seedling.eligibility import recognised
+from rainforest.seedling.models import Candidacy, MeasureApplication, PanelMember, SelectionRound
+
+TARGET_YEAR = 2027
+# Pyramid tiers -> the rule set's 2027 target keys.
+TARGET_KEYS = {"tech_sme": "tech_sme", "seed": "seed_pool", "good_seedling": "good_seedling", "hnte": "hnte",
+               "young_eagle": "young_eagle", "tech_leader": "tech_leader"}  # fmt: skip
+
+
+def may_see_enterprise(actor: Principal, enterprise: Enterprise) -> bool:
+    return actor.can(SEEDLING_MANAGE) or (
+        actor.can(SEEDLING_APPLY) and enterprise.organisation_id == actor.organisation_id
+    )
+
+
+@dataclass
+class Ladder:
+    enterprise: Enterprise
+    as_of: dt.date
+    standing: Standing
+    lacking: list = field(default_factory=list)  # the next rung's failed or unknown criteria
+    advice: dict = field(default_factory=dict)  # criterion id -> advice
+    next_verdict: str = ""
+
+
+def ladder(*, actor: Principal, enterprise: Enterprise, as_of: dt.date | None = None) -> Ladder:
+    if not may_see_enterprise(actor, enterprise):
+        raise PermissionDenied
+    as_of = as_of or timezone.localdate()
+    _ruleset, results, advice = self_check(
+        rows=enterprise_rows(enterprise), founded_on=enterprise.founded_on, as_of=as_of,
+        uscc=enterprise.organisation.uscc, name=enterprise.organisation.name,
+    )  # fmt: skip
+    verdicts = {tier: r.verdict for tier, r in results.items()}
+    place = standing(recognised(enterprise, as_of), verdicts)
+    out = Ladder(enterprise, as_of, place)
+    if place.next and place.next in results:
+        result = results[place.next]
+        out.next_verdict = result.verdict
+        out.lacking = [c for c in result.criteria if c.result != "pass"]
+        out.advice = {cid: a for (tier, cid), a in advice.items() if tier == place.next}
+    return out
+
+
+@dataclass
+class PyramidRow:
+    tier: str
+    count: int
+    target: int | None
+    gap: int | None
+    per_year_needed: float | None
+    by_year: dict[int, int]
+
+
+def _latest_facts(year: int) -> dict[int, YearlyFacts]:
+    latest: dict[int, YearlyFacts] = {}
+    for f in YearlyFacts.objects.filter(fiscal_year__lte=year).order_by("enterprise_id", "fiscal_year"):
+        latest[f.enterprise_id] = f
+    return latest
+
+
+def _in_scope(latest: dict[int, YearlyFacts], district: str, cluster: str) -> set[int]:
+    return {
+        eid
+        for eid, f in latest.items()
+        if (not district or f.district == district) and (not cluster or cluster in (f.industries or "").split(";"))
+    }
+
+
+def _recognised_count(kind: str, year: int, scope: set[int]) -> int:
+    end = dt.date(year, 12, 31)
+    return (
+        Recognition.objects.filter(kind=kind, year__lte=year, enterprise_id__in=scope)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=end))
+        .values("enterprise_id")
+        .distinct()
+        .count()
+    )
+
+
+def _seed_count(actor: Principal, year: int, scope: set[int]) -> int:
+    """Seeds are not certified: the pool is the enterprises the engine finds eligible as seeds at
+    the end of the year, on the registry's facts (the batch evaluator, as bulk screening)."""
+    rows = list(facts_export_rows(actor=actor, enterprises=Enterprise.objects.filter(pk__in=scope)))
+    if not rows:
+        return 0
+    result = evaluate_frame(current_ruleset(), frame_from_rows(rows), dt.date(year, 12, 31), tiers=["seed"])
+    return int((result["seed"] == "eligible").sum())
+
+
+def pyramid(*, actor: Principal, year: int, district: str = "", cluster: str = "") -> list[PyramidRow]:
+    """Counts per tier at the end of ``year`` (recognitions in force; seeds by the engine) against
+    the 2027 targets, the gap and the yearly increase needed to close it; and the years before."""
+    actor.require(SEEDLING_MANAGE)
+    targets = current_ruleset().targets
+    first = Recognition.objects.order_by("year").values_list("year", flat=True).first() or year
+    years = list(range(max(first, year - 4), year + 1))
+    rows = []
+    scopes = {y: _in_scope(_latest_facts(y), district, cluster) for y in years}
+    for tier in LADDER:
+        by_year = {
+            y: (_seed_count(actor, y, scopes[y]) if tier == "seed" else _recognised_count(tier, y, scopes[y]))
+            for y in years
+        }
+        count = by_year[year]
+        target = targets.get(TARGET_KEYS[tier]) if not (district or cluster) else None
+        gap = max(0, int(target) - count) if target is not None else None
+        left = TARGET_YEAR - year
+        per_year = (gap / left if left > 0 else float(gap)) if gap is not None else None
+        rows.append(PyramidRow(tier, count, int(target) if target is not None else None, gap, per_year, by_year))
+    return rows
+
+
+def rounds(*, actor: Principal) -> QuerySet[SelectionRound]:
+    if not (actor.can(SEEDLING_MANAGE) or actor.can(SEEDLING_APPLY) or actor.can(SEEDLING_REVIEW)):
+        raise PermissionDenied
+    return SelectionRound.objects.all()
+
+
+def candidates(*, actor: Principal, selection: SelectionRound) -> QuerySet[Candidacy]:
+    """Officers see every candidate; an expert of the panel after declaring; an enterprise its own."""
+    qs = selection.candidacies.select_related("enterprise__organisation").order_by("rank", "submitted_at", "pk")
+    if actor.can(SEEDLING_MANAGE):
+        return qs
+    if actor.can(SEEDLING_REVIEW):
+        member = PanelMember.objects.filter(round=selection, expert=actor.user).first()
+        if member is None:
+            raise PermissionDenied
+        return qs if member.declared_at else qs.none()
+    if actor.can(SEEDLING_APPLY):
+        return qs.filter(enterprise__organisation_id=actor.organisation_id)
+    raise PermissionDenied
+
+
+def applications(*, actor: Principal, status: str = "") -> QuerySet[MeasureApplication]:
+    qs = MeasureApplication.objects.select_related("enterprise__organisation", "disbursement").order_by("-submitted_at")
+    if status:
+        qs = qs.filter(status=status)
+    if actor.can(SEEDLING_MANAGE):
+        return qs
+    if actor.can(SEEDLING_APPLY):
+        return qs.filter(enterprise__organisation_id=actor.organisation_id)
+    raise PermissionDenied
+
+
+def own_enterprise(actor: Principal) -> Enterprise | None:
+    actor.require(SEEDLING_APPLY)
+    return Enterprise.objects.select_related("organisation").filter(organisation_id=actor.organisation_id).first()
+
+
+@dataclass
+class Case:
+    enterprise: Enterprise
+    officer: object
+    visits: list
+    needs: list
+    overdue: int
+    landings: list  # exchange projects that landed: support received through the exchange
+
+
+def case(*, actor: Principal, enterprise: Enterprise) -> Case:
+    if not may_see_enterprise(actor, enterprise):
+        raise PermissionDenied
+    current = enterprise.case_officers.filter(until=None).select_related("officer").first()
+    needs = list(enterprise.needs.all())
+    today = timezone.localdate()
+    overdue = sum(1 for n in needs if n.status == NeedStatus.OPEN and n.due_on < today)
+    landings = list(
+        Project.objects.filter(
+            enterprise_id=enterprise.organisation_id,
+            status__in=[ProjectStatus.LANDED, ProjectStatus.ACCEPTED, ProjectStatus.SCALED],
+        ).select_related("scenario")
+    )
+    return Case(enterprise, current.officer if current else None, list(enterprise.visits.all()[:20]), needs, overdue,
+                landings)  # fmt: skip

@@ -1,0 +1,1 @@
+"""Every write of the Seedling programme: one transaction with its audit record."""
