@@ -95,7 +95,7 @@ def subsidy_for(enterprise: Enterprise, year: int) -> interest.Subsidy:
         for loan in enterprise.loans.order_by("start", "pk")
     ]
     return interest.interest_subsidy(
-        loans, year, max_rate=yuan(measure.parameters["max_rate_points"]), cap=Decimal(measure.amount_cny)
+        loans, year, max_rate=yuan(str(measure.parameters["max_rate_points"])), cap=Decimal(measure.amount_cny)
     )
 
 
@@ -166,6 +166,10 @@ def measure_apply(
     enterprise = _lock(enterprise)
     _eligible(e, enterprise, year)
     event = _event(e, enterprise, year)
+    if MeasureApplication.objects.filter(
+        enterprise=enterprise, measure=measure_id, event=event, status__in=LIVE_APPLICATION
+    ).exists():
+        raise ValidationError(_("This has already been applied for (or paid): the same event is never paid twice."))
     computed = None
     if e.how == "computed":
         subsidy = subsidy_for(enterprise, year)

@@ -1,0 +1,166 @@
+"""Measures: eligibility from the registry, caps with headroom, never paid twice, money exact."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from rainforest.accounts.models import AuditEvent
+from rainforest.seedling.catalogue import catalogue
+from rainforest.seedling.models import MeasureApplication
+from rainforest.seedling.services import measures
+from tests.seedling.conftest import THIS_YEAR, as_actor, recognise
+
+pytestmark = pytest.mark.django_db
+Y = THIS_YEAR
+
+
+@pytest.fixture
+def seedling(seedling_co):
+    recognise(seedling_co, "good_seedling", year=Y)
+    return seedling_co
+
+
+def apply(user, enterprise, measure, **kw):
+    return measures.measure_apply(actor=as_actor(user), enterprise=enterprise, measure_id=measure, year=Y, **kw)
+
+
+def test_the_catalogue_shows_unknown_measures_as_unknown():
+    how = {e.measure.id: e.how for e in catalogue()}
+    assert how["RM-M03a"] == "amount" and how["RM-M03c"] == "computed" and how["RM-M05b"] == "months"
+    assert how["RM-M03b"] == "info" and how["RM-M06b"] == "unknown" and how["RM-M07"] == "unknown"
+
+
+def test_the_start_up_grant_is_fixed_and_paid_once(enterprise_user, officer, seedling):
+    with pytest.raises(ValidationError, match="fixed"):
+        apply(enterprise_user, seedling, "RM-M03a", amount="90000")
+    application = apply(enterprise_user, seedling, "RM-M03a")
+    assert application.amount_requested == Decimal("100000") and application.event == "once"
+    with pytest.raises(ValidationError, match="never paid twice"):
+        measures.measure_apply(actor=as_actor(enterprise_user), enterprise=seedling, measure_id="RM-M03a", year=Y + 1)
+
+
+def test_a_measure_needs_its_tier_in_the_registry(enterprise_user, seedling_co):
+    with pytest.raises(ValidationError, match="no such recognition"):
+        apply(enterprise_user, seedling_co, "RM-M03a")
+    with pytest.raises(ValidationError, match="not published"):
+        apply(enterprise_user, seedling_co, "RM-M07")
+    with pytest.raises(ValidationError, match="service"):
+        apply(enterprise_user, seedling_co, "RM-M03b")
+
+
+def test_first_and_renewal_awards_follow_the_recognitions(enterprise_user, seedling_co):
+    recognise(seedling_co, "hnte", year=Y - 3)
+    with pytest.raises(ValidationError, match="re-recognition"):
+        apply(enterprise_user, seedling_co, "RM-M04b", amount="100000")
+    first = apply(enterprise_user, seedling_co, "RM-M04a", amount="200000")
+    assert first.event == f"hnte:{Y - 3}"
+    recognise(seedling_co, "hnte", year=Y)
+    with pytest.raises(ValidationError, match="first recognition, which was in"):
+        apply(enterprise_user, seedling_co, "RM-M04a", amount="1")
+    renewal = apply(enterprise_user, seedling_co, "RM-M04b", amount="100000.00")
+    assert renewal.event == f"hnte:{Y}"
+
+
+def test_a_cap_refusal_states_the_headroom(enterprise_user, seedling_co):
+    recognise(seedling_co, "hnte", year=Y)
+    with pytest.raises(ValidationError, match="200000 yuan; 200000 yuan of headroom"):
+        apply(enterprise_user, seedling_co, "RM-M04a", amount="200000.01")
+    assert apply(enterprise_user, seedling_co, "RM-M04a", amount="200000").amount_requested == Decimal("200000")
+
+
+@pytest.mark.parametrize("bad", ["abc", "-5", "1.001", "", None])
+def test_bad_amounts_are_refused_and_nothing_is_saved(enterprise_user, seedling_co, bad):
+    recognise(seedling_co, "hnte", year=Y)
+    with pytest.raises(ValidationError):
+        apply(enterprise_user, seedling_co, "RM-M04a", amount=bad)
+    assert not MeasureApplication.objects.exists()
+    assert not AuditEvent.objects.filter(action="seedling.application.submitted").exists()
+
+
+def test_the_interest_subsidy_is_computed_from_the_loans(enterprise_user, officer, seedling):
+    with pytest.raises(ValidationError, match="record the loans"):
+        apply(enterprise_user, seedling, "RM-M03c")
+    measures.loan_record(actor=as_actor(enterprise_user), enterprise=seedling, lender="杭州银行", reference="HZ-001",
+                         principal="5000000", annual_rate="0.0385", start=dt.date(Y, 3, 1), end=dt.date(Y, 9, 1))  # fmt: skip
+    application = apply(enterprise_user, seedling, "RM-M03c")
+    # by hand: 5,000,000 × 1 % × 184 / 365 = 25,205.48
+    assert application.amount_computed == application.amount_requested == Decimal("25205.48")
+    with pytest.raises(ValidationError, match="never paid twice"):
+        apply(enterprise_user, seedling, "RM-M03c")
+
+
+def test_loans_that_do_not_add_up_are_refused(enterprise_user, seedling):
+    with pytest.raises(ValidationError) as problem:
+        measures.loan_record(actor=as_actor(enterprise_user), enterprise=seedling, lender="", reference="",
+                             principal="0", annual_rate="3.85", start=dt.date(Y, 3, 1), end=dt.date(Y, 3, 1))  # fmt: skip
+    assert len(problem.value.messages) == 4
+
+
+def test_rent_concessions_hold_five_years_across_applications(enterprise_user, seedling):
+    apply(enterprise_user, seedling, "RM-M05b", months=36)
+    with pytest.raises(ValidationError, match="24 months are left"):
+        measures.measure_apply(actor=as_actor(enterprise_user), enterprise=seedling, measure_id="RM-M05b",
+                               year=Y + 1, months=25)  # fmt: skip
+
+
+def test_officer_decides_with_a_reason_once_and_pays(enterprise_user, officer, officer2, seedling):
+    application = apply(enterprise_user, seedling, "RM-M03a")
+    with pytest.raises(ValidationError, match="reason"):
+        measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason=" ")
+    with pytest.raises(ValidationError, match="never more"):
+        measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason="ok",
+                                    amount="100000.01")  # fmt: skip
+    measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason="符合条件")
+    with pytest.raises(ValidationError, match="already been decided"):
+        measures.application_decide(actor=as_actor(officer2), application=application, approve=False, reason="不")
+    payment = measures.disbursement_record(actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 1),
+                                           reference="PAY-1")  # fmt: skip
+    assert payment.amount == Decimal("100000.00")
+    application.refresh_from_db()
+    assert application.status == "disbursed"
+    with pytest.raises(ValidationError):
+        measures.disbursement_record(actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 2),
+                                     reference="PAY-2")  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["publisher", "expert", "fund_manager", "outsider"])
+def test_others_cannot_apply_or_decide(request, who, enterprise_user, seedling):
+    user = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        apply(user, seedling, "RM-M03a")
+    application = apply(enterprise_user, seedling, "RM-M03a")
+    with pytest.raises(PermissionDenied):
+        measures.application_decide(actor=as_actor(user), application=application, approve=True, reason="x")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks between two connections")
+def test_two_browsers_at_once_cannot_both_pass_a_cap(enterprise_user, seedling_co):
+    """Two applications racing for the same cap: the enterprise row lock lets one through."""
+    recognise(seedling_co, "hnte", year=Y)
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def attempt(amount):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            apply(enterprise_user, seedling_co, "RM-M04a", amount=amount)
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in ("150000", "120000")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert MeasureApplication.objects.count() == 1
