@@ -84,8 +84,16 @@ def test_bad_amounts_are_refused_and_nothing_is_saved(enterprise_user, seedling_
 def test_the_interest_subsidy_is_computed_from_the_loans(enterprise_user, officer, seedling):
     with pytest.raises(ValidationError, match="record the loans"):
         apply(enterprise_user, seedling, "RM-M03c")
-    measures.loan_record(actor=as_actor(enterprise_user), enterprise=seedling, lender="杭州银行", reference="HZ-001",
-                         principal="5000000", annual_rate="0.0385", start=dt.date(Y, 3, 1), end=dt.date(Y, 9, 1))  # fmt: skip
+    measures.loan_record(
+        actor=as_actor(enterprise_user),
+        enterprise=seedling,
+        lender="杭州银行",
+        reference="HZ-001",
+        principal="5000000",
+        annual_rate="0.0385",
+        start=dt.date(Y, 3, 1),
+        end=dt.date(Y, 9, 1),
+    )
     application = apply(enterprise_user, seedling, "RM-M03c")
     # by hand: 5,000,000 × 1 % × 184 / 365 = 25,205.48
     assert application.amount_computed == application.amount_requested == Decimal("25205.48")
@@ -95,16 +103,25 @@ def test_the_interest_subsidy_is_computed_from_the_loans(enterprise_user, office
 
 def test_loans_that_do_not_add_up_are_refused(enterprise_user, seedling):
     with pytest.raises(ValidationError) as problem:
-        measures.loan_record(actor=as_actor(enterprise_user), enterprise=seedling, lender="", reference="",
-                             principal="0", annual_rate="3.85", start=dt.date(Y, 3, 1), end=dt.date(Y, 3, 1))  # fmt: skip
+        measures.loan_record(
+            actor=as_actor(enterprise_user),
+            enterprise=seedling,
+            lender="",
+            reference="",
+            principal="0",
+            annual_rate="3.85",
+            start=dt.date(Y, 3, 1),
+            end=dt.date(Y, 3, 1),
+        )
     assert len(problem.value.messages) == 4
 
 
 def test_rent_concessions_hold_five_years_across_applications(enterprise_user, seedling):
     apply(enterprise_user, seedling, "RM-M05b", months=36)
     with pytest.raises(ValidationError, match="24 months are left"):
-        measures.measure_apply(actor=as_actor(enterprise_user), enterprise=seedling, measure_id="RM-M05b",
-                               year=Y + 1, months=25)  # fmt: skip
+        measures.measure_apply(
+            actor=as_actor(enterprise_user), enterprise=seedling, measure_id="RM-M05b", year=Y + 1, months=25
+        )
 
 
 def test_officer_decides_with_a_reason_once_and_pays(enterprise_user, officer, officer2, seedling):
@@ -112,19 +129,22 @@ def test_officer_decides_with_a_reason_once_and_pays(enterprise_user, officer, o
     with pytest.raises(ValidationError, match="reason"):
         measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason=" ")
     with pytest.raises(ValidationError, match="never more"):
-        measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason="ok",
-                                    amount="100000.01")  # fmt: skip
+        measures.application_decide(
+            actor=as_actor(officer), application=application, approve=True, reason="ok", amount="100000.01"
+        )
     measures.application_decide(actor=as_actor(officer), application=application, approve=True, reason="符合条件")
     with pytest.raises(ValidationError, match="already been decided"):
         measures.application_decide(actor=as_actor(officer2), application=application, approve=False, reason="不")
-    payment = measures.disbursement_record(actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 1),
-                                           reference="PAY-1")  # fmt: skip
+    payment = measures.disbursement_record(
+        actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 1), reference="PAY-1"
+    )
     assert payment.amount == Decimal("100000.00")
     application.refresh_from_db()
     assert application.status == "disbursed"
     with pytest.raises(ValidationError):
-        measures.disbursement_record(actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 2),
-                                     reference="PAY-2")  # fmt: skip
+        measures.disbursement_record(
+            actor=as_actor(officer), application=application, paid_on=dt.date(Y, 6, 2), reference="PAY-2"
+        )
 
 
 @pytest.mark.parametrize("who", ["publisher", "expert", "fund_manager", "outsider"])

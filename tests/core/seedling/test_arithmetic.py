@@ -57,8 +57,14 @@ def test_exactly_at_the_cap_is_not_capped():
     assert s.amount == CAP and not s.capped
 
 
-@pytest.mark.parametrize("bad", [loan(0, "0.03", "2026-01-01", "2026-02-01"), loan(100, "-0.01", "2026-01-01", "2026-02-01"),
-                                 loan(100, "0.03", "2026-02-01", "2026-02-01")])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad",
+    [
+        loan(0, "0.03", "2026-01-01", "2026-02-01"),
+        loan(100, "-0.01", "2026-01-01", "2026-02-01"),
+        loan(100, "0.03", "2026-02-01", "2026-02-01"),
+    ],
+)
 def test_loans_that_do_not_add_up_are_refused(bad):
     with pytest.raises(ValueError, match="do not add up"):
         interest_subsidy([bad], 2026, max_rate=POINT, cap=CAP)
@@ -84,8 +90,13 @@ def test_the_ladder_reads_recognitions_and_the_seed_verdict():
 
 
 def entry(key, scores, rd=None, minute=0, uscc=None):
-    return Entry(key, uscc or f"U{key}", tuple(D(s) for s in scores), None if rd is None else D(rd),
-                 dt.datetime(2026, 5, 1, 9, minute))  # fmt: skip
+    return Entry(
+        key,
+        uscc or f"U{key}",
+        tuple(D(s) for s in scores),
+        None if rd is None else D(rd),
+        dt.datetime(2026, 5, 1, 9, minute),
+    )
 
 
 def test_ranking_ties_fall_to_rd_intensity_then_submission_then_code():
