@@ -13,6 +13,7 @@ from rainforest.policy.api import router as policy_router
 from rainforest.registry.api import router as registry_router
 from rainforest.registry.problems import problem_message
 from rainforest.registry.services import FactsInvalid
+from rainforest.seedling.api import router as seedling_router
 
 api = NinjaAPI(
     title="Rainforest API",
@@ -25,6 +26,7 @@ api.add_router("/", registry_router)
 api.add_router("/", policy_router)
 api.add_router("/", exchange_router)
 api.add_router("/", matching_router)
+api.add_router("/", seedling_router)
 
 
 @api.exception_handler(PermissionDenied)

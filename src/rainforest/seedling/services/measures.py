@@ -207,6 +207,7 @@ def measure_apply(
                 _("This would exceed the cap of %(cap)s yuan; %(left)s yuan of headroom is left.")
                 % {"cap": e.cap, "left": max(headroom, Decimal(0))}
             )
+    requested = round_fen(requested)  # stored as it will be paid: yuan and fen
     try:
         with transaction.atomic():
             application = MeasureApplication.objects.create(

@@ -1,0 +1,75 @@
+"""Every seedling list and decision as an XLSX sheet (text cells defused; amounts as numbers)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from rainforest.core.facts.writer import defuse
+from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, str):
+        return defuse(value)
+    return value
+
+
+def workbook(title: str, headers: list[str], rows, note: str = "") -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([str(h) for h in headers])
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    if note:
+        sheet.append([])
+        for line in note.strip().splitlines():
+            sheet.append([defuse(line)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pyramid_xlsx(rows, year: int) -> bytes:
+    years = sorted(rows[0].by_year) if rows else []
+    headers = [_("Tier"), _("Count"), _("2027 target"), _("Gap"), _("Needed per year"), *years]
+    data = [
+        [r.tier, r.count, r.target, r.gap, None if r.per_year_needed is None else round(r.per_year_needed, 1),
+         *(r.by_year[y] for y in years)]
+        for r in rows
+    ]  # fmt: skip
+    return workbook(f"pyramid {year}", headers, data)
+
+
+def candidates_xlsx(selection, candidacies) -> bytes:
+    headers = [_("Rank"), _("Unified social credit code"), _("Enterprise"), _("Route"), _("Pre-check"),
+               _("Relaxation ground"), _("Mean score"), _("Status"), _("Submitted at")]  # fmt: skip
+    data = [
+        [c.rank, c.enterprise.organisation.uscc, c.enterprise.organisation.name, c.get_route_display(),
+         c.precheck_verdict, c.get_ground_display() if c.ground else "", c.mean_score, c.get_status_display(),
+         c.submitted_at.strftime("%Y-%m-%d %H:%M:%S")]
+        for c in candidacies
+    ]  # fmt: skip
+    return workbook(f"good seedlings {selection.year}", headers, data, note=TIE_RULES)
+
+
+def applications_xlsx(applications) -> bytes:
+    headers = [_("Measure"), _("Year"), _("Enterprise"), _("Unified social credit code"), _("Requested (yuan)"),
+               _("Computed (yuan)"), _("Approved (yuan)"), _("Months"), _("Status"), _("Reason"), _("Decided at"),
+               _("Paid on"), _("Payment reference")]  # fmt: skip
+    data = []
+    for a in applications:
+        paid = getattr(a, "disbursement", None) if a.status == "disbursed" else None
+        data.append([
+            a.measure, a.year, a.enterprise.organisation.name, a.enterprise.organisation.uscc, a.amount_requested,
+            a.amount_computed, a.amount_approved, a.months, a.get_status_display(), a.reason,
+            a.decided_at.strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
+            paid.paid_on.isoformat() if paid else "", paid.reference if paid else "",
+        ])  # fmt: skip
+    return workbook("measure decisions", headers, data)
