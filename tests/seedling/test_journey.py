@@ -119,7 +119,7 @@ def test_the_api_for_the_same(enterprise_user, officer, seedling_co, outsider):
     again = alice.post(
         "/api/v1/seedling/applications", {"measure": "RM-M03a", "year": THIS_YEAR}, content_type="application/json"
     )
-    assert again.status_code == 422 and "never paid twice" in " ".join(again.json()["detail"])
+    assert again.status_code == 422 and "不重复支付" in " ".join(again.json()["detail"])
     ladder = alice.get(f"/api/v1/seedling/enterprises/{seedling_co.organisation.uscc}/ladder").json()
     assert ladder["current"] == "good_seedling"
     assert (

@@ -75,9 +75,7 @@ class Company:
     is_leader: bool = False
     rows: list[dict] = field(default_factory=list)
     rounds: list[tuple[str, dt.date, int, int]] = field(default_factory=list)
-    recognitions: list[tuple[str, int, dt.date | None, dt.date | None]] = field(
-        default_factory=list
-    )
+    recognitions: list[tuple[str, int, dt.date | None, dt.date | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -182,9 +180,7 @@ def _company(rng, codes, names, as_of, years, leader: bool) -> Company:
 def _fill_years(rng: random.Random, c: Company, as_of: dt.date, years: list[int]) -> None:
     age0 = max(0.5, years[-1] - c.founded_on.year + 0.5)
     # Scale grows with age; leaders sit far above everyone else.
-    base_staff = 3000 * rng.uniform(1, 8) if c.is_leader else math.exp(rng.gauss(1.6, 0.7)) * (
-        1 + age0 ** 0.9
-    )
+    base_staff = 3000 * rng.uniform(1, 8) if c.is_leader else math.exp(rng.gauss(1.6, 0.7)) * (1 + age0**0.9)
     research = rng.uniform(0.03, 0.25)
     hnte = c.is_leader or (age0 > 2 and rng.random() < 0.3)
     hnte_year = rng.randint(max(c.founded_on.year + 1, years[-1] - 5), years[-1]) if hnte else None
@@ -214,8 +210,10 @@ def _fill_years(rng: random.Random, c: Company, as_of: dt.date, years: list[int]
         tech = max(0, min(staff, int(staff * rng.uniform(0.1, 0.6))))
         rd_staff = min(tech, int(tech * rng.uniform(0.4, 0.9)))
         age = year - c.founded_on.year
-        revenue = 0 if age == 0 and rng.random() < 0.3 else _round_money(
-            staff * rev_per_head * min(1.0, (age + 0.5) / 5) ** 1.5
+        revenue = (
+            0
+            if age == 0 and rng.random() < 0.3
+            else _round_money(staff * rev_per_head * min(1.0, (age + 0.5) / 5) ** 1.5)
         )
         rd = _round_money(max(revenue * research, staff * 3e4 * research * 4))
         total_costs = _round_money(max(rd * 1.2, revenue * rng.uniform(0.75, 1.1)))

@@ -59,12 +59,8 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
                 district=carrier.district,
             )  # fmt: skip
         rows = [row for company in city.companies for row in company.rows]
-        registry.facts_import(
-            actor=ACTOR, data=writer.to_csv(rows), filename="demo-city.csv", today=city.as_of
-        )
-        by_code = {
-            e.organisation.uscc: e for e in Enterprise.objects.select_related("organisation")
-        }
+        registry.facts_import(actor=ACTOR, data=writer.to_csv(rows), filename="demo-city.csv", today=city.as_of)
+        by_code = {e.organisation.uscc: e for e in Enterprise.objects.select_related("organisation")}
         registry.recognitions_record(actor=ACTOR, items=[
             Recognition(enterprise=by_code[c.uscc], kind=kind, year=year, valid_from=start,
                         valid_until=until)
@@ -83,15 +79,16 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
     from rainforest.demo.exchange import load_exchange
 
     load_exchange(seed, city.as_of.year)
+    from rainforest.demo.seedling import load_seedling
+
+    load_seedling(seed, city.as_of.year)
     return accounts_summary(seed)
 
 
 def _create_accounts(city: City, seed: int) -> list[DemoAccount]:
     out = []
     for username, display, role, org_name in _accounts_plan(city):
-        user = accounts.user_create(
-            actor=ACTOR, username=username, password=DEMO_PASSWORD, display_name=display
-        )
+        user = accounts.user_create(actor=ACTOR, username=username, password=DEMO_PASSWORD, display_name=display)
         organisation = Organisation.objects.get(name=org_name)
         accounts.membership_grant(actor=ACTOR, user=user, organisation=organisation, role=role)
         account = DemoAccount(username, role, org_name)
