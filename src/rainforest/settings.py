@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rainforest.exchange",
     "rainforest.matching",
     "rainforest.seedling",
+    "rainforest.fund",
     "rainforest.demo",
 ]
 
