@@ -19,6 +19,8 @@ NAV = (
     (p.SEEDLING_APPLY, "seedling:rounds", _("Good-seedling selection")),
     (p.POLICY_SCREEN, "policy:runs", _("Bulk screening")),
     (p.SEEDLING_MANAGE, "seedling:pyramid", _("Seedling programme")),
+    (p.FUND_MANAGE, "fund:pipeline", _("Seedling fund")),
+    (p.FUND_VOTE, "fund:committee", _("Investment committee")),
     (p.EXCHANGE_PUBLISH, "exchange:my_scenarios", _("My scenarios")),
     (p.EXCHANGE_MANAGE, "exchange:queue", _("Approvals and lists")),
     (p.EXCHANGE_SUPPLY, "exchange:my_capabilities", _("My capabilities")),

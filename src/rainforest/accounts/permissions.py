@@ -27,6 +27,8 @@ EXCHANGE_PUBLISH = "exchange.publish"  # draft and run one's own organisation's 
 EXCHANGE_MANAGE = "exchange.manage"  # approve, publish lists, form panels, finalise notices
 EXCHANGE_SUPPLY = "exchange.supply"  # publish capabilities, apply to calls, subscribe
 EXCHANGE_REVIEW = "exchange.review"  # score what one is assigned
+FUND_MANAGE = "fund.manage"  # deals, cap tables, committee papers, portfolio and reports of the Seedling fund
+FUND_VOTE = "fund.vote"  # sit on the investment committee: declare, vote
 SEEDLING_MANAGE = "seedling.manage"  # rounds, nominations, panels, decisions, payments, case work, pyramid
 SEEDLING_APPLY = "seedling.apply"  # one's own enterprise: apply to the round and to measures, see its ladder
 SEEDLING_REVIEW = "seedling.review"  # score the candidates of a round one sits on
@@ -41,8 +43,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
          POLICY_SCREEN, POLICY_SETTLE, EXCHANGE_MANAGE, SEEDLING_MANAGE}
     ),  # fmt: skip
     # Experts see only what is assigned to them.
-    Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW}),
-    Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN}),
+    Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW, FUND_VOTE}),
+    Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN, FUND_MANAGE}),
     # The system administrator runs accounts and settings, not the audit trail or security.
     Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL}),
     # The security administrator sets policy and grants roles, and touches no business data.

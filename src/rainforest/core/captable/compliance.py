@@ -50,9 +50,10 @@ def holdings(result: RoundResult, investors: list[Investor], fund_names: set[str
 
 
 def deal_criteria(
-    rules: FundRules, result: RoundResult, investors: list[Investor], city_holders: set[str]
+    rules: FundRules, result: RoundResult, investors: list[Investor], city_holders: set[str], fund_names=frozenset()
 ) -> tuple[list[Criterion], dict]:
-    fund_names = {i.name for i in investors if i.is_fund}
+    """``fund_names``: names under which the fund already holds units (a later round it may not join)."""
+    fund_names = {i.name for i in investors if i.is_fund} | set(fund_names)
     ticket = sum((i.amount for i in investors if i.is_fund), Fraction(0))
     fund_units, others = holdings(result, investors, fund_names)
     stake = Fraction(fund_units, result.fd_post)

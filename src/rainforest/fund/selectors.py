@@ -1,0 +1,143 @@
+"""Reads of the fund: the pipeline, one deal, the portfolio's metrics. Fund managers only (committee
+members see the rounds put to them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rainforest.accounts.permissions import FUND_MANAGE, FUND_VOTE, Principal
+from rainforest.core.captable.metrics import Multiples, irr
+from rainforest.core.captable.rules import fund_rules
+from rainforest.fund.choices import FlowKind, Stage
+from rainforest.fund.models import Ballot, Deal, Meeting
+
+INVESTED = (Stage.PORTFOLIO, Stage.EXITED, Stage.WRITTEN_OFF)
+
+
+def pipeline(*, actor: Principal) -> dict[str, list[Deal]]:
+    actor.require(FUND_MANAGE)
+    out: dict[str, list[Deal]] = {s: [] for s in Stage.values}
+    for deal in Deal.objects.select_related("enterprise__organisation"):
+        out[deal.stage].append(deal)
+    return out
+
+
+def deal_get(*, actor: Principal, pk: int) -> Deal:
+    actor.require(FUND_MANAGE)
+    return Deal.objects.select_related("enterprise__organisation").get(pk=pk)
+
+
+def meetings_for(*, actor: Principal) -> QuerySet[Meeting]:
+    if not actor.can(FUND_MANAGE):
+        actor.require(FUND_VOTE)
+    ids = Ballot.objects.filter(member__user=actor.user).values_list("meeting_id", flat=True)
+    return Meeting.objects.filter(pk__in=ids).select_related("round__deal__enterprise__organisation")
+
+
+@dataclass
+class Position:
+    deal: Deal
+    cost: Decimal
+    distributed: Decimal
+    value: Decimal
+    multiples: Multiples
+    irr: Decimal | None
+    first_on: dt.date | None
+
+
+def _position(deal: Deal, on: dt.date) -> Position:
+    flows = [f for f in deal.flows.all() if f.on <= on]
+    cost = sum((f.amount for f in flows if f.kind != FlowKind.DISTRIBUTION), Decimal(0))
+    distributed = sum((f.amount for f in flows if f.kind == FlowKind.DISTRIBUTION), Decimal(0))
+    marks = [m for m in deal.marks.all() if m.on <= on]
+    value = marks[-1].value if marks else cost
+    dated = [(f.on, -f.amount if f.kind != FlowKind.DISTRIBUTION else f.amount) for f in flows]
+    return Position(
+        deal,
+        cost,
+        distributed,
+        value,
+        Multiples(cost, distributed, value),
+        irr(dated, residual=value, on=on),
+        flows[0].on if flows else None,
+    )
+
+
+@dataclass
+class Portfolio:
+    on: dt.date
+    positions: list[Position]
+    totals: Multiples
+    irr: Decimal | None
+    size: Decimal
+    deployed: Decimal
+    left: Decimal
+    deals_by_year: dict[int, int]
+    deals_per_year_target: int
+    survival: Decimal | None
+    stage_mix: dict[str, int]
+    industry_mix: dict[str, int]
+    value_over_time: list[tuple[dt.date, Decimal, Decimal]]  # (date, cumulative cost, value)
+
+
+def portfolio(*, actor: Principal, on: dt.date | None = None) -> Portfolio:
+    """Gross figures (fund ↔ companies): paid-in is the cash invested, as LP calls are not kept here."""
+    actor.require(FUND_MANAGE)
+    on = on or timezone.localdate()
+    deals = list(
+        Deal.objects.filter(stage__in=INVESTED)
+        .select_related("enterprise__organisation")
+        .prefetch_related("flows", "marks", "enterprise__facts")
+    )
+    positions = [_position(d, on) for d in deals if d.flows.exists()]
+    cost = sum((p.cost for p in positions), Decimal(0))
+    distributed = sum((p.distributed for p in positions), Decimal(0))
+    value = sum((p.value for p in positions), Decimal(0))
+    flows = [
+        (f.on, -f.amount if f.kind != FlowKind.DISTRIBUTION else f.amount)
+        for d in deals
+        for f in d.flows.all()
+        if f.on <= on
+    ]
+    rules = fund_rules()
+    by_year = Counter(p.first_on.year for p in positions if p.first_on)
+    alive = sum(1 for p in positions if p.deal.stage != Stage.WRITTEN_OFF)
+    industry = Counter()
+    for p in positions:
+        latest = max(p.deal.enterprise.facts.all(), key=lambda f: f.fiscal_year, default=None)
+        for code in ((latest.industries or "") if latest else "").split(";"):
+            if code:
+                industry[code] += 1
+    stage_mix = Counter(
+        p.deal.rounds.filter(recorded=True).first().name if p.deal.rounds.filter(recorded=True).exists() else "—"
+        for p in positions
+    )
+    timeline = []
+    dates = sorted(
+        {f.on for d in deals for f in d.flows.all() if f.on <= on}
+        | {m.on for d in deals for m in d.marks.all() if m.on <= on}
+    )
+    for day in dates:
+        ps = [_position(d, day) for d in deals if d.flows.exists()]
+        timeline.append((day, sum((p.cost for p in ps), Decimal(0)), sum((p.value for p in ps), Decimal(0))))
+    return Portfolio(
+        on=on,
+        positions=positions,
+        totals=Multiples(cost, distributed, value),
+        irr=irr(flows, residual=value, on=on),
+        size=rules.size_cny,
+        deployed=cost,
+        left=rules.size_cny - cost,
+        deals_by_year=dict(sorted(by_year.items())),
+        deals_per_year_target=rules.deals_per_year,
+        survival=(Decimal(alive) / Decimal(len(positions))).quantize(Decimal("0.0001")) if positions else None,
+        stage_mix=dict(stage_mix),
+        industry_mix=dict(industry),
+        value_over_time=timeline,
+    )

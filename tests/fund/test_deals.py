@@ -1,0 +1,215 @@
+"""A deal through the pipeline as a fund manager runs it; every rule and permission on the way."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from rainforest.accounts.models import AuditEvent
+from rainforest.fund import selectors, services
+from rainforest.fund.models import CashFlow, Mark
+from rainforest.fund.reports import report_pdf, report_xlsx
+from tests.fund.conftest import ON, as_actor
+
+pytestmark = pytest.mark.django_db
+
+
+def founded_table(fm, deal):
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2023, 5, 1), kind="issue", holder="Founder A", units=6_000_000
+    )
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2023, 5, 1), kind="issue", holder="Founder B", units=3_000_000
+    )
+    services.table_event_add(actor=fm, deal=deal, on=dt.date(2024, 1, 1), kind="pool", units=1_000_000)
+
+
+def vote(committee, meeting, votes):
+    for user, v in zip(committee, votes, strict=False):
+        services.ballot_cast(actor=as_actor(user), meeting=meeting, vote=v)
+
+
+def test_a_deal_from_sourcing_to_portfolio(fund_manager, company, committee):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="incubator", referrer="杭州某孵化器")
+    founded_table(fm, deal)
+    with pytest.raises(ValidationError, match="not possible"):
+        services.deal_move(actor=fm, deal=deal, action="committee")
+    services.deal_move(actor=fm, deal=deal, action="screen")
+    deal.refresh_from_db()
+    assert deal.screening["tier"] == "fund_target" and deal.screening["criteria"]
+    services.deal_move(actor=fm, deal=deal, action="diligence")
+    with pytest.raises(ValidationError, match="not complete"):
+        services.deal_move(actor=fm, deal=deal, action="committee")
+    for item in list(deal.checklist):
+        services.checklist_set(actor=fm, deal=deal, item=item, done=True)
+    services.deal_move(actor=fm, deal=deal, action="committee")
+
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="天使轮",
+        on=ON,
+        pre_money="40000000",
+        investors=[{"name": "x", "amount": "4000000", "is_fund": True}, {"name": "VC", "amount": "6000000"}],
+    )
+    assert proposed.report["fund_stake"] == 0.08 and proposed.price_per_share == Decimal("4")
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=ON)
+    services.ballot_cast(actor=as_actor(committee[6]), meeting=meeting, conflict="曾任该公司顾问")
+    with pytest.raises(ValidationError, match="declared an interest"):
+        services.ballot_cast(actor=as_actor(committee[6]), meeting=meeting, vote="for")
+    vote(committee, meeting, ["for", "for", "for", "against"])
+    with pytest.raises(ValidationError, match="No quorum"):
+        services.meeting_decide(actor=fm, meeting=meeting, minutes="讨论")
+    services.ballot_cast(actor=as_actor(committee[4]), meeting=meeting, vote="for", conditions="完成知识产权转让")
+    services.meeting_decide(actor=fm, meeting=meeting, minutes="五票赞成一票反对，一人回避。")
+    meeting.refresh_from_db()
+    assert meeting.decision == "approved" and meeting.signed_digest == proposed.report_digest
+    with pytest.raises(ValidationError, match="ballots are closed"):
+        services.ballot_cast(actor=as_actor(committee[5]), meeting=meeting, vote="against")
+
+    services.deal_move(actor=fm, deal=deal, action="term_sheet")
+    services.deal_move(actor=fm, deal=deal, action="closing")
+    with pytest.raises(ValidationError, match="Record the closing round"):
+        services.deal_move(actor=fm, deal=deal, action="portfolio")
+    services.round_record(actor=fm, round=proposed)
+    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    assert services.table_of(deal).at(ON)["润苗基金"] == 1_000_000
+    assert CashFlow.objects.get().amount == Decimal("4000000")
+    assert Mark.objects.get().value == Decimal("4000000.00")
+
+    # a later round by others that would make the fund... fine here; then one that breaks nothing is recorded
+    later = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="A轮",
+        on=dt.date(2027, 6, 1),
+        pre_money="150000000",
+        investors=[{"name": "Relay", "amount": "30000000", "city_fund": True}],
+    )
+    assert later.verdict == "eligible" and later.report["fund_stake"] < 0.08
+    services.round_record(actor=fm, round=later)
+    portfolio = selectors.portfolio(actor=fm, on=dt.date(2027, 12, 31))
+    assert portfolio.deployed == Decimal("4000000") and portfolio.totals.tvpi == Decimal("3.0")  # 12.00 × 1 M units
+    assert report_xlsx(portfolio).startswith(b"PK") and report_pdf(portfolio).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action__startswith="fund.").count() > 10
+
+
+def test_an_ineligible_report_cannot_be_approved(fund_manager, company, committee):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    founded_table(fm, deal)
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="种子轮",
+        on=ON,
+        pre_money="10000000",
+        investors=[{"name": "x", "amount": "5000000", "is_fund": True}],
+    )
+    assert proposed.verdict == "ineligible"  # a third of the company
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=ON)
+    vote(committee, meeting, ["for"] * 7)
+    with pytest.raises(ValidationError, match="FUND-STAKE"):
+        services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
+
+
+def test_a_ticket_over_the_limit_needs_the_recorded_override(fund_manager, company, committee):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="competition")
+    founded_table(fm, deal)
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="天使轮",
+        on=ON,
+        pre_money="90000000",
+        investors=[{"name": "x", "amount": "6000000", "is_fund": True}],
+    )
+    assert proposed.verdict == "review"
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=ON)
+    vote(committee, meeting, ["for"] * 6)
+    with pytest.raises(ValidationError, match="override"):
+        services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
+    services.meeting_decide(actor=fm, meeting=meeting, minutes="m", override_reason="关键技术卡位，投委会一致同意突破")
+    deal.refresh_from_db()
+    assert deal.override_reason
+
+
+def test_a_later_round_breaking_a_limit_is_flagged_before_it_is_recorded(fund_manager, company):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2024, 1, 1), kind="issue", holder="Founder", units=2_000_000
+    )
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2025, 1, 1), kind="issue", holder="润苗基金", units=1_500_000
+    )
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2025, 6, 1), kind="transfer", holder="Founder", units=600_000, to="Angel"
+    )
+    # after selling 600,000 the founder holds 1.4 M, fewer than the fund's 1.5 M: the next round is flagged
+    later = services.round_propose(
+        actor=fm, deal=deal, name="B", on=ON, pre_money="35000000", investors=[{"name": "Other", "amount": "1000000"}]
+    )
+    assert later.verdict == "ineligible"
+    with pytest.raises(ValidationError, match="acknowledge"):
+        services.round_record(actor=fm, round=later)
+    services.round_record(actor=fm, round=later, acknowledge="创始人减持，已提请投委会关注")
+
+
+def test_the_table_refuses_a_transfer_of_more_than_held(fund_manager, company):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    services.table_event_add(actor=fm, deal=deal, on=dt.date(2024, 1, 1), kind="issue", holder="Founder", units=100)
+    with pytest.raises(ValidationError, match="holds 100"):
+        services.table_event_add(
+            actor=fm, deal=deal, on=dt.date(2024, 2, 1), kind="transfer", holder="Founder", units=101, to="X"
+        )
+    with pytest.raises(ValidationError, match="whole number"):
+        services.table_event_add(actor=fm, deal=deal, on=dt.date(2024, 2, 1), kind="issue", holder="X", units="1.5")
+
+
+def test_committee_has_seven_seats(fund_manager, committee, make_user):
+    from rainforest.accounts.choices import Role
+
+    with pytest.raises(ValidationError, match="7 members"):
+        services.committee_seat(actor=as_actor(fund_manager), user=make_user("eighth", Role.EXPERT), external=True)
+
+
+@pytest.mark.parametrize("who", ["officer", "enterprise_user", "publisher", "expert", "sysadmin", "auditor"])
+def test_only_fund_managers_run_deals(request, who, company):
+    actor = as_actor(request.getfixturevalue(who))
+    with pytest.raises(PermissionDenied):
+        services.deal_create(actor=actor, enterprise=company, source="self")
+    with pytest.raises(PermissionDenied):
+        selectors.pipeline(actor=actor)
+    with pytest.raises(PermissionDenied):
+        selectors.portfolio(actor=actor)
+
+
+def test_a_write_off(fund_manager, company, committee):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="platform")
+    founded_table(fm, deal)
+    deal.stage = "closing"
+    deal.save()
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="种子轮",
+        on=dt.date(2025, 6, 30),
+        pre_money="12000000",
+        investors=[{"name": "x", "amount": "3000000", "is_fund": True}],
+    )
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=dt.date(2025, 6, 1))
+    vote(committee, meeting, ["for"] * 5)
+    services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
+    services.round_record(actor=fm, round=proposed)
+    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    with pytest.raises(ValidationError, match="reason"):
+        services.deal_move(actor=fm, deal=deal, action="write_off")
+    services.deal_move(actor=fm, deal=deal, action="write_off", reason="公司清算")
+    p = selectors.portfolio(actor=fm)
+    assert p.totals.tvpi == Decimal("0") and p.irr is None and p.survival == Decimal("0")

@@ -1,0 +1,65 @@
+"""The fund's pages as a fund manager and a committee member use them; others are refused."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from rainforest.fund.models import Ballot, Deal, Round
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_fund_manager_runs_a_deal_through_the_pages(fund_manager, company, committee):
+    fiona = sign_in(Client(), fund_manager)
+    fiona.post(
+        "/fund/", {"uscc": company.organisation.uscc, "source": "university", "referrer": "浙江大学", "unit": "shares"}
+    )
+    deal = Deal.objects.get()
+    url = f"/fund/deals/{deal.pk}/act/"
+    fiona.post(url, {"action": "event", "on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
+    fiona.post(url, {"action": "event", "on": "2024-01-01", "kind": "pool", "units": "1000000"})
+    fiona.post(
+        url,
+        {
+            "action": "propose",
+            "name": "天使轮",
+            "on": "2026-11-20",
+            "pre_money": "40000000",
+            "pool": "0",
+            "name0": "润苗基金",
+            "amount0": "4000000",
+            "name1": "VC",
+            "amount1": "6000000",
+        },
+    )
+    proposed = Round.objects.get()
+    page = fiona.get(f"/fund/deals/{deal.pk}/").content.decode()
+    assert "FUND-STAKE" in page and "创始人" in page
+    fiona.post(url, {"action": "meeting", "round": proposed.pk, "held_on": "2026-11-21"})
+    member = sign_in(Client(), committee[3])
+    meeting_page = member.get("/fund/committee/").content.decode()
+    assert str(company) in meeting_page
+    member.post("/fund/committee/", {"meeting": proposed.meeting.pk, "vote": "for", "conditions": "完成工商变更"})
+    assert Ballot.objects.get(member__user=committee[3]).vote == "for"
+    for user in committee[:4] + committee[4:6]:
+        Ballot.objects.filter(meeting=proposed.meeting, member__user=user).update(vote="for")
+    fiona.post(url, {"action": "decide", "round": proposed.pk, "minutes": "一致通过"})
+    fiona.post(url, {"action": "record", "round": proposed.pk})
+    proposed.refresh_from_db()
+    assert proposed.recorded
+    Deal.objects.filter(pk=deal.pk).update(stage="portfolio")
+    on = dt.date(2026, 12, 31).isoformat()
+    assert fiona.get("/fund/portfolio/", {"on": on, "format": "xlsx"}).content.startswith(b"PK")
+    assert fiona.get("/fund/portfolio/", {"on": on, "format": "pdf"}).content.startswith(b"%PDF")
+    assert "1.00" in fiona.get("/fund/portfolio/", {"on": on}).content.decode()
+
+
+def test_others_are_refused(officer, enterprise_user, expert):
+    for user in (officer, enterprise_user, expert):
+        client = sign_in(Client(), user)
+        assert client.get("/fund/").status_code == 403
+        assert client.get("/fund/portfolio/").status_code == 403
+        if user is not expert:  # experts may sit on the committee; they see only meetings put to them
+            assert client.get("/fund/committee/").status_code == 403
