@@ -213,3 +213,35 @@ def test_a_write_off(fund_manager, company, committee):
     services.deal_move(actor=fm, deal=deal, action="write_off", reason="公司清算")
     p = selectors.portfolio(actor=fm)
     assert p.totals.tvpi == Decimal("0") and p.irr is None and p.survival == Decimal("0")
+
+
+def test_a_safe_converts_when_the_round_is_recorded(fund_manager, company, committee):
+    """T3 on the platform: the fund's post-money SAFE converts at its cap in the next round."""
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2024, 1, 1), kind="issue", holder="Founders", units=8_000_000
+    )
+    services.table_event_add(actor=fm, deal=deal, on=dt.date(2024, 1, 1), kind="pool", units=1_000_000)
+    later = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="A轮",
+        on=ON,
+        pre_money="50000000",
+        investors=[{"name": "New", "amount": "12500000"}],
+        convertibles=[{"holder": "润苗基金", "amount": "2000000", "cap": "20000000", "discount": "0.2"}],
+    )
+    assert later.report["conversions"] == {"润苗基金": 1_000_000} and later.report["fund_stake"] == 0.08
+    services.round_record(actor=fm, round=later)
+    assert services.table_of(deal).at(ON)["润苗基金"] == 1_000_000
+    with pytest.raises(ValidationError, match="holder and an amount"):
+        services.round_propose(
+            actor=fm,
+            deal=deal,
+            name="x",
+            on=ON,
+            pre_money="1",
+            investors=[{"name": "a", "amount": "1"}],
+            convertibles=[{"amount": "5"}],
+        )

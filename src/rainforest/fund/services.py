@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rainforest.accounts import audit
 from rainforest.accounts.permissions import FUND_MANAGE, FUND_VOTE, Principal
 from rainforest.core.captable.compliance import deal_criteria, verdict
+from rainforest.core.captable.conversion import Convertible
 from rainforest.core.captable.numbers import dec, exact
 from rainforest.core.captable.round import OPTIONS, POOL, Investor, RoundError, priced_round
 from rainforest.core.captable.rules import fund_rules
@@ -216,13 +217,35 @@ def _company_criteria(deal: Deal, on: dt.date, pre_money: Fraction) -> list[dict
     return company_criteria(company, on, pre_money)
 
 
+def _convertible(c: dict) -> Convertible:
+    """A SAFE or note converting at this round: holder, amount, optional cap, cap basis, discount."""
+    return Convertible(
+        holder=str(c["holder"]),
+        amount=exact(c["amount"]),
+        cap=exact(c["cap"]) if c.get("cap") else None,
+        cap_basis=c.get("cap_basis", "post"),
+        discount=exact(c.get("discount", 0)),
+        kind=c.get("kind", "safe"),
+        interest_rate=exact(c.get("interest_rate", 0)),
+        issued_on=dt.date.fromisoformat(c["issued_on"]) if c.get("issued_on") else None,
+    )
+
+
 def _digest(report: dict) -> str:
     return hashlib.sha256(json.dumps(report, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 @transaction.atomic
 def round_propose(
-    *, actor: Principal, deal: Deal, name: str, on: dt.date, pre_money, investors: list[dict], pool_top_up_post_pct="0"
+    *,
+    actor: Principal,
+    deal: Deal,
+    name: str,
+    on: dt.date,
+    pre_money,
+    investors: list[dict],
+    pool_top_up_post_pct="0",
+    convertibles: list[dict] = (),
 ) -> Round:
     """Run a proposed round on the table as it stands at ``on`` and keep the compliance report:
     the fund's own rounds go to the committee with it; a later round by others is flagged here,
@@ -248,6 +271,7 @@ def round_propose(
     city = set(deal.table_events.filter(city_fund=True).values_list("holder", flat=True))
     city |= {i.name for i in parsed if i.city_fund}
     try:
+        notes = [_convertible(c) for c in convertibles]
         result = priced_round(
             holders=holders,
             pre_money=pre,
@@ -255,8 +279,11 @@ def round_propose(
             options_outstanding=current.get(OPTIONS, 0),
             pool_unallocated=current.get(POOL, 0),
             pool_top_up_post_pct=pct,
+            convertibles=notes,
             on=on,
         )
+    except (KeyError, TypeError):
+        problems.append(_("Each convertible needs a holder and an amount."))
     except (RoundError, ValueError) as exc:
         problems.append(str(exc))
     if problems:
@@ -275,6 +302,7 @@ def round_propose(
         "table": {k: v for k, v in result.table.items()},
         "fd_post": result.fd_post,
         "new_shares": result.new_shares,
+        "conversions": result.conversions,
         "pool_top_up": result.pool_top_up,
         "rules": f"{rules.id} {rules.version}",
         "as_of": on.isoformat(),
@@ -450,7 +478,10 @@ def round_record(*, actor: Principal, round: Round, acknowledge: str = "") -> Ro
         raise ValidationError(
             _("This round would push the fund over a limit: acknowledge it, with the reason, to record it.")
         )
-    for name, count in round.report["new_shares"].items():
+    issued = dict(round.report["new_shares"])
+    for name, count in round.report.get("conversions", {}).items():
+        issued[name] = issued.get(name, 0) + count
+    for name, count in issued.items():
         if count:
             TableEvent.objects.create(
                 deal=deal,
@@ -486,13 +517,20 @@ def round_record(*, actor: Principal, round: Round, acknowledge: str = "") -> Ro
 
 
 @transaction.atomic
-def distribution_record(*, actor: Principal, deal: Deal, on: dt.date, amount) -> CashFlow:
+def flow_record(*, actor: Principal, deal: Deal, on: dt.date, amount, kind: str = FlowKind.DISTRIBUTION) -> CashFlow:
+    """Money between the fund and the company outside a recorded round: a distribution, or the cash
+    paid for a SAFE or a note (which converts at a later round, with no cash then)."""
     actor.require(FUND_MANAGE)
-    value = Decimal(str(amount))
-    if value <= 0:
+    if kind not in FlowKind.values:
+        raise ValidationError(_("Unknown kind of flow."))
+    try:
+        value = Decimal(str(amount))
+    except ArithmeticError as exc:
+        raise ValidationError(_("The amount must be more than zero.")) from exc
+    if not value.is_finite() or value <= 0:
         raise ValidationError(_("The amount must be more than zero."))
-    flow = CashFlow.objects.create(deal=deal, on=on, kind=FlowKind.DISTRIBUTION, amount=value)
-    _record(actor, "fund.flow.distribution", deal, on=on, amount=value)
+    flow = CashFlow.objects.create(deal=deal, on=on, kind=kind, amount=value.quantize(Decimal("0.01")))
+    _record(actor, f"fund.flow.{kind}", deal, on=on, amount=flow.amount)
     return flow
 
 

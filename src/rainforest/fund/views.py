@@ -157,7 +157,7 @@ def deal_action_view(request, pk: int):
     elif action == "distribution":
         _attempt(
             request,
-            services.distribution_record,
+            services.flow_record,
             _("Distribution recorded."),
             deal=deal,
             on=_date(post.get("on", ""), today),
