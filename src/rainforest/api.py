@@ -8,6 +8,7 @@ from rainforest.accounts.api import BrowserSession, TokenAuth
 from rainforest.accounts.api import router as accounts_router
 from rainforest.accounts.errors import StaleEdit
 from rainforest.exchange.api import router as exchange_router
+from rainforest.fund.api import router as fund_router
 from rainforest.matching.api import router as matching_router
 from rainforest.policy.api import router as policy_router
 from rainforest.registry.api import router as registry_router
@@ -27,6 +28,7 @@ api.add_router("/", policy_router)
 api.add_router("/", exchange_router)
 api.add_router("/", matching_router)
 api.add_router("/", seedling_router)
+api.add_router("/", fund_router)
 
 
 @api.exception_handler(PermissionDenied)

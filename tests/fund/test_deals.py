@@ -245,3 +245,50 @@ def test_a_safe_converts_when_the_round_is_recorded(fund_manager, company, commi
             investors=[{"name": "a", "amount": "1"}],
             convertibles=[{"amount": "5"}],
         )
+
+
+def test_a_committee_member_is_refused_as_reviewer_of_a_portfolio_company(
+    fund_manager, company, committee, publisher, officer, make_user
+):
+    """The exchange's conflict check now sees the fund: an expert who voted on the deal cannot review
+    the company's proposals."""
+    from django.utils import timezone
+
+    from rainforest.exchange.services import calls, reviews, scenarios
+
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    founded_table(fm, deal)
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="天使轮",
+        on=ON,
+        pre_money="40000000",
+        investors=[{"name": "x", "amount": "4000000", "is_fund": True}],
+    )
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=ON)
+    services.ballot_cast(actor=as_actor(committee[4]), meeting=meeting, vote="for")
+    from tests.exchange.conftest import SCENARIO
+
+    scenario = scenarios.scenario_create(actor=as_actor(publisher), **SCENARIO)
+    scenarios.scenario_move(actor=as_actor(publisher), scenario=scenario, action="submit")
+    scenarios.scenario_move(actor=as_actor(officer), scenario=scenario, action="approve")
+    scenarios.list_publish(actor=as_actor(officer), kind="scenarios", year=2026, number=1, title="t", ids=[scenario.pk])
+    scenario.refresh_from_db()
+    now = timezone.now()
+    call = calls.call_open(
+        actor=as_actor(publisher),
+        scenario=scenario,
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=3),
+        rubric=[("技术", 100, 10)],
+        max_winners=1,
+    )
+    from rainforest.accounts.choices import Role
+
+    user = make_user("lingxi", Role.ENTERPRISE_USER, company.organisation)
+    calls.application_submit(actor=as_actor(user), call=call, approach="a", plan="b", budget=1, team="c")
+    reasons = reviews.conflicts(committee[4], call)
+    assert any("Seedling fund" in r for r in reasons)
+    assert not reviews.conflicts(committee[5], call)  # did not vote on it

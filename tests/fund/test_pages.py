@@ -63,3 +63,20 @@ def test_others_are_refused(officer, enterprise_user, expert):
         assert client.get("/fund/portfolio/").status_code == 403
         if user is not expert:  # experts may sit on the committee; they see only meetings put to them
             assert client.get("/fund/committee/").status_code == 403
+
+
+def test_the_api(fund_manager, company, officer):
+    from tests.fund.test_fund_check import deal as deal_json
+
+    fiona = sign_in(Client(), fund_manager)
+    report = fiona.post("/api/v1/fund/check", deal_json(), content_type="application/json")
+    assert report.status_code == 200, report.json()
+    assert report.json()["fund_stake"] == 0.08
+    bad = fiona.post(
+        "/api/v1/fund/check", deal_json(holders=[{"name": "A", "shares": -1}]), content_type="application/json"
+    )
+    assert bad.status_code == 422 and "negative" in " ".join(bad.json()["detail"])
+    fiona.post("/fund/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"})
+    assert fiona.get("/api/v1/fund/deals").json()[0]["stage"] == "sourced"
+    assert fiona.get("/api/v1/fund/portfolio").json()["size"] == "2000000000"
+    assert sign_in(Client(), officer).get("/api/v1/fund/deals").status_code == 403

@@ -82,6 +82,9 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
     from rainforest.demo.seedling import load_seedling
 
     load_seedling(seed, city.as_of.year)
+    from rainforest.demo.fund import load_fund
+
+    load_fund(seed, city.as_of.year)
     return accounts_summary(seed)
 
 

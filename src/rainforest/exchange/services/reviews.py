@@ -32,7 +32,7 @@ def conflicts(expert, call: Call, applications=None) -> list[str]:
     """Why an expert may not judge this call (or these applications): reasons the platform can see.
 
     Same organisation as the publisher or an applicant; a cooperation project between the
-    expert's organisation and an applicant. (Fund investments join this check with the fund.)"""
+    expert's organisation and an applicant; a part in the Seedling fund's investment in an applicant."""
     own = set(Membership.objects.filter(user=expert).values_list("organisation_id", flat=True))
     apps = applications if applications is not None else call.applications.exclude(status="withdrawn")
     apps = list(apps.select_related("applicant")) if hasattr(apps, "select_related") else list(apps)
@@ -50,7 +50,24 @@ def conflicts(expert, call: Call, applications=None) -> list[str]:
             ).exists()
         ):
             reasons.append(_("has a cooperation project with the applicant %(org)s") % {"org": app.applicant.name})
+        elif _fund_tie(expert, own, app.applicant_id):
+            reasons.append(
+                _("took part in the Seedling fund's investment in the applicant %(org)s") % {"org": app.applicant.name}
+            )
     return reasons
+
+
+def _fund_tie(expert, own: set[int], applicant_id: int) -> bool:
+    """The expert voted on the Seedling fund's deal with the applicant, or works for a fund that holds it."""
+    from rainforest.accounts.models import Organisation
+    from rainforest.fund.choices import Stage
+    from rainforest.fund.models import Ballot, Deal
+
+    voted = Ballot.objects.filter(member__user=expert, meeting__round__deal__enterprise__organisation_id=applicant_id)
+    if voted.exclude(vote="").exists():
+        return True
+    holds = Deal.objects.filter(enterprise__organisation_id=applicant_id, stage__in=[Stage.PORTFOLIO, Stage.EXITED])
+    return holds.exists() and Organisation.objects.filter(pk__in=own, kind="fund").exists()
 
 
 def _manager(actor: Principal, call: Call) -> None:
