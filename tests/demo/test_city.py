@@ -60,7 +60,8 @@ def test_figures_are_internally_consistent(city):
 def test_a_small_demo_loads_through_the_services(db):
     accounts = loader.load(seed=11, enterprises=40)
     assert {a.role for a in accounts} == set(Membership.objects.values_list("role", flat=True))
-    assert len(accounts) == 10  # one per role, and two more experts for the exchange's panels
+    # one per role, two more experts for the exchange's panels, and the fund committee's other three seats
+    assert len(accounts) == 13
     assert all(a.totp_key for a in accounts if a.role not in ("enterprise_user", "scenario_publisher"))
     assert Organisation.objects.filter(kind="poc_centre").count() == 36
     assert audit.verify().ok
@@ -70,6 +71,13 @@ def test_a_small_demo_loads_through_the_services(db):
     assert Scenario.objects.filter(kind="cultivation").count() == 20
     assert set(Call.objects.values_list("status", flat=True)) == {"open", "review", "notice", "final"}
     assert PublishedList.objects.filter(kind="capabilities").exists()
+    from rainforest.fund.models import CommitteeMember, Deal
+    from rainforest.seedling.models import MeasureApplication, SelectionRound
+
+    assert SelectionRound.objects.filter(status="review").exists() and MeasureApplication.objects.exists()
+    assert CommitteeMember.objects.filter(until=None).count() == 7
+    assert CommitteeMember.objects.filter(until=None, external=True).count() == 4
+    assert Deal.objects.filter(stage="sourced").exists()
     assert loader.is_loaded()
     assert [a.username for a in loader.accounts_summary(11)] == [a.username for a in accounts]
 

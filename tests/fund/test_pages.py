@@ -80,3 +80,40 @@ def test_the_api(fund_manager, company, officer):
     assert fiona.get("/api/v1/fund/deals").json()[0]["stage"] == "sourced"
     assert fiona.get("/api/v1/fund/portfolio").json()["size"] == "2000000000"
     assert sign_in(Client(), officer).get("/api/v1/fund/deals").status_code == 403
+
+
+def test_ocf_out_and_back_in_through_the_pages(fund_manager, company, make_org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rainforest.accounts.choices import OrganisationKind
+    from tests.seedling.conftest import facts
+
+    fiona = sign_in(Client(), fund_manager)
+    fiona.post("/fund/", {"uscc": company.organisation.uscc, "source": "self", "unit": "shares"})
+    first = Deal.objects.get()
+    url = f"/fund/deals/{first.pk}/act/"
+    fiona.post(url, {"action": "event", "on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
+    fiona.post(
+        url,
+        {
+            "action": "event",
+            "on": "2024-05-01",
+            "kind": "transfer",
+            "holder": "创始人",
+            "units": "1000000",
+            "to": "天使",
+        },
+    )
+    package = fiona.get(f"/fund/deals/{first.pk}/ocf/").content
+    other = facts(make_org("杭州另一家公司", OrganisationKind.ENTERPRISE, "西湖区"))
+    fiona.post("/fund/", {"uscc": other.organisation.uscc, "source": "self", "unit": "shares"})
+    second = Deal.objects.exclude(pk=first.pk).get()
+    fiona.post(f"/fund/deals/{second.pk}/ocf/", {"file": SimpleUploadedFile("t.ocf.zip", package)})
+    from rainforest.fund.services import table_of
+
+    assert table_of(second).at(dt.date(2025, 1, 1)) == {"创始人": 8_000_000, "天使": 1_000_000}
+    response = fiona.post(
+        f"/fund/deals/{second.pk}/ocf/", {"file": SimpleUploadedFile("t.ocf.zip", package)}, follow=True
+    )
+    assert second.table_events.count() == 2  # refused: the table already exists
+    assert response.status_code == 200

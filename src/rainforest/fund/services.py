@@ -190,6 +190,44 @@ def table_event_add(
     return event
 
 
+@transaction.atomic
+def table_import_ocf(*, actor: Principal, deal: Deal, data: bytes) -> int:
+    """Load a company's table from an OCF 1.2.0 package into a deal that has none yet."""
+    from rainforest.core.captable.ocf import OcfError, import_package
+
+    actor.require(FUND_MANAGE)
+    deal = _locked(deal)
+    if deal.table_events.exists():
+        raise ValidationError(_("This deal already has a cap table; an OCF file can only start one."))
+    try:
+        table, issuer = import_package(data)
+    except OcfError as exc:
+        raise ValidationError(exc.problems) from exc
+    TableEvent.objects.bulk_create(
+        [
+            TableEvent(deal=deal, on=e.on, kind=e.kind, holder=e.holder, to=e.to, units=e.units, price=e.price)
+            for e in table.events
+        ]
+    )
+    Deal.objects.filter(pk=deal.pk).update(unit=table.unit)
+    _record(actor, "fund.table.imported", deal, events=len(table.events), issuer=issuer.get("legal_name", ""))
+    return len(table.events)
+
+
+def table_export_ocf(*, actor: Principal, deal: Deal) -> bytes:
+    from rainforest.core.captable.ocf import export_package
+
+    actor.require(FUND_MANAGE)
+    org = deal.enterprise.organisation
+    issuer = {
+        "legal_name": org.name,
+        "formation_date": deal.enterprise.founded_on.isoformat(),
+        "country_of_formation": "CN",
+        "tax_ids": [{"country": "CN", "tax_id": org.uscc}],
+    }
+    return export_package(table_of(deal), issuer=issuer, as_of=timezone.localdate())
+
+
 def _company_criteria(deal: Deal, on: dt.date, pre_money: Fraction) -> list[dict]:
     from rainforest.fund.company import company_criteria
 

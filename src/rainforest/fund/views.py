@@ -179,6 +179,29 @@ def deal_action_view(request, pk: int):
 
 
 @login_required
+def ocf_view(request, pk: int):
+    """The deal's cap table as an OCF 1.2.0 package (GET), or started from one (POST)."""
+    deal = selectors.deal_get(actor=request.principal, pk=pk)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > 5 * 1024 * 1024:
+            messages.error(request, _("Choose an OCF package (.ocf.zip) of at most 5 MB."))
+        else:
+            _attempt(
+                request,
+                services.table_import_ocf,
+                _("Cap table loaded from the OCF file."),
+                deal=deal,
+                data=upload.read(),
+            )
+        return redirect("fund:deal", pk)
+    body = services.table_export_ocf(actor=request.principal, deal=deal)
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="captable-{deal.enterprise.organisation.uscc}.ocf.zip"'
+    return response
+
+
+@login_required
 def committee_view(request):
     meetings = selectors.meetings_for(actor=request.principal)
     if request.method == "POST":

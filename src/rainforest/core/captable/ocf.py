@@ -1,0 +1,419 @@
+"""Open Cap Format 1.2.0 in and out, for the objects this table covers.
+
+Covered: the issuer, stakeholders, one common stock class (preferred series are recorded as
+holders' units, not as classes), the option plan (the unallocated pool), and the transactions
+TX_STOCK_ISSUANCE, TX_STOCK_TRANSFER, TX_STOCK_CANCELLATION, TX_STOCK_PLAN_POOL_ADJUSTMENT,
+TX_EQUITY_COMPENSATION_ISSUANCE and TX_EQUITY_COMPENSATION_EXERCISE. Stock transactions follow
+OCF's security chains: a transfer or cancellation closes the securities it draws on (oldest
+first) and continues any remainder under a new balance security. Numbers are OCF Numeric
+strings. Import checks every item against the 1.2.0 required fields of its object type and
+reports each problem with the item's id; the official JSON Schema files are not bundled (they
+cannot be fetched offline), so this is the field-level check, not full schema validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections import OrderedDict
+
+from rainforest.core.captable.table import CapTable, Event, TableError
+
+OCF_VERSION = "1.2.0"
+CLASS_ID = "common"
+PLAN_ID = "plan"
+NUMERIC = re.compile(r"^[+-]?[0-9]+(\.[0-9]{1,10})?$")
+REQUIRED = {
+    "STAKEHOLDER": ("id", "name", "stakeholder_type"),
+    "STOCK_CLASS": (
+        "id",
+        "name",
+        "class_type",
+        "default_id_prefix",
+        "initial_shares_authorized",
+        "votes_per_share",
+        "seniority",
+    ),
+    "STOCK_PLAN": ("id", "plan_name", "initial_shares_reserved"),
+    "TX_STOCK_ISSUANCE": (
+        "id",
+        "date",
+        "security_id",
+        "custom_id",
+        "stakeholder_id",
+        "security_law_exemptions",
+        "stock_class_id",
+        "share_price",
+        "quantity",
+    ),
+    "TX_STOCK_TRANSFER": ("id", "date", "security_id", "quantity", "resulting_security_ids"),
+    "TX_STOCK_CANCELLATION": ("id", "date", "security_id", "quantity", "reason_text"),
+    "TX_STOCK_PLAN_POOL_ADJUSTMENT": ("id", "date", "stock_plan_id", "shares_reserved"),
+    "TX_EQUITY_COMPENSATION_ISSUANCE": (
+        "id",
+        "date",
+        "security_id",
+        "custom_id",
+        "stakeholder_id",
+        "security_law_exemptions",
+        "compensation_type",
+        "quantity",
+    ),
+    "TX_EQUITY_COMPENSATION_EXERCISE": ("id", "date", "security_id", "quantity", "resulting_security_ids"),
+}
+OPTION_HOLDER = "(option holders)"
+
+
+class OcfError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _money(amount: str = "0") -> dict:
+    return {"amount": amount or "0", "currency": "CNY"}
+
+
+def export_package(table: CapTable, *, issuer: dict, as_of: dt.date) -> bytes:
+    """The table as an .ocf.zip: manifest plus stakeholders, stock classes, plans, transactions."""
+    holders: OrderedDict[str, str] = OrderedDict()
+    securities: dict[str, list[list]] = {}  # holder -> [[security_id, units], ...] oldest first
+    options: list[list] = []
+    tx: list[dict] = []
+    counter = {"n": 0}
+
+    def new_id(prefix: str) -> str:
+        counter["n"] += 1
+        return f"{prefix}-{counter['n']:05d}"
+
+    def stakeholder(name: str) -> str:
+        if name not in holders:
+            holders[name] = f"sh-{len(holders) + 1:04d}"
+        return holders[name]
+
+    def issue(name: str, units: int, on: dt.date, price: str = "") -> str:
+        sid = new_id("CS")
+        securities.setdefault(name, []).append([sid, units])
+        tx.append(
+            {
+                "object_type": "TX_STOCK_ISSUANCE",
+                "id": new_id("tx"),
+                "date": on.isoformat(),
+                "security_id": sid,
+                "custom_id": sid,
+                "stakeholder_id": stakeholder(name),
+                "security_law_exemptions": [],
+                "stock_class_id": CLASS_ID,
+                "share_price": _money(price or "0"),
+                "quantity": str(units),
+            }
+        )
+        return sid
+
+    def draw(name: str, units: int, on: dt.date, make) -> None:
+        left = units
+        for held in list(securities.get(name, [])):
+            if left == 0:
+                break
+            take = min(left, held[1])
+            securities[name].remove(held)
+            rest = held[1] - take
+            item = make(held[0], take)
+            if rest:
+                balance = new_id("CS")
+                securities[name].insert(0, [balance, rest])
+                item["balance_security_id"] = balance
+            buyer = item.pop("_buyer", None)
+            tx.append(item)
+            if buyer:  # the transferee's new security, issued to them (OCF: transfers are terminal)
+                name, sid, count = buyer
+                securities.setdefault(name, []).append([sid, count])
+                tx.append(
+                    {
+                        "object_type": "TX_STOCK_ISSUANCE",
+                        "id": new_id("tx"),
+                        "date": on.isoformat(),
+                        "security_id": sid,
+                        "custom_id": sid,
+                        "stakeholder_id": stakeholder(name),
+                        "security_law_exemptions": [],
+                        "stock_class_id": CLASS_ID,
+                        "share_price": _money(),
+                        "quantity": str(count),
+                    }
+                )
+            left -= take
+
+    for e in sorted(table.events, key=lambda e: e.on):
+        on = e.on.isoformat()
+        if e.kind == "issue":
+            issue(e.holder, e.units, e.on, e.price)
+        elif e.kind == "transfer":
+            stakeholder(e.to)
+
+            def transfer(sid, take, e=e, on=on):
+                new = f"CS-T{sid}-{take}"
+                return {
+                    "object_type": "TX_STOCK_TRANSFER",
+                    "id": new_id("tx"),
+                    "date": on,
+                    "security_id": sid,
+                    "quantity": str(take),
+                    "resulting_security_ids": [new],
+                    "_buyer": (e.to, new, take),
+                }
+
+            draw(e.holder, e.units, e.on, transfer)
+        elif e.kind == "cancel":
+            draw(
+                e.holder,
+                e.units,
+                e.on,
+                lambda sid, take, on=on: {
+                    "object_type": "TX_STOCK_CANCELLATION",
+                    "id": new_id("tx"),
+                    "date": on,
+                    "security_id": sid,
+                    "quantity": str(take),
+                    "reason_text": "cancelled",
+                },
+            )
+        elif e.kind == "pool":
+            tx.append(
+                {
+                    "object_type": "TX_STOCK_PLAN_POOL_ADJUSTMENT",
+                    "id": new_id("tx"),
+                    "date": on,
+                    "stock_plan_id": PLAN_ID,
+                    "shares_reserved": str(e.units),
+                }
+            )
+        elif e.kind == "grant":
+            sid = new_id("EC")
+            options.append([sid, e.units])
+            tx.append(
+                {
+                    "object_type": "TX_EQUITY_COMPENSATION_ISSUANCE",
+                    "id": new_id("tx"),
+                    "date": on,
+                    "security_id": sid,
+                    "custom_id": sid,
+                    "stakeholder_id": stakeholder(OPTION_HOLDER),
+                    "security_law_exemptions": [],
+                    "compensation_type": "OPTION",
+                    "quantity": str(e.units),
+                    "stock_plan_id": PLAN_ID,
+                }
+            )
+        elif e.kind == "exercise":
+            stakeholder(e.holder)
+            left = e.units
+            for held in list(options):
+                if left == 0:
+                    break
+                take = min(left, held[1])
+                options.remove(held)
+                stock = issue(e.holder, take, e.on)
+                item = {
+                    "object_type": "TX_EQUITY_COMPENSATION_EXERCISE",
+                    "id": new_id("tx"),
+                    "date": on,
+                    "security_id": held[0],
+                    "quantity": str(take),
+                    "resulting_security_ids": [stock],
+                }
+                if held[1] > take:
+                    balance = new_id("EC")
+                    options.insert(0, [balance, held[1] - take])
+                    item["balance_security_id"] = balance
+                tx.append(item)
+                left -= take
+    reserved = sum(e.units for e in table.events if e.kind == "pool")
+    files = {
+        "stakeholders.ocf.json": {
+            "file_type": "OCF_STAKEHOLDERS_FILE",
+            "items": [
+                {
+                    "object_type": "STAKEHOLDER",
+                    "id": sid,
+                    "name": {"legal_name": name},
+                    "stakeholder_type": "INDIVIDUAL" if name.startswith("创始人") else "INSTITUTION",
+                }
+                for name, sid in holders.items()
+            ],
+        },
+        "stock_classes.ocf.json": {
+            "file_type": "OCF_STOCK_CLASSES_FILE",
+            "items": [
+                {
+                    "object_type": "STOCK_CLASS",
+                    "id": CLASS_ID,
+                    "name": "普通股 Common" if table.unit == "shares" else "注册资本 Registered capital",
+                    "class_type": "COMMON",
+                    "default_id_prefix": "CS-",
+                    "initial_shares_authorized": "UNLIMITED",
+                    "votes_per_share": "1",
+                    "seniority": "1",
+                }
+            ],
+        },
+        "stock_plans.ocf.json": {
+            "file_type": "OCF_STOCK_PLANS_FILE",
+            "items": [
+                {
+                    "object_type": "STOCK_PLAN",
+                    "id": PLAN_ID,
+                    "plan_name": "期权池 Option pool",
+                    "initial_shares_reserved": str(reserved),
+                    "stock_class_ids": [CLASS_ID],
+                }
+            ]
+            if reserved
+            else [],
+        },
+        "transactions.ocf.json": {"file_type": "OCF_TRANSACTIONS_FILE", "items": tx},
+    }
+    blobs = {name: json.dumps(body, ensure_ascii=False, indent=1).encode() for name, body in files.items()}
+    ref = {name: {"filepath": name, "md5": hashlib.md5(blob).hexdigest()} for name, blob in blobs.items()}  # noqa: S324 (OCF's own checksum)
+    manifest = {
+        "file_type": "OCF_MANIFEST_FILE",
+        "ocf_version": OCF_VERSION,
+        "as_of_date": as_of.isoformat(),
+        "generated_at": dt.datetime.combine(as_of, dt.time()).isoformat() + "Z",
+        "issuer": {"object_type": "ISSUER", "id": "issuer", **issuer},
+        "stakeholders_files": [ref["stakeholders.ocf.json"]],
+        "stock_classes_files": [ref["stock_classes.ocf.json"]],
+        "stock_plans_files": [ref["stock_plans.ocf.json"]],
+        "transactions_files": [ref["transactions.ocf.json"]],
+        "stock_legend_templates_files": [],
+        "valuations_files": [],
+        "vesting_terms_files": [],
+        "financing_files": [],
+        "documents_files": [],
+        "comments": [
+            f"unit: {table.unit}; one yuan of registered capital is one unit"
+            if table.unit != "shares"
+            else "unit: shares"
+        ],
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("Manifest.ocf.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        for name, blob in blobs.items():
+            package.writestr(name, blob)
+    return out.getvalue()
+
+
+def _check(item: dict, problems: list[str]) -> bool:
+    kind = item.get("object_type")
+    where = f"{kind or '?'} {item.get('id', '?')}"
+    if kind not in REQUIRED:
+        problems.append(f"{where}: object type not covered here")
+        return False
+    ok = True
+    for field in REQUIRED[kind]:
+        if field not in item:
+            problems.append(f"{where}: {field} is required")
+            ok = False
+    for field in ("quantity", "shares_reserved", "initial_shares_reserved"):
+        if field in item and not NUMERIC.match(str(item[field])):
+            problems.append(f"{where}: {field} {item[field]!r} is not an OCF Numeric")
+            ok = False
+    if "date" in item:
+        try:
+            dt.date.fromisoformat(item["date"])
+        except (TypeError, ValueError):
+            problems.append(f"{where}: date {item['date']!r} is not a date")
+            ok = False
+    return ok
+
+
+def import_package(data: bytes) -> tuple[CapTable, dict]:
+    """An .ocf.zip back into a table (and the issuer). Every item is checked; all problems at once."""
+    problems: list[str] = []
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        manifest = json.loads(package.read("Manifest.ocf.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
+        raise OcfError([f"not an OCF package: {exc}"]) from exc
+    if manifest.get("ocf_version") != OCF_VERSION:
+        problems.append(f"manifest: ocf_version {manifest.get('ocf_version')!r}, expected {OCF_VERSION}")
+    items: dict[str, list[dict]] = {}
+    for key in ("stakeholders_files", "stock_classes_files", "stock_plans_files", "transactions_files"):
+        for ref in manifest.get(key, []):
+            try:
+                blob = package.read(ref["filepath"])
+            except KeyError:
+                problems.append(f"manifest: {ref.get('filepath')} is missing from the package")
+                continue
+            if ref.get("md5") and hashlib.md5(blob).hexdigest() != ref["md5"]:  # noqa: S324
+                problems.append(f"{ref['filepath']}: md5 does not match the manifest")
+            items.setdefault(key, []).extend(json.loads(blob).get("items", []))
+    names = {}
+    for item in items.get("stakeholders_files", []):
+        if _check(item, problems):
+            names[item["id"]] = item["name"].get("legal_name") or item["id"]
+    for item in items.get("stock_classes_files", []) + items.get("stock_plans_files", []):
+        _check(item, problems)
+    transactions = [i for i in items.get("transactions_files", []) if _check(i, problems)]
+    transactions.sort(key=lambda i: (i["date"], i["id"]))
+    owner = {
+        i["security_id"]: names.get(i["stakeholder_id"])
+        for i in transactions
+        if i["object_type"] == "TX_STOCK_ISSUANCE"
+    }
+    results = {r for i in transactions for r in i.get("resulting_security_ids", [])}
+    events: list[Event] = []
+    for item in transactions:
+        kind, on, where = (
+            item["object_type"],
+            dt.date.fromisoformat(item["date"]),
+            f"{item['object_type']} {item['id']}",
+        )
+        units = int(float(item.get("quantity") or item.get("shares_reserved") or 0))
+        if kind == "TX_STOCK_ISSUANCE":
+            if owner[item["security_id"]] is None:
+                problems.append(f"{where}: unknown stakeholder {item['stakeholder_id']}")
+            elif item["security_id"] not in results:
+                events.append(
+                    Event(on, "issue", owner[item["security_id"]], units, price=item["share_price"].get("amount", ""))
+                )
+        elif kind in ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION"):
+            holder = owner.get(item["security_id"])
+            if holder is None:
+                problems.append(f"{where}: unknown security {item['security_id']}")
+                continue
+            if item.get("balance_security_id"):
+                owner[item["balance_security_id"]] = holder
+            if kind == "TX_STOCK_CANCELLATION":
+                events.append(Event(on, "cancel", holder, units))
+            else:
+                buyer = owner.get(item["resulting_security_ids"][0])
+                if buyer is None:
+                    problems.append(f"{where}: the resulting security is issued to no stakeholder")
+                    continue
+                events.append(Event(on, "transfer", holder, units, to=buyer))
+        elif kind == "TX_STOCK_PLAN_POOL_ADJUSTMENT":
+            events.append(Event(on, "pool", units=units))
+        elif kind == "TX_EQUITY_COMPENSATION_ISSUANCE":
+            events.append(Event(on, "grant", units=units))
+        elif kind == "TX_EQUITY_COMPENSATION_EXERCISE":
+            holder = owner.get(item["resulting_security_ids"][0])
+            if holder is None:
+                problems.append(f"{where}: the resulting stock is issued to no stakeholder")
+                continue
+            events.append(Event(on, "exercise", holder, units))
+    if problems:
+        raise OcfError(problems)
+    unit = "shares" if "unit: shares" in " ".join(manifest.get("comments", [])) else "registered_capital_cny"
+    table = CapTable(unit=unit)
+    try:
+        for e in events:
+            table.apply(e)
+    except TableError as exc:
+        raise OcfError([str(exc)]) from exc
+    return table, manifest.get("issuer", {})
