@@ -292,3 +292,24 @@ def test_a_committee_member_is_refused_as_reviewer_of_a_portfolio_company(
     reasons = reviews.conflicts(committee[4], call)
     assert any("Seedling fund" in r for r in reasons)
     assert not reviews.conflicts(committee[5], call)  # did not vote on it
+
+
+def test_four_of_the_seven_seats_are_external(fund_manager, make_user, make_org):
+    from rainforest.accounts.choices import OrganisationKind, Role
+
+    org = make_org("杭州市科创集团有限公司", OrganisationKind.FUND, "")
+    fm = as_actor(fund_manager)
+    for i in range(3):
+        services.committee_seat(actor=fm, user=make_user(f"in{i}", Role.FUND_MANAGER, org), external=False)
+    with pytest.raises(ValidationError, match="4 of its 7 members are external"):
+        services.committee_seat(actor=fm, user=make_user("in3", Role.FUND_MANAGER, org), external=False)
+
+
+def test_a_portfolio_company_may_be_accompanied_as_a_good_seedling(fund_manager, officer, company):
+    from rainforest.seedling.services import support
+
+    with pytest.raises(ValidationError, match="good seedlings"):
+        support.case_officer_assign(actor=as_actor(officer), enterprise=company, officer=officer)
+    deal = services.deal_create(actor=as_actor(fund_manager), enterprise=company, source="self")
+    type(deal).objects.filter(pk=deal.pk).update(stage="portfolio")
+    assert support.case_officer_assign(actor=as_actor(officer), enterprise=company, officer=officer).officer == officer

@@ -382,6 +382,12 @@ def committee_seat(*, actor: Principal, user, external: bool) -> CommitteeMember
     rules = fund_rules()
     if seats.count() >= rules.committee_members:
         raise ValidationError(_("The committee has its %(n)s members.") % {"n": rules.committee_members})
+    limit = rules.committee_external if external else rules.committee_members - rules.committee_external
+    if seats.filter(external=external).count() >= limit:
+        raise ValidationError(
+            _("The committee has %(n)s seats of this kind (%(external)s of its %(members)s members are external).")
+            % {"n": limit, "external": rules.committee_external, "members": rules.committee_members}
+        )
     member = CommitteeMember.objects.create(user=user, external=external, since=timezone.localdate())
     audit.record(
         actor,

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,27 +17,9 @@ from rainforest.core.captable.round import OPTIONS, POOL
 from rainforest.fund import reports, selectors, services
 from rainforest.fund.choices import Source, Stage
 from rainforest.fund.models import Round
+from rainforest.page_actions import XLSX as XLSX_TYPE
+from rainforest.page_actions import attempt, form_date
 from rainforest.registry.models import Enterprise
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attempt(request, fn, success: str, **kwargs):
-    try:
-        result = fn(actor=request.principal, **kwargs)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, success)
-    return result
-
-
-def _date(value: str, default: dt.date | None = None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
@@ -49,7 +30,7 @@ def pipeline_view(request):
         if enterprise is None:
             messages.error(request, _("No enterprise with this code is on the registry."))
         else:
-            deal = _attempt(
+            deal = attempt(
                 request,
                 services.deal_create,
                 _("Deal created."),
@@ -86,9 +67,9 @@ def deal_action_view(request, pk: int):
     post, action = request.POST, request.POST.get("action", "")
     today = timezone.localdate()
     if action in services.MOVES:
-        _attempt(request, services.deal_move, _("Done."), deal=deal, action=action, reason=post.get("reason", ""))
+        attempt(request, services.deal_move, _("Done."), deal=deal, action=action, reason=post.get("reason", ""))
     elif action == "checklist":
-        _attempt(
+        attempt(
             request,
             services.checklist_set,
             _("Saved."),
@@ -98,12 +79,12 @@ def deal_action_view(request, pk: int):
             note=post.get("note", ""),
         )
     elif action == "event":
-        _attempt(
+        attempt(
             request,
             services.table_event_add,
             _("Recorded on the cap table."),
             deal=deal,
-            on=_date(post.get("on", ""), today),
+            on=form_date(post.get("on", ""), today),
             kind=post.get("kind", ""),
             holder=post.get("holder", ""),
             units=post.get("units", ""),
@@ -116,13 +97,13 @@ def deal_action_view(request, pk: int):
              "city_fund": post.get(f"city{i}") == "1"}
             for i in range(4) if post.get(f"amount{i}")
         ]  # fmt: skip
-        _attempt(
+        attempt(
             request,
             services.round_propose,
             _("Compliance report ready."),
             deal=deal,
             name=post.get("name", ""),
-            on=_date(post.get("on", ""), today),
+            on=form_date(post.get("on", ""), today),
             pre_money=post.get("pre_money", ""),
             investors=investors,
             pool_top_up_post_pct=post.get("pool", "0") or "0",
@@ -130,15 +111,15 @@ def deal_action_view(request, pk: int):
     elif action in ("meeting", "decide", "record"):
         proposed = get_object_or_404(Round, pk=post.get("round"), deal=deal)
         if action == "meeting":
-            _attempt(
+            attempt(
                 request,
                 services.meeting_open,
                 _("Meeting opened."),
                 round=proposed,
-                held_on=_date(post.get("held_on", ""), today),
+                held_on=form_date(post.get("held_on", ""), today),
             )
         elif action == "decide":
-            _attempt(
+            attempt(
                 request,
                 services.meeting_decide,
                 _("Decision recorded."),
@@ -147,7 +128,7 @@ def deal_action_view(request, pk: int):
                 override_reason=post.get("override", ""),
             )
         else:
-            _attempt(
+            attempt(
                 request,
                 services.round_record,
                 _("Round recorded on the cap table."),
@@ -155,21 +136,21 @@ def deal_action_view(request, pk: int):
                 acknowledge=post.get("acknowledge", ""),
             )
     elif action == "distribution":
-        _attempt(
+        attempt(
             request,
             services.flow_record,
             _("Distribution recorded."),
             deal=deal,
-            on=_date(post.get("on", ""), today),
+            on=form_date(post.get("on", ""), today),
             amount=post.get("amount", "0") or "0",
         )
     elif action == "write_down":
-        _attempt(
+        attempt(
             request,
             services.mark_write_down,
             _("Write-down recorded."),
             deal=deal,
-            on=_date(post.get("on", ""), today),
+            on=form_date(post.get("on", ""), today),
             value=post.get("value", "0") or "0",
             reason=post.get("reason", ""),
         )
@@ -187,7 +168,7 @@ def ocf_view(request, pk: int):
         if upload is None or upload.size > 5 * 1024 * 1024:
             messages.error(request, _("Choose an OCF package (.ocf.zip) of at most 5 MB."))
         else:
-            _attempt(
+            attempt(
                 request,
                 services.table_import_ocf,
                 _("Cap table loaded from the OCF file."),
@@ -206,7 +187,7 @@ def committee_view(request):
     meetings = selectors.meetings_for(actor=request.principal)
     if request.method == "POST":
         meeting = get_object_or_404(meetings, pk=request.POST.get("meeting"))
-        _attempt(
+        attempt(
             request,
             services.ballot_cast,
             _("Ballot recorded."),
@@ -222,12 +203,12 @@ def committee_view(request):
 
 @login_required
 def portfolio_view(request):
-    on = _date(request.GET.get("on", ""), None) or reports.quarter_end(timezone.localdate())
+    on = form_date(request.GET.get("on", ""), None) or reports.quarter_end(timezone.localdate())
     data = selectors.portfolio(actor=request.principal, on=on)
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "pdf"):
         body = reports.report_xlsx(data) if fmt == "xlsx" else reports.report_pdf(data)
-        response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else "application/pdf")
+        response = HttpResponse(body, content_type=XLSX_TYPE if fmt == "xlsx" else "application/pdf")
         response["Content-Disposition"] = f'attachment; filename="seedling-fund-{on.isoformat()}.{fmt}"'
         return response
     return render(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,38 +15,13 @@ from rainforest.accounts.permissions import SEEDLING_MANAGE, SEEDLING_REVIEW
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
+from rainforest.page_actions import attempt, form_date, xlsx_response
 from rainforest.registry.models import Enterprise
 from rainforest.seedling import exports, selectors
 from rainforest.seedling.catalogue import catalogue
 from rainforest.seedling.choices import Ground
 from rainforest.seedling.models import Candidacy, MeasureApplication, Need, PanelMember, SelectionRound
 from rainforest.seedling.services import measures, rounds, support
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
-def _attempt(request, fn, success: str, **kwargs) -> bool:
-    try:
-        fn(actor=request.principal, **kwargs)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -58,7 +30,7 @@ def pyramid_view(request):
     district, cluster = request.GET.get("district", ""), request.GET.get("cluster", "")
     rows = selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(exports.pyramid_xlsx(rows, year), f"pyramid-{year}")
+        return xlsx_response(exports.pyramid_xlsx(rows, year), f"pyramid-{year}")
     context = {"rows": rows, "year": year, "district": district, "cluster": cluster, "districts": list(DISTRICTS),
                "clusters": HZ296X, "years": sorted(rows[0].by_year) if rows else []}  # fmt: skip
     return render(request, "seedling/pyramid.html", context)
@@ -99,21 +71,21 @@ def case_action_view(request, uscc: str):
     action, post = request.POST.get("action"), request.POST
     if action == "assign":
         officer = get_user_model().objects.filter(pk=post.get("officer")).first()
-        _attempt(request, support.case_officer_assign, _("Case officer assigned."), enterprise=enterprise,
+        attempt(request, support.case_officer_assign, _("Case officer assigned."), enterprise=enterprise,
                  officer=officer)  # fmt: skip
     elif action == "visit":
-        on = _date(post.get("on", ""))
+        on = form_date(post.get("on", ""))
         if on is None:
             messages.error(request, _("Give the date of the visit."))
         else:
-            _attempt(request, support.visit_record, _("Visit recorded."), enterprise=enterprise, on=on,
+            attempt(request, support.visit_record, _("Visit recorded."), enterprise=enterprise, on=on,
                      notes=post.get("notes", ""))  # fmt: skip
     elif action == "need":
-        _attempt(request, support.need_raise, _("Need recorded; the service clock has started."), enterprise=enterprise,
+        attempt(request, support.need_raise, _("Need recorded; the service clock has started."), enterprise=enterprise,
                  category=post.get("category", ""), description=post.get("description", ""))  # fmt: skip
     elif action == "resolve":
         need = get_object_or_404(Need, pk=post.get("need"), enterprise=enterprise)
-        _attempt(request, support.need_resolve, _("Need resolved."), need=need, resolution=post.get("resolution", ""))
+        attempt(request, support.need_resolve, _("Need resolved."), need=need, resolution=post.get("resolution", ""))
     own = enterprise.organisation_id == request.principal.organisation_id and not request.principal.can(SEEDLING_MANAGE)
     return redirect("seedling:own" if own else "seedling:enterprise", *([] if own else [uscc]))
 
@@ -128,7 +100,7 @@ def rounds_view(request):
         except ValueError:
             messages.error(request, _("Give the year and the quota as numbers."))
         else:
-            if _attempt(request, rounds.round_open, _("The round is open."), year=year, quota=quota):
+            if attempt(request, rounds.round_open, _("The round is open."), year=year, quota=quota):
                 return redirect("seedling:rounds")
     return render(request, "seedling/rounds.html", {"rounds": items, "this_year": timezone.localdate().year})
 
@@ -139,7 +111,7 @@ def round_view(request, pk: int):
     candidacies = selectors.candidates(actor=request.principal, selection=selection)
     if request.GET.get("format") == "xlsx":
         request.principal.require(SEEDLING_MANAGE)
-        return _xlsx(exports.candidates_xlsx(selection, candidacies), f"good-seedlings-{selection.year}")
+        return xlsx_response(exports.candidates_xlsx(selection, candidacies), f"good-seedlings-{selection.year}")
     member = PanelMember.objects.filter(round=selection, expert=request.principal.user).first()
     conflicts = {}
     scored = set()
@@ -164,7 +136,7 @@ def round_action_view(request, pk: int):
         enterprise = selectors.own_enterprise(request.principal)
         if enterprise is None:
             raise Http404
-        _attempt(request, rounds.candidacy_submit, _("Application received."), selection=selection,
+        attempt(request, rounds.candidacy_submit, _("Application received."), selection=selection,
                  enterprise=enterprise, ground=post.get("ground", ""), evidence=post.get("evidence", ""))  # fmt: skip
     elif action == "nominate":
         request.principal.require(SEEDLING_MANAGE)
@@ -172,7 +144,7 @@ def round_action_view(request, pk: int):
         if enterprise is None:
             messages.error(request, _("No enterprise with this code is on the registry."))
         else:
-            _attempt(
+            attempt(
                 request,
                 rounds.candidacy_submit,
                 _("Nomination recorded."),
@@ -183,19 +155,19 @@ def round_action_view(request, pk: int):
             )
     elif action == "panel":
         expert = get_user_model().objects.filter(pk=post.get("expert")).first()
-        _attempt(request, rounds.panel_add, _("Expert added to the panel."), selection=selection, expert=expert)
+        attempt(request, rounds.panel_add, _("Expert added to the panel."), selection=selection, expert=expert)
     elif action == "declare":
-        _attempt(request, rounds.panel_declare, _("Declaration recorded."), selection=selection,
+        attempt(request, rounds.panel_declare, _("Declaration recorded."), selection=selection,
                  declaration=post.get("declaration", ""))  # fmt: skip
     elif action == "score":
         request.principal.require(SEEDLING_REVIEW)
         candidacy = get_object_or_404(Candidacy, pk=post.get("candidacy"), round=selection)
         points = [post.get(f"p{i}", "") for i in range(len(selection.rubric))]
-        _attempt(request, rounds.score_submit, _("Score submitted."), candidacy=candidacy, points=points,
+        attempt(request, rounds.score_submit, _("Score submitted."), candidacy=candidacy, points=points,
                  comment=post.get("comment", ""))  # fmt: skip
     elif action in ("close", "approve", "publish"):
         fn = {"close": rounds.round_close, "approve": rounds.round_approve, "publish": rounds.round_publish}[action]
-        _attempt(request, fn, _("Done."), selection=selection)
+        attempt(request, fn, _("Done."), selection=selection)
     else:
         messages.error(request, _("Unknown action."))
     return redirect("seedling:round", pk)
@@ -210,8 +182,8 @@ def measures_view(request):
     if request.method == "POST":
         post = request.POST
         if post.get("action") == "loan":
-            start, end = _date(post.get("start", "")), _date(post.get("end", ""))
-            _attempt(
+            start, end = form_date(post.get("start", "")), form_date(post.get("end", ""))
+            attempt(
                 request,
                 measures.loan_record,
                 _("Loan recorded."),
@@ -229,7 +201,7 @@ def measures_view(request):
             except ValueError:
                 messages.error(request, _("Give the year as a number."))
             else:
-                _attempt(request, measures.measure_apply, _("Application submitted."), enterprise=enterprise,
+                attempt(request, measures.measure_apply, _("Application submitted."), enterprise=enterprise,
                          measure_id=post.get("measure", ""), year=year, amount=post.get("amount") or None,
                          months=post.get("months") or None, evidence=post.get("evidence", ""))  # fmt: skip
         return redirect("seedling:measures")
@@ -248,16 +220,16 @@ def applications_view(request):
     status = request.GET.get("status", "submitted")
     items = selectors.applications(actor=request.principal, status="" if status == "all" else status)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(exports.applications_xlsx(items), "measure-decisions")
+        return xlsx_response(exports.applications_xlsx(items), "measure-decisions")
     if request.method == "POST":
         application = get_object_or_404(MeasureApplication, pk=request.POST.get("application"))
         action = request.POST.get("action")
         if action == "pay":
-            paid_on = _date(request.POST.get("paid_on", "")) or timezone.localdate()
-            _attempt(request, measures.disbursement_record, _("Payment recorded."), application=application,
+            paid_on = form_date(request.POST.get("paid_on", "")) or timezone.localdate()
+            attempt(request, measures.disbursement_record, _("Payment recorded."), application=application,
                      paid_on=paid_on, reference=request.POST.get("reference", ""))  # fmt: skip
         else:
-            _attempt(request, measures.application_decide, _("Decision recorded."), application=application,
+            attempt(request, measures.application_decide, _("Decision recorded."), application=application,
                      approve=action == "approve", reason=request.POST.get("reason", ""),
                      amount=request.POST.get("amount") or None)  # fmt: skip
         return redirect(f"{request.path}?status={status}")

@@ -1,0 +1,38 @@
+"""Helpers every page that runs a service shares: call it, turn its refusal into messages, read
+dates from forms, send a spreadsheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attempt(request, service, success: str, **kwargs):
+    """Run ``service(actor=request.principal, **kwargs)``; its ValidationError becomes error messages
+    (nothing was saved: services are atomic). Returns the service's result, or None if refused."""
+    try:
+        result = service(actor=request.principal, **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return None
+    messages.success(request, success)
+    return True if result is None else result
+
+
+def form_date(value: str, default: dt.date | None = None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def xlsx_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
