@@ -27,6 +27,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Building the demo city (seed {seed}, {enterprises} enterprises)…")
             accounts = loader.load(seed=seed, enterprises=enterprises)
+            # Index the exchange once now, so the first search of the demo does not wait for it.
+            from rainforest.matching.engine import Engine
+
+            Engine().save()
         self._print(accounts)
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)
