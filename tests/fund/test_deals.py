@@ -313,3 +313,35 @@ def test_a_portfolio_company_may_be_accompanied_as_a_good_seedling(fund_manager,
     deal = services.deal_create(actor=as_actor(fund_manager), enterprise=company, source="self")
     type(deal).objects.filter(pk=deal.pk).update(stage="portfolio")
     assert support.case_officer_assign(actor=as_actor(officer), enterprise=company, officer=officer).officer == officer
+
+
+def test_an_exit_realises_everything_and_short_holdings_show_no_irr(fund_manager, company, committee):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    founded_table(fm, deal)
+    type(deal).objects.filter(pk=deal.pk).update(stage="closing")
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name="天使轮",
+        on=dt.date(2025, 3, 1),
+        pre_money="40000000",
+        investors=[{"name": "x", "amount": "4000000", "is_fund": True}],
+    )
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=dt.date(2025, 2, 1))
+    vote(committee, meeting, ["for"] * 5)
+    services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
+    services.round_record(actor=fm, round=proposed)
+    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    assert selectors.portfolio(actor=fm, on=dt.date(2025, 6, 1)).irr is None  # three months: not meaningful
+    services.flow_record(actor=fm, deal=deal, on=dt.date(2026, 3, 1), amount="12000000")
+    services.deal_move(actor=fm, deal=deal, action="exit", reason="并购退出")
+    p = selectors.portfolio(actor=fm, on=timezone_today())
+    assert p.totals.residual == 0 and p.totals.tvpi == p.totals.dpi == Decimal("3")
+    assert p.irr is not None and p.irr > Decimal("1.9")  # tripled in a year
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()

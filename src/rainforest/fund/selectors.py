@@ -18,6 +18,15 @@ from rainforest.fund.choices import FlowKind, Stage
 from rainforest.fund.models import Ballot, Deal, Meeting
 
 INVESTED = (Stage.PORTFOLIO, Stage.EXITED, Stage.WRITTEN_OFF)
+# An IRR over less than a year annualises a few weeks into nonsense: shown n/m (not meaningful),
+# as is usual in fund reporting.
+IRR_MIN_DAYS = 365
+
+
+def _meaningful_irr(flows, value, on, first_on):
+    if first_on is None or (on - first_on).days < IRR_MIN_DAYS:
+        return None
+    return irr(flows, residual=value, on=on)
 
 
 def pipeline(*, actor: Principal) -> dict[str, list[Deal]]:
@@ -64,7 +73,7 @@ def _position(deal: Deal, on: dt.date) -> Position:
         distributed,
         value,
         Multiples(cost, distributed, value),
-        irr(dated, residual=value, on=on),
+        _meaningful_irr(dated, value, on, flows[0].on if flows else None),
         flows[0].on if flows else None,
     )
 
@@ -130,7 +139,7 @@ def portfolio(*, actor: Principal, on: dt.date | None = None) -> Portfolio:
         on=on,
         positions=positions,
         totals=Multiples(cost, distributed, value),
-        irr=irr(flows, residual=value, on=on),
+        irr=_meaningful_irr(flows, value, on, min((d for d, _a in flows), default=None)),
         size=rules.size_cny,
         deployed=cost,
         left=rules.size_cny - cost,

@@ -130,7 +130,7 @@ def deal_move(*, actor: Principal, deal: Deal, action: str, reason: str = "") ->
         reason=deal.stage_reason,
         screening=deal.screening["verdict"] if action == "screen" else None,
     )
-    if target == Stage.WRITTEN_OFF:
+    if target in (Stage.WRITTEN_OFF, Stage.EXITED):  # nothing is held any more: the residual value is 0
         Mark.objects.create(
             deal=deal, on=timezone.localdate(), kind=MarkKind.WRITE_DOWN, value=0, reason=reason, by=actor.user
         )

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import FUND_MANAGE
@@ -20,6 +21,18 @@ from rainforest.fund.models import Round
 from rainforest.page_actions import XLSX as XLSX_TYPE
 from rainforest.page_actions import attempt, form_date
 from rainforest.registry.models import Enterprise
+
+MOVE_LABELS = {
+    "screen": _lazy("Screen with the policy engine"),
+    "diligence": _lazy("Start due diligence"),
+    "committee": _lazy("Send to the investment committee"),
+    "term_sheet": _lazy("Term sheet"),
+    "closing": _lazy("Closing"),
+    "portfolio": _lazy("Closed: post-investment"),
+    "exit": _lazy("Exit"),
+    "write_off": _lazy("Write off"),
+    "decline": _lazy("Decline"),
+}
 
 
 @login_required
@@ -51,10 +64,13 @@ def deal_view(request, pk: int):
     deal = selectors.deal_get(actor=request.principal, pk=pk)
     table = services.table_of(deal).at(timezone.localdate() + dt.timedelta(days=3650))
     total = sum(table.values()) or 1
-    rows = sorted(((k, v, v / total) for k, v in table.items()), key=lambda r: (r[0] in (POOL, OPTIONS), -r[1]))
+    names = {POOL: _("Unallocated option pool"), OPTIONS: _("Options outstanding")}
+    rows = sorted(
+        ((names.get(k, k), v, v * 100 / total) for k, v in table.items()), key=lambda r: (r[0] in names.values(), -r[1])
+    )
     context = {
         "deal": deal, "rows": rows, "events": deal.table_events.all(), "rounds": deal.rounds.all(),
-        "moves": [a for a, (src, _t) in services.MOVES.items() if deal.stage in src],
+        "moves": [(a, MOVE_LABELS[a]) for a, (src, _t) in services.MOVES.items() if deal.stage in src],
         "flows": deal.flows.all(), "marks": deal.marks.all(), "today": timezone.localdate(),
     }  # fmt: skip
     return render(request, "fund/deal.html", context)

@@ -56,3 +56,16 @@ def describe(test) -> str:
     if isinstance(value, tuple):
         return f"{label} {test.op} {', '.join(value)}"
     return f"{label} {test.op} {value:,.10g}"
+
+
+def results_context(ruleset, results, advice) -> dict:
+    """Tier results laid out for the policy/_tier_results.html partial: each criterion with its
+    advice ("to pass: raise X from A to B") and the advised quantity's name."""
+    tiers = []
+    for tier_id, result in results.items():
+        rows = []
+        for c in result.criteria:
+            tip = advice.get((tier_id, c.id))
+            rows.append({"c": c, "advice": tip, "advice_field": field_label(tip.field) if tip else ""})
+        tiers.append({"tier": ruleset.tiers[tier_id], "result": result, "rows": rows})
+    return {"tiers": tiers, "ruleset": ruleset}

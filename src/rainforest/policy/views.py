@@ -19,7 +19,7 @@ from rainforest.core.facts.writer import defuse
 from rainforest.core.policy.screen import flat_row
 from rainforest.policy import selectors, services
 from rainforest.policy.forms import RunForm, SelfCheckForm, SettleForm
-from rainforest.policy.labels import describe
+from rainforest.policy.labels import describe, results_context
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.problems import problem_rows, summary
 from rainforest.registry.services import ImportRefused
@@ -38,20 +38,6 @@ def library_view(request):
     return render(request, "policy/library.html", {"ruleset": ruleset, "tiers": tiers})
 
 
-def _results_context(ruleset, results, advice):
-    from rainforest.policy.labels import field_label
-
-    tiers = []
-    for tier_id, result in results.items():
-        tier = ruleset.tiers[tier_id]
-        rows = []
-        for c in result.criteria:
-            tip = advice.get((tier_id, c.id))
-            rows.append({"c": c, "advice": tip, "advice_field": field_label(tip.field) if tip else ""})
-        tiers.append({"tier": tier, "result": result, "rows": rows})
-    return {"tiers": tiers, "ruleset": ruleset}
-
-
 def self_check_view(request):
     """Anyone, signed in or not, enters figures and sees every tier with reasons."""
     form = SelfCheckForm(request.POST or None)
@@ -60,7 +46,7 @@ def self_check_view(request):
         ruleset, results, advice = selectors.self_check(
             rows=form.rows(), founded_on=form.cleaned_data["founded_on"], as_of=form.as_of_date()
         )
-        context.update(_results_context(ruleset, results, advice), as_of=form.as_of_date())
+        context.update(results_context(ruleset, results, advice), as_of=form.as_of_date())
     return render(request, "policy/self_check.html", context)
 
 
@@ -73,7 +59,7 @@ def own_check_view(request):
         rows=selectors.enterprise_rows(enterprise), founded_on=enterprise.founded_on, as_of=as_of,
         uscc=enterprise.organisation.uscc, name=enterprise.organisation.name,
     )  # fmt: skip
-    context = _results_context(ruleset, results, advice)
+    context = results_context(ruleset, results, advice)
     context.update(enterprise=enterprise, as_of=as_of)
     return render(request, "policy/own_check.html", context)
 

@@ -14,6 +14,7 @@ from rainforest.core.policy.batch import evaluate_frame, frame_from_rows
 from rainforest.core.seedling.ladder import LADDER, Standing, standing
 from rainforest.exchange.choices import ProjectStatus
 from rainforest.exchange.models import Project
+from rainforest.policy.labels import results_context
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.selectors import enterprise_rows, self_check
 from rainforest.registry.models import Enterprise, Recognition, YearlyFacts
@@ -42,6 +43,8 @@ class Ladder:
     lacking: list = field(default_factory=list)  # the next rung's failed or unknown criteria
     advice: dict = field(default_factory=dict)  # criterion id -> advice
     next_verdict: str = ""
+    next_result: object = None  # the engine's whole result for the next rung
+    next_context: dict = field(default_factory=dict)  # for policy/_tier_results.html
 
 
 def ladder(*, actor: Principal, enterprise: Enterprise, as_of: dt.date | None = None) -> Ladder:
@@ -60,6 +63,8 @@ def ladder(*, actor: Principal, enterprise: Enterprise, as_of: dt.date | None = 
         out.next_verdict = result.verdict
         out.lacking = [c for c in result.criteria if c.result != "pass"]
         out.advice = {cid: a for (tier, cid), a in advice.items() if tier == place.next}
+        out.next_result = result
+        out.next_context = results_context(_ruleset, {place.next: result}, advice)
     return out
 
 
