@@ -83,3 +83,12 @@ def test_a_wrong_version_or_not_a_package():
         import_package(_tamper(package, "Manifest.ocf.json", lambda m: m.update(ocf_version="1.1.0")))
     with pytest.raises(OcfError, match="not an OCF package"):
         import_package(b"not a zip")
+
+
+def test_a_package_that_unpacks_too_large_is_refused():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("Manifest.ocf.json", "{}")
+        package.writestr("big.json", "0" * (51 * 2**20))
+    with pytest.raises(OcfError, match="more than 50 MB"):
+        import_package(out.getvalue())

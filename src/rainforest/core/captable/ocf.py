@@ -66,6 +66,7 @@ REQUIRED = {
     "TX_EQUITY_COMPENSATION_EXERCISE": ("id", "date", "security_id", "quantity", "resulting_security_ids"),
 }
 OPTION_HOLDER = "(option holders)"
+MAX_UNPACKED = 50 * 2**20  # a cap table is kilobytes; refuse a zip bomb before reading it
 
 
 class OcfError(ValueError):
@@ -337,6 +338,8 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
     problems: list[str] = []
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
+        if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED:
+            raise OcfError([f"the package unpacks to more than {MAX_UNPACKED // 2**20} MB"])
         manifest = json.loads(package.read("Manifest.ocf.json"))
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
         raise OcfError([f"not an OCF package: {exc}"]) from exc
