@@ -128,3 +128,19 @@ def test_the_api_for_the_same(enterprise_user, officer, seedling_co, outsider):
     assert alice.get("/api/v1/seedling/pyramid", {"year": THIS_YEAR}).status_code == 403
     rows = browser(officer).get("/api/v1/seedling/pyramid", {"year": THIS_YEAR}).json()
     assert {r["tier"] for r in rows} >= {"tech_sme", "seed", "good_seedling"}
+
+
+def test_officers_see_every_need_with_late_ones_marked(officer, enterprise_user, seedling_co):
+    from rainforest.seedling.models import Need
+
+    alice = browser(enterprise_user)
+    alice.post(
+        f"/seedling/enterprises/{seedling_co.organisation.uscc}/case/",
+        {"action": "need", "category": "融资", "description": "对接银行"},
+    )
+    Need.objects.update(due_on=dt.date.today() - dt.timedelta(days=1))
+    olivia = browser(officer)
+    page = olivia.get("/seedling/needs/").content.decode()
+    assert "对接银行" in page and 'class="late"' in page
+    assert olivia.get("/seedling/needs/", {"format": "xlsx"}).content.startswith(b"PK")
+    assert alice.get("/seedling/needs/").status_code == 403

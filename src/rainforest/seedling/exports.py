@@ -40,36 +40,113 @@ def pyramid_xlsx(rows, year: int) -> bytes:
     years = sorted(rows[0].by_year) if rows else []
     headers = [_("Tier"), _("Count"), _("2027 target"), _("Gap"), _("Needed per year"), *years]
     data = [
-        [r.tier, r.count, r.target, r.gap, None if r.per_year_needed is None else round(r.per_year_needed, 1),
-         *(r.by_year[y] for y in years)]
+        [
+            r.tier,
+            r.count,
+            r.target,
+            r.gap,
+            None if r.per_year_needed is None else round(r.per_year_needed, 1),
+            *(r.by_year[y] for y in years),
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
     return workbook(f"pyramid {year}", headers, data)
 
 
 def candidates_xlsx(selection, candidacies) -> bytes:
-    headers = [_("Rank"), _("Unified social credit code"), _("Enterprise"), _("Route"), _("Pre-check"),
-               _("Relaxation ground"), _("Mean score"), _("Status"), _("Submitted at")]  # fmt: skip
+    headers = [
+        _("Rank"),
+        _("Unified social credit code"),
+        _("Enterprise"),
+        _("Route"),
+        _("Pre-check"),
+        _("Relaxation ground"),
+        _("Mean score"),
+        _("Status"),
+        _("Submitted at"),
+    ]
     data = [
-        [c.rank, c.enterprise.organisation.uscc, c.enterprise.organisation.name, c.get_route_display(),
-         c.precheck_verdict, c.get_ground_display() if c.ground else "", c.mean_score, c.get_status_display(),
-         c.submitted_at.strftime("%Y-%m-%d %H:%M:%S")]
+        [
+            c.rank,
+            c.enterprise.organisation.uscc,
+            c.enterprise.organisation.name,
+            c.get_route_display(),
+            c.precheck_verdict,
+            c.get_ground_display() if c.ground else "",
+            c.mean_score,
+            c.get_status_display(),
+            c.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+        ]
         for c in candidacies
-    ]  # fmt: skip
+    ]
     return workbook(f"good seedlings {selection.year}", headers, data, note=TIE_RULES)
 
 
 def applications_xlsx(applications) -> bytes:
-    headers = [_("Measure"), _("Year"), _("Enterprise"), _("Unified social credit code"), _("Requested (yuan)"),
-               _("Computed (yuan)"), _("Approved (yuan)"), _("Months"), _("Status"), _("Reason"), _("Decided at"),
-               _("Paid on"), _("Payment reference")]  # fmt: skip
+    headers = [
+        _("Measure"),
+        _("Year"),
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Requested (yuan)"),
+        _("Computed (yuan)"),
+        _("Approved (yuan)"),
+        _("Months"),
+        _("Status"),
+        _("Reason"),
+        _("Decided at"),
+        _("Paid on"),
+        _("Payment reference"),
+    ]
     data = []
     for a in applications:
         paid = getattr(a, "disbursement", None) if a.status == "disbursed" else None
-        data.append([
-            a.measure, a.year, a.enterprise.organisation.name, a.enterprise.organisation.uscc, a.amount_requested,
-            a.amount_computed, a.amount_approved, a.months, a.get_status_display(), a.reason,
-            a.decided_at.strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
-            paid.paid_on.isoformat() if paid else "", paid.reference if paid else "",
-        ])  # fmt: skip
+        data.append(
+            [
+                a.measure,
+                a.year,
+                a.enterprise.organisation.name,
+                a.enterprise.organisation.uscc,
+                a.amount_requested,
+                a.amount_computed,
+                a.amount_approved,
+                a.months,
+                a.get_status_display(),
+                a.reason,
+                a.decided_at.strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
+                paid.paid_on.isoformat() if paid else "",
+                paid.reference if paid else "",
+            ]
+        )
     return workbook("measure decisions", headers, data)
+
+
+def needs_xlsx(items, today) -> bytes:
+    headers = [
+        _("Enterprise"),
+        _("Unified social credit code"),
+        _("Raised on"),
+        _("Category"),
+        _("Description"),
+        _("Due on"),
+        _("Status"),
+        _("Resolved on"),
+        _("Resolution"),
+        _("Overdue"),
+    ]
+    data = [
+        [
+            n.enterprise.organisation.name,
+            n.enterprise.organisation.uscc,
+            n.raised_on.isoformat(),
+            n.category,
+            n.description,
+            n.due_on.isoformat(),
+            n.get_status_display(),
+            n.resolved_on.isoformat() if n.resolved_on else "",
+            n.resolution,
+            "✓" if (n.resolved_on or today) > n.due_on else "",
+        ]
+        for n in items
+    ]
+    return workbook("needs", headers, data)

@@ -199,3 +199,12 @@ def case(*, actor: Principal, enterprise: Enterprise) -> Case:
     )
     return Case(enterprise, current.officer if current else None, list(enterprise.visits.all()[:20]), needs, overdue,
                 landings)  # fmt: skip
+
+
+def needs(*, actor: Principal, status: str = "open") -> QuerySet:
+    """Every enterprise's raised needs, the most urgent first (officers)."""
+    from rainforest.seedling.models import Need
+
+    actor.require(SEEDLING_MANAGE)
+    qs = Need.objects.select_related("enterprise__organisation").order_by("status", "due_on", "pk")
+    return qs.filter(status=status) if status in (NeedStatus.OPEN, NeedStatus.RESOLVED) else qs

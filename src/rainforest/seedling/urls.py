@@ -13,4 +13,5 @@ urlpatterns = [
     path("rounds/<int:pk>/act/", views.round_action_view, name="round_action"),
     path("measures/", views.measures_view, name="measures"),
     path("applications/", views.applications_view, name="applications"),
+    path("needs/", views.needs_view, name="needs"),
 ]

@@ -234,3 +234,14 @@ def applications_view(request):
                      amount=request.POST.get("amount") or None)  # fmt: skip
         return redirect(f"{request.path}?status={status}")
     return render(request, "seedling/applications.html", {"items": items[:200], "status": status})
+
+
+@login_required
+def needs_view(request):
+    """Officers: every raised need across enterprises, the most urgent first, late ones marked."""
+    status = request.GET.get("status", "open")
+    items = selectors.needs(actor=request.principal, status=status)
+    today = timezone.localdate()
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(exports.needs_xlsx(items, today), "needs")
+    return render(request, "seedling/needs.html", {"items": items[:500], "status": status, "today": today})
