@@ -144,3 +144,13 @@ def test_officers_see_every_need_with_late_ones_marked(officer, enterprise_user,
     assert "对接银行" in page and 'class="late"' in page
     assert olivia.get("/seedling/needs/", {"format": "xlsx"}).content.startswith(b"PK")
     assert alice.get("/seedling/needs/").status_code == 403
+
+
+def test_needs_through_the_api(officer, enterprise_user, seedling_co):
+    from rainforest.seedling.services import support
+    from tests.seedling.conftest import as_actor
+
+    support.need_raise(actor=as_actor(enterprise_user), enterprise=seedling_co, category="场地", description="中试场地")
+    rows = browser(officer).get("/api/v1/seedling/needs").json()
+    assert rows[0]["category"] == "场地" and rows[0]["status"] == "open"
+    assert browser(enterprise_user).get("/api/v1/seedling/needs").status_code == 403

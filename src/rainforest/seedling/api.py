@@ -129,3 +129,24 @@ def apply(request, payload: ApplicationIn):
         evidence=payload.evidence,
     )  # fmt: skip
     return Status(201, _application(application))
+
+
+class NeedOut(Schema):
+    uscc: str
+    category: str
+    description: str
+    raised_on: dt.date
+    due_on: dt.date
+    status: str
+    resolved_on: dt.date | None
+    resolution: str
+
+
+@router.get("/seedling/needs", response=list[NeedOut])
+def needs(request, status: str = "open"):
+    return [
+        {"uscc": n.enterprise.organisation.uscc, "category": n.category, "description": n.description,
+         "raised_on": n.raised_on, "due_on": n.due_on, "status": n.status, "resolved_on": n.resolved_on,
+         "resolution": n.resolution}
+        for n in selectors.needs(actor=request.principal, status=status)[:1000]
+    ]  # fmt: skip
