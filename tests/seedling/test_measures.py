@@ -184,3 +184,35 @@ def test_two_browsers_at_once_cannot_both_pass_a_cap(enterprise_user, seedling_c
         t.join()
     assert outcomes.count("ok") == 1
     assert MeasureApplication.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks between two connections")
+def test_two_officers_deciding_at_once_leave_one_decision(enterprise_user, officer, officer2, seedling):
+    application = apply(enterprise_user, seedling, "RM-M03a")
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def decide(user, approve):
+        from django.db import connection as conn
+
+        try:
+            barrier.wait()
+            measures.application_decide(actor=as_actor(user), application=application, approve=approve, reason="决定")
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=decide, args=a) for a in ((officer, True), (officer2, False))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # the second is told (in the platform's language: threads do not inherit the test's override)
+    assert outcomes.count("ok") == 1 and len(outcomes) == 2
+    assert (
+        AuditEvent.objects.filter(action__in=["seedling.application.approved", "seedling.application.refused"]).count()
+        == 1
+    )
