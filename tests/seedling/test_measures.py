@@ -157,27 +157,44 @@ def test_others_cannot_apply_or_decide(request, who, enterprise_user, seedling):
         measures.application_decide(actor=as_actor(user), application=application, approve=True, reason="x")
 
 
+def slow(monkeypatch, name):
+    """Widen the window between a service's check and its write, so a missing lock shows."""
+    import time
+
+    original = getattr(measures, name)
+
+    def slowed(*args, **kwargs):
+        result = original(*args, **kwargs)
+        time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(measures, name, slowed)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks between two connections")
-def test_two_browsers_at_once_cannot_both_pass_a_cap(enterprise_user, seedling_co):
-    """Two applications racing for the same cap: the enterprise row lock lets one through."""
-    recognise(seedling_co, "hnte", year=Y)
+def test_two_browsers_at_once_cannot_both_pass_a_cap(enterprise_user, seedling, monkeypatch):
+    """Two rent-concession applications for different years racing for the 5-year limit: no
+    constraint separates them (they are different events), only the enterprise row lock does."""
+    slow(monkeypatch, "_event")
     outcomes = []
     barrier = threading.Barrier(2)
 
-    def attempt(amount):
+    def attempt(year):
         from django.db import connection as conn
 
         try:
             barrier.wait()
-            apply(enterprise_user, seedling_co, "RM-M04a", amount=amount)
+            measures.measure_apply(
+                actor=as_actor(enterprise_user), enterprise=seedling, measure_id="RM-M05b", year=year, months=36
+            )
             outcomes.append("ok")
         except ValidationError as exc:
             outcomes.append(" ".join(exc.messages))
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=attempt, args=(a,)) for a in ("150000", "120000")]
+    threads = [threading.Thread(target=attempt, args=(y,)) for y in (Y, Y + 1)]
     for t in threads:
         t.start()
     for t in threads:
@@ -188,8 +205,9 @@ def test_two_browsers_at_once_cannot_both_pass_a_cap(enterprise_user, seedling_c
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks between two connections")
-def test_two_officers_deciding_at_once_leave_one_decision(enterprise_user, officer, officer2, seedling):
+def test_two_officers_deciding_at_once_leave_one_decision(enterprise_user, officer, officer2, seedling, monkeypatch):
     application = apply(enterprise_user, seedling, "RM-M03a")
+    slow(monkeypatch, "_lock")
     outcomes = []
     barrier = threading.Barrier(2)
 
