@@ -345,3 +345,27 @@ def timezone_today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_cap_table_refusals_are_worded_for_people(fund_manager, company):
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    with pytest.raises(ValidationError, match="There are no shares before the round"):
+        services.round_propose(
+            actor=fm,
+            deal=deal,
+            name="x",
+            on=ON,
+            pre_money="1000",
+            investors=[{"name": "a", "amount": "1", "is_fund": True}],
+        )
+    with pytest.raises(ValidationError, match="pre-money valuation must be more than zero"):
+        founded_table(fm, deal)
+        services.round_propose(
+            actor=fm,
+            deal=deal,
+            name="x",
+            on=ON,
+            pre_money="0",
+            investors=[{"name": "a", "amount": "1", "is_fund": True}],
+        )

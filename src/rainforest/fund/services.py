@@ -25,6 +25,7 @@ from rainforest.core.captable.rules import fund_rules
 from rainforest.core.captable.table import CapTable, Event, TableError
 from rainforest.fund.choices import FlowKind, MarkKind, Source, Stage
 from rainforest.fund.models import Ballot, CashFlow, CommitteeMember, Deal, Mark, Meeting, Round, TableEvent
+from rainforest.fund.problems import worded
 from rainforest.policy.selectors import enterprise_rows
 from rainforest.registry.models import Enterprise
 from rainforest.seedling.eligibility import snapshot, tier_results
@@ -182,7 +183,7 @@ def table_event_add(
     try:
         table.apply(Event(on, kind, holder.strip(), int(count), to.strip()))
     except TableError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ValidationError(worded(exc)) from exc
     event = TableEvent.objects.create(
         deal=deal, on=on, kind=kind, holder=holder.strip(), to=to.strip(), units=int(count), city_fund=city_fund
     )
@@ -322,7 +323,9 @@ def round_propose(
         )
     except (KeyError, TypeError):
         problems.append(_("Each convertible needs a holder and an amount."))
-    except (RoundError, ValueError) as exc:
+    except RoundError as exc:
+        problems += worded(exc)
+    except ValueError as exc:
         problems.append(str(exc))
     if problems:
         raise ValidationError(problems)

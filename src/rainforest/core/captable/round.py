@@ -26,7 +26,12 @@ NOT_HOLDERS = frozenset({POOL, OPTIONS})
 
 
 class RoundError(ValueError):
-    """A round that does not add up; the message says why."""
+    """A round that does not add up. The message says why in plain English (the CLI prints it);
+    ``problems`` holds (code, params) pairs for the platform to word."""
+
+    def __init__(self, problems: list[tuple[str, str, dict]]):
+        super().__init__("; ".join(text for _code, text, _params in problems))
+        self.problems = [(code, params) for code, _text, params in problems]
 
 
 @dataclass(frozen=True)
@@ -129,29 +134,31 @@ def _solve(pre, post, n, e, p, convertibles, caps, amounts, cap_bound) -> tuple[
                 return pps, top_up
     denominator = n + e + fixed
     if denominator <= 0 or pre - discounted <= 0:
-        raise RoundError("the pre-money valuation does not cover the converting instruments")
+        raise RoundError([("pre_money_short", "the pre-money valuation does not cover the converting instruments", {})])
     return (pre - discounted) / denominator, Fraction(0)
 
 
 def _check(holders, pre_money, investors, options, pool, p) -> None:
     problems = []
     if pre_money <= 0:
-        problems.append("the pre-money valuation must be more than zero")
+        problems.append(("pre_money", "the pre-money valuation must be more than zero", {}))
     for name, count in holders.items():
         if not name or name in NOT_HOLDERS:
-            problems.append(f"holder name {name!r} is not allowed")
+            problems.append(("holder_name", f"holder name {name!r} is not allowed", {"name": name}))
         if count < 0 or int(count) != count:
-            problems.append(f"{name}: shares must be a whole number, zero or more (got {count})")
+            problems.append(
+                ("shares", f"{name}: shares must be a whole number, zero or more (got {count})", {"name": name})
+            )
     if sum(holders.values()) + options <= 0:
-        problems.append("there are no shares before the round")
+        problems.append(("no_shares", "there are no shares before the round", {}))
     for investor in investors:
         if investor.amount <= 0:
-            problems.append(f"{investor.name}: the amount must be more than zero")
+            problems.append(("amount", f"{investor.name}: the amount must be more than zero", {"name": investor.name}))
     if options < 0 or pool < 0:
-        problems.append("options and pool must be zero or more")
+        problems.append(("pool", "options and pool must be zero or more", {}))
     if not 0 <= p < 1:
-        problems.append("the pool top-up must be a fraction between 0 and 1")
+        problems.append(("pool_pct", "the pool top-up must be a fraction between 0 and 1", {}))
     if not investors:
-        problems.append("the round has no investor")
+        problems.append(("no_investor", "the round has no investor", {}))
     if problems:
-        raise RoundError("; ".join(problems))
+        raise RoundError(problems)

@@ -15,7 +15,11 @@ from rainforest.core.captable.round import OPTIONS, POOL
 
 
 class TableError(ValueError):
-    pass
+    """The message is plain English for the CLI; ``code`` and ``params`` let the platform word it."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 @dataclass(frozen=True)
@@ -56,20 +60,29 @@ def _replay(events: list[Event]) -> dict[str, int]:
     def take(holder: str, units: int, what: str, on: dt.date) -> None:
         held = table.get(holder, 0)
         if units > held:
-            raise TableError(f"{on}: {what} of {units} units from {holder}, who holds {held}")
+            raise TableError(
+                "more_than_held",
+                f"{on}: {what} of {units} units from {holder}, who holds {held}",
+                on=on,
+                units=units,
+                holder=holder,
+                held=held,
+            )
         table[holder] = held - units
 
     for e in events:
         if e.units <= 0:
-            raise TableError(f"{e.on}: {e.kind} of {e.units} units: must be more than zero")
+            raise TableError(
+                "not_positive", f"{e.on}: {e.kind} of {e.units} units: must be more than zero", on=e.on, units=e.units
+            )
         if e.kind in ("issue", "exercise") and not e.holder:
-            raise TableError(f"{e.on}: {e.kind} needs a holder")
+            raise TableError("needs_holder", f"{e.on}: {e.kind} needs a holder", on=e.on)
         match e.kind:
             case "issue":
                 table[e.holder] = table.get(e.holder, 0) + e.units
             case "transfer":
                 if not e.to:
-                    raise TableError(f"{e.on}: a transfer needs a buyer")
+                    raise TableError("needs_buyer", f"{e.on}: a transfer needs a buyer", on=e.on)
                 take(e.holder, e.units, "a transfer", e.on)
                 table[e.to] = table.get(e.to, 0) + e.units
             case "cancel":
@@ -83,5 +96,5 @@ def _replay(events: list[Event]) -> dict[str, int]:
                 take(OPTIONS, e.units, "an exercise", e.on)
                 table[e.holder] = table.get(e.holder, 0) + e.units
             case _:
-                raise TableError(f"{e.on}: unknown event {e.kind!r}")
+                raise TableError("unknown_event", f"{e.on}: unknown event {e.kind!r}", on=e.on)
     return {k: v for k, v in table.items() if v}

@@ -54,16 +54,19 @@ def loan_record(
     *, actor: Principal, enterprise: Enterprise, lender: str, reference: str, principal, annual_rate, start, end
 ) -> Loan:
     _own_or_officer(actor, enterprise)
-    principal = _money(principal, _("Principal"))
+    problems = []  # every problem at once, as a clerk would want to see them
+    try:
+        principal = _money(principal, _("Principal"))
+        if principal <= 0:
+            problems.append(_("The principal must be more than zero."))
+    except ValidationError as exc:
+        problems += exc.messages
     try:
         rate = yuan(annual_rate)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(_("The interest rate must be a number such as 0.0385.")) from exc
-    problems = []
-    if principal <= 0:
-        problems.append(_("The principal must be more than zero."))
-    if not Decimal(0) <= rate < Decimal(1):
-        problems.append(_("The annual rate is a fraction: 3.85% is 0.0385."))
+        if not Decimal(0) <= rate < Decimal(1):
+            problems.append(_("The annual rate is a fraction: 3.85% is 0.0385."))
+    except (TypeError, ValueError):
+        problems.append(_("The interest rate must be a number such as 0.0385."))
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)) or end <= start:
         problems.append(_("The repayment date must be after the drawdown date."))
     if not lender.strip() or not reference.strip():
