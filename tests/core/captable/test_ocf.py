@@ -92,3 +92,16 @@ def test_a_package_that_unpacks_too_large_is_refused():
         package.writestr("big.json", "0" * (51 * 2**20))
     with pytest.raises(OcfError, match="more than 50 MB"):
         import_package(out.getvalue())
+
+
+def test_a_transfer_drawing_on_two_securities_reads_back():
+    t = CapTable()
+    for e in [
+        Event(dt.date(2023, 1, 1), "issue", "A", 100),
+        Event(dt.date(2023, 2, 1), "issue", "A", 50),
+        Event(dt.date(2024, 1, 1), "transfer", "A", 120, to="B"),
+        Event(dt.date(2024, 2, 1), "transfer", "B", 60, to="C"),
+    ]:
+        t.apply(e)
+    back, _issuer = import_package(export_package(t, issuer=ISSUER, as_of=dt.date(2025, 1, 1)))
+    assert back.at(dt.date(2025, 1, 1)) == {"A": 30, "B": 60, "C": 60}

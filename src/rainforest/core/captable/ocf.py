@@ -96,8 +96,8 @@ def export_package(table: CapTable, *, issuer: dict, as_of: dt.date) -> bytes:
             holders[name] = f"sh-{len(holders) + 1:04d}"
         return holders[name]
 
-    def issue(name: str, units: int, on: dt.date, price: str = "") -> str:
-        sid = new_id("CS")
+    def issue(name: str, units: int, on: dt.date, price: str = "", sid: str = "") -> str:
+        sid = sid or new_id("CS")
         securities.setdefault(name, []).append([sid, units])
         tx.append(
             {
@@ -131,22 +131,8 @@ def export_package(table: CapTable, *, issuer: dict, as_of: dt.date) -> bytes:
             buyer = item.pop("_buyer", None)
             tx.append(item)
             if buyer:  # the transferee's new security, issued to them (OCF: transfers are terminal)
-                name, sid, count = buyer
-                securities.setdefault(name, []).append([sid, count])
-                tx.append(
-                    {
-                        "object_type": "TX_STOCK_ISSUANCE",
-                        "id": new_id("tx"),
-                        "date": on.isoformat(),
-                        "security_id": sid,
-                        "custom_id": sid,
-                        "stakeholder_id": stakeholder(name),
-                        "security_law_exemptions": [],
-                        "stock_class_id": CLASS_ID,
-                        "share_price": _money(),
-                        "quantity": str(count),
-                    }
-                )
+                buyer_name, sid, count = buyer
+                issue(buyer_name, count, on, sid=sid)
             left -= take
 
     for e in sorted(table.events, key=lambda e: e.on):
