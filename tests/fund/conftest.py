@@ -4,16 +4,8 @@ import pytest
 
 from rainforest.accounts.choices import OrganisationKind, Role
 from rainforest.fund.services import committee_seat
-from tests.exchange.conftest import as_actor  # noqa: F401
+from tests.exchange.conftest import _english_messages, as_actor  # noqa: F401
 from tests.seedling.conftest import facts
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -30,6 +30,25 @@ def vote(committee, meeting, votes):
         services.ballot_cast(actor=as_actor(user), meeting=meeting, vote=v)
 
 
+def invested(fm, committee, deal, on, amount, pre_money, name="种子轮"):
+    """The fund's round at a closing deal, approved by five votes, recorded, the deal in portfolio."""
+    type(deal).objects.filter(pk=deal.pk).update(stage="closing")
+    proposed = services.round_propose(
+        actor=fm,
+        deal=deal,
+        name=name,
+        on=on,
+        pre_money=pre_money,
+        investors=[{"name": "x", "amount": amount, "is_fund": True}],
+    )
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=on - dt.timedelta(days=29))
+    vote(committee, meeting, ["for"] * 5)
+    services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
+    services.round_record(actor=fm, round=proposed)
+    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    return proposed
+
+
 def test_a_deal_from_sourcing_to_portfolio(fund_manager, company, committee):
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="incubator", referrer="杭州某孵化器")
@@ -193,21 +212,7 @@ def test_a_write_off(fund_manager, company, committee):
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="platform")
     founded_table(fm, deal)
-    deal.stage = "closing"
-    deal.save()
-    proposed = services.round_propose(
-        actor=fm,
-        deal=deal,
-        name="种子轮",
-        on=dt.date(2025, 6, 30),
-        pre_money="12000000",
-        investors=[{"name": "x", "amount": "3000000", "is_fund": True}],
-    )
-    meeting = services.meeting_open(actor=fm, round=proposed, held_on=dt.date(2025, 6, 1))
-    vote(committee, meeting, ["for"] * 5)
-    services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
-    services.round_record(actor=fm, round=proposed)
-    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    invested(fm, committee, deal, dt.date(2025, 6, 30), "3000000", "12000000")
     with pytest.raises(ValidationError, match="reason"):
         services.deal_move(actor=fm, deal=deal, action="write_off")
     services.deal_move(actor=fm, deal=deal, action="write_off", reason="公司清算")
@@ -319,20 +324,7 @@ def test_an_exit_realises_everything_and_short_holdings_show_no_irr(fund_manager
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="self")
     founded_table(fm, deal)
-    type(deal).objects.filter(pk=deal.pk).update(stage="closing")
-    proposed = services.round_propose(
-        actor=fm,
-        deal=deal,
-        name="天使轮",
-        on=dt.date(2025, 3, 1),
-        pre_money="40000000",
-        investors=[{"name": "x", "amount": "4000000", "is_fund": True}],
-    )
-    meeting = services.meeting_open(actor=fm, round=proposed, held_on=dt.date(2025, 2, 1))
-    vote(committee, meeting, ["for"] * 5)
-    services.meeting_decide(actor=fm, meeting=meeting, minutes="m")
-    services.round_record(actor=fm, round=proposed)
-    services.deal_move(actor=fm, deal=deal, action="portfolio")
+    invested(fm, committee, deal, dt.date(2025, 3, 1), "4000000", "40000000", name="天使轮")
     assert selectors.portfolio(actor=fm, on=dt.date(2025, 6, 1)).irr is None  # three months: not meaningful
     services.flow_record(actor=fm, deal=deal, on=dt.date(2026, 3, 1), amount="12000000")
     services.deal_move(actor=fm, deal=deal, action="exit", reason="并购退出")

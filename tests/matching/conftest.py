@@ -2,7 +2,7 @@ import pytest
 
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.exchange.services import scenarios
-from tests.exchange.conftest import as_actor, published  # noqa: F401  (fixture)
+from tests.exchange.conftest import _english_messages, as_actor, published  # noqa: F401  (fixtures)
 
 OFFERS = {
     "dog": ("机器狗智能巡检系统", ["patrol"], "四足机器狗爬楼梯巡视变电站与地铁站，红外测温与表计识别", 7),
@@ -10,13 +10,6 @@ OFFERS = {
     "care": ("医院物流机器人", ["care"], "药品与标本配送，自动乘梯", 8),
 }
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 def offer(user, key, *, approve_by=None):

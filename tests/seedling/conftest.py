@@ -6,7 +6,7 @@ from rainforest.accounts.choices import OrganisationKind, Role
 from rainforest.registry.models import Recognition
 from rainforest.registry.services import facts_import
 from tests.conftest import SYSTEM
-from tests.exchange.conftest import as_actor  # noqa: F401  (re-exported for the tests)
+from tests.exchange.conftest import _english_messages, as_actor  # noqa: F401  (re-exported for the tests)
 
 HEADER = (
     "uscc,name,founded_on,fiscal_year,district,industries,employees,tech_staff,rd_staff,revenue,rd_expense,"
@@ -14,13 +14,6 @@ HEADER = (
 )
 THIS_YEAR = dt.date.today().year
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 def facts(org, *, founded="2023-03-01", employees=40, rd_staff=8, revenue=10_000_000, rd=1_200_000,

@@ -102,7 +102,7 @@ def portfolio(*, actor: Principal, on: dt.date | None = None) -> Portfolio:
     deals = list(
         Deal.objects.filter(stage__in=INVESTED)
         .select_related("enterprise__organisation")
-        .prefetch_related("flows", "marks", "enterprise__facts")
+        .prefetch_related("flows", "marks", "rounds", "enterprise__facts")
     )
     positions = [_position(d, on) for d in deals if d.flows.exists()]
     cost = sum((p.cost for p in positions), Decimal(0))
@@ -123,9 +123,9 @@ def portfolio(*, actor: Principal, on: dt.date | None = None) -> Portfolio:
         for code in ((latest.industries or "") if latest else "").split(";"):
             if code:
                 industry[code] += 1
+    # the round the fund came in at: the first recorded one
     stage_mix = Counter(
-        p.deal.rounds.filter(recorded=True).first().name if p.deal.rounds.filter(recorded=True).exists() else "—"
-        for p in positions
+        next((r.name for r in p.deal.rounds.all() if r.recorded), "—") for p in positions
     )
     timeline = []
     dates = sorted(

@@ -33,7 +33,7 @@ def conflicts(expert, call: Call, applications=None) -> list[str]:
 
     Same organisation as the publisher or an applicant; a cooperation project between the
     expert's organisation and an applicant; a part in the Seedling fund's investment in an applicant."""
-    own = set(Membership.objects.filter(user=expert).values_list("organisation_id", flat=True))
+    own = own_organisations(expert)
     apps = applications if applications is not None else call.applications.exclude(status="withdrawn")
     apps = list(apps.select_related("applicant")) if hasattr(apps, "select_related") else list(apps)
     reasons = []
@@ -42,19 +42,28 @@ def conflicts(expert, call: Call, applications=None) -> list[str]:
     for app in apps:
         if app.applicant_id in own:
             reasons.append(_("works for the applicant %(org)s") % {"org": app.applicant.name})
-        elif (
-            own
-            and Project.objects.filter(
-                Q(publisher_id__in=own, enterprise=app.applicant_id)
-                | Q(enterprise_id__in=own, publisher=app.applicant_id)
-            ).exists()
-        ):
+        elif cooperation_tie(own, app.applicant_id):
             reasons.append(_("has a cooperation project with the applicant %(org)s") % {"org": app.applicant.name})
         elif _fund_tie(expert, own, app.applicant_id):
             reasons.append(
                 _("took part in the Seedling fund's investment in the applicant %(org)s") % {"org": app.applicant.name}
             )
     return reasons
+
+
+def own_organisations(expert) -> set[int]:
+    return set(Membership.objects.filter(user=expert).values_list("organisation_id", flat=True))
+
+
+def cooperation_tie(own: set[int], organisation_id: int) -> bool:
+    """A cooperation project between one of ``own`` and the organisation, either side publishing."""
+    return (
+        bool(own)
+        and Project.objects.filter(
+            Q(publisher_id__in=own, enterprise_id=organisation_id)
+            | Q(enterprise_id__in=own, publisher_id=organisation_id)
+        ).exists()
+    )
 
 
 def _fund_tie(expert, own: set[int], applicant_id: int) -> bool:

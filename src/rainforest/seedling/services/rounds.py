@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from rainforest.accounts import audit
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
 from rainforest.core.seedling.ranking import Entry, rank
-from rainforest.exchange.models import Project
+from rainforest.exchange.services.reviews import cooperation_tie, own_organisations
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise, Recognition
@@ -164,16 +163,11 @@ def panel_declare(*, actor: Principal, selection: SelectionRound, declaration: s
 def conflict(expert, candidacy: Candidacy) -> str:
     """Why this expert may not score this candidate ("" when nothing the platform sees): works for
     the candidate, or their organisation has a cooperation project with it (as in the exchange)."""
-    own = set(Membership.objects.filter(user=expert).values_list("organisation_id", flat=True))
+    own = own_organisations(expert)
     org = candidacy.enterprise.organisation
     if org.pk in own:
         return _("works for %(org)s") % {"org": org.name}
-    if (
-        own
-        and Project.objects.filter(
-            Q(publisher_id__in=own, enterprise_id=org.pk) | Q(enterprise_id__in=own, publisher_id=org.pk)
-        ).exists()
-    ):
+    if cooperation_tie(own, org.pk):
         return _("has a cooperation project with %(org)s") % {"org": org.name}
     return ""
 
