@@ -44,9 +44,7 @@ def _fresh_match_engine():
 @pytest.fixture
 def make_org(db):
     def make(name="测试机构", kind=OrganisationKind.ENTERPRISE, district="滨江区"):
-        return services.organisation_create(
-            actor=SYSTEM, name=name, kind=kind, uscc=new_uscc(), district=district
-        )
+        return services.organisation_create(actor=SYSTEM, name=name, kind=kind, uscc=new_uscc(), district=district)
 
     return make
 

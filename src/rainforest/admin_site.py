@@ -16,12 +16,7 @@ class BackOfficeSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         principal = getattr(request, "principal", None)
         user = request.user
-        return bool(
-            principal
-            and user.is_active
-            and user.is_verified()
-            and principal.permissions & BACK_OFFICE
-        )
+        return bool(principal and user.is_active and user.is_verified() and principal.permissions & BACK_OFFICE)
 
 
 site = BackOfficeSite(name="admin")

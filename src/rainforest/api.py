@@ -49,7 +49,6 @@ def validation_error(request, exc):
 @api.exception_handler(FactsInvalid)
 def facts_invalid(request, exc):
     problems = [
-        {"column": p.column, "value": p.value, "code": p.code, "message": problem_message(p)}
-        for p in exc.problems
+        {"column": p.column, "value": p.value, "code": p.code, "message": problem_message(p)} for p in exc.problems
     ]
     return api.create_response(request, {"detail": problems}, status=422)

@@ -39,7 +39,7 @@ def test_xlsx_first_sheet_is_read_with_formulas_kept_as_text():
     book = Workbook()
     ws = book.active
     ws.append(["uscc", "name", "founded_on", "fiscal_year"])
-    ws.append(["91350100M000100Y43", "=HYPERLINK(\"x\")", "2022-03-01", 2025])
+    ws.append(["91350100M000100Y43", '=HYPERLINK("x")', "2022-03-01", 2025])
     buf = io.BytesIO()
     book.save(buf)
     sheet = read_table(buf.getvalue(), "facts.xlsx")

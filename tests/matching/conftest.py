@@ -11,7 +11,6 @@ OFFERS = {
 }
 
 
-
 def offer(user, key, *, approve_by=None):
     title, domains, description, trl = OFFERS[key]
     capability = scenarios.capability_create(

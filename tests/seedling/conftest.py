@@ -15,7 +15,6 @@ HEADER = (
 THIS_YEAR = dt.date.today().year
 
 
-
 def facts(org, *, founded="2023-03-01", employees=40, rd_staff=8, revenue=10_000_000, rd=1_200_000,
           financing=5_000_000, valuation=60_000_000, district="滨江区", registered="true"):  # fmt: skip
     """Two years of facts that make a good seedling unless told otherwise."""

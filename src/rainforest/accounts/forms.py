@@ -52,9 +52,7 @@ class UserCreateForm(forms.Form):
 
 class RoleGrantForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
-    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 

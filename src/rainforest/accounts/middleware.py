@@ -151,11 +151,7 @@ class PasswordExpiryMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(PASSWORD_EXEMPT)
-            and password_expired(user)
-        ):
+        if user.is_authenticated and not request.path.startswith(PASSWORD_EXEMPT) and password_expired(user):
             return redirect("accounts:password_change")
         return self.get_response(request)
 

@@ -46,16 +46,11 @@ class PolicyPasswordValidator:
             )
         username = getattr(user, "username", "") or ""
         if username and username.lower() in password.lower():
-            errors.append(
-                ValidationError(
-                    _("The password must not contain the user name."), code="password_username"
-                )
-            )
+            errors.append(ValidationError(_("The password must not contain the user name."), code="password_username"))
         if user is not None and user.pk and self._reused(user, password, policy.history):
             errors.append(
                 ValidationError(
-                    _("The password must differ from the last %(n)d passwords.")
-                    % {"n": policy.history},
+                    _("The password must differ from the last %(n)d passwords.") % {"n": policy.history},
                     code="password_reused",
                 )
             )

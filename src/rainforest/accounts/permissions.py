@@ -39,8 +39,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.SCENARIO_PUBLISHER: frozenset({API_TOKENS_OWN, EXCHANGE_PUBLISH}),
     Role.PROGRAMME_OFFICER: frozenset(
-        {REGISTRY_VIEW_ALL, REGISTRY_IMPORT, REGISTRY_EXPORT, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN,
-         POLICY_SCREEN, POLICY_SETTLE, EXCHANGE_MANAGE, SEEDLING_MANAGE}
+        {
+            REGISTRY_VIEW_ALL,
+            REGISTRY_IMPORT,
+            REGISTRY_EXPORT,
+            ORGANISATIONS_VIEW_ALL,
+            API_TOKENS_OWN,
+            POLICY_SCREEN,
+            POLICY_SETTLE,
+            EXCHANGE_MANAGE,
+            SEEDLING_MANAGE,
+        }
     ),  # fmt: skip
     # Experts see only what is assigned to them.
     Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW, FUND_VOTE}),

@@ -117,9 +117,7 @@ def user_set_active(*, actor: Principal, user: User, active: bool) -> User:
     user.save(update_fields=["is_active"])
     if not active:
         transaction.on_commit(lambda: _end_sessions(user))
-        ApiToken.objects.filter(membership__user=user, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
+        ApiToken.objects.filter(membership__user=user, revoked_at=None).update(revoked_at=timezone.now())
     audit.record(
         actor, "accounts.user.activated" if active else "accounts.user.deactivated",
         subject_type="user", subject_id=user.pk, subject_label=user.username,

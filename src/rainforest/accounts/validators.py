@@ -6,14 +6,12 @@ from rainforest.core import uscc
 
 def uscc_message(error: uscc.UsccError) -> str:
     if error.code == "check":
-        return _(
-            "The check character of this unified social credit code should be %(expected)s, "
-            "not %(found)s."
-        ) % {"expected": error.expected, "found": error.found}
+        return _("The check character of this unified social credit code should be %(expected)s, not %(found)s.") % {
+            "expected": error.expected,
+            "found": error.found,
+        }
     if error.code == "charset":
-        return _(
-            "The character %(char)s cannot appear in a unified social credit code."
-        ) % {"char": error.found}
+        return _("The character %(char)s cannot appear in a unified social credit code.") % {"char": error.found}
     return _("A unified social credit code has exactly 18 characters.")
 
 

@@ -71,9 +71,7 @@ def _otp_device(user) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device:
         return device
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=user, confirmed=False, defaults={"name": "authenticator"}
-    )
+    device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "authenticator"})
     return device
 
 
@@ -84,8 +82,8 @@ def otp_view(request):
     form = forms.OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        matched = match_token(request.user, token) if device.confirmed else (
-            device if device.verify_token(token) else None
+        matched = (
+            match_token(request.user, token) if device.confirmed else (device if device.verify_token(token) else None)
         )
         with transaction.atomic():
             if matched is not None:
@@ -159,9 +157,7 @@ def users_view(request):
 def user_active_view(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     try:
-        services.user_set_active(
-            actor=request.principal, user=user, active=request.POST.get("active") == "1"
-        )
+        services.user_set_active(actor=request.principal, user=user, active=request.POST.get("active") == "1")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:users")
@@ -219,15 +215,11 @@ def role_revoke_view(request, pk: int):
 def policy_view(request):
     request.principal.require(SECURITY_POLICY)
     policy = security_policy()
-    form = forms.SecurityPolicyForm(
-        request.POST or None, instance=policy, initial={"version": policy.version}
-    )
+    form = forms.SecurityPolicyForm(request.POST or None, instance=policy, initial={"version": policy.version})
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.security_policy_update(
-                actor=request.principal, version=form.cleaned_data["version"], **values
-            )
+            services.security_policy_update(actor=request.principal, version=form.cleaned_data["version"], **values)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -254,9 +246,7 @@ def audit_view(request):
     events = selectors.audit_event_list(actor=request.principal, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     verification = audit.verify() if request.GET.get("verify") else None
-    return render(
-        request, "accounts/audit.html", {"form": form, "page": page, "verification": verification}
-    )
+    return render(request, "accounts/audit.html", {"form": form, "page": page, "verification": verification})
 
 
 AUDIT_COLUMNS = (
@@ -274,8 +264,9 @@ def audit_export_view(request):
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(AUDIT_COLUMNS)
     for event in events.iterator(chunk_size=2000):
-        writer.writerow([defuse(str(getattr(event, c) if getattr(event, c) is not None else ""))
-                         for c in AUDIT_COLUMNS])
+        writer.writerow(
+            [defuse(str(getattr(event, c) if getattr(event, c) is not None else "")) for c in AUDIT_COLUMNS]
+        )
     with transaction.atomic():
         audit.record(request.principal, "audit.exported", after={k: str(v) for k, v in filters.items()})
     response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv")

@@ -124,9 +124,7 @@ def portfolio(*, actor: Principal, on: dt.date | None = None) -> Portfolio:
             if code:
                 industry[code] += 1
     # the round the fund came in at: the first recorded one
-    stage_mix = Counter(
-        next((r.name for r in p.deal.rounds.all() if r.recorded), "—") for p in positions
-    )
+    stage_mix = Counter(next((r.name for r in p.deal.rounds.all() if r.recorded), "—") for p in positions)
     timeline = []
     dates = sorted(
         {f.on for d in deals for f in d.flows.all() if f.on <= on}

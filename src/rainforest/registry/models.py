@@ -22,9 +22,7 @@ def flag(label):
 class Enterprise(models.Model):
     """The registry entry of an enterprise organisation (name and code live on the organisation)."""
 
-    organisation = models.OneToOneField(
-        Organisation, on_delete=models.PROTECT, related_name="enterprise"
-    )
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="enterprise")
     founded_on = models.DateField(_("founded on"))
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -47,13 +45,9 @@ class YearlyFacts(models.Model):
     district = models.CharField(_("district"), max_length=50, blank=True, null=True)
     registered_in_hangzhou = flag(_("registered in Hangzhou"))
     industries = models.CharField(_("industry clusters"), max_length=300, blank=True, null=True)
-    hnte_field = models.CharField(
-        _("high-tech field"), max_length=2, choices=HnteField.choices, blank=True, null=True
-    )
+    hnte_field = models.CharField(_("high-tech field"), max_length=2, choices=HnteField.choices, blank=True, null=True)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, blank=True, null=True)
-    last_round = models.CharField(
-        _("latest round"), max_length=16, choices=Round.choices, blank=True, null=True
-    )
+    last_round = models.CharField(_("latest round"), max_length=16, choices=Round.choices, blank=True, null=True)
     employees = count(_("employees"))
     tech_staff = count(_("tech staff"))
     rd_staff = count(_("R&D staff"))
@@ -100,9 +94,7 @@ class YearlyFacts(models.Model):
 class Recognition(models.Model):
     """A title the enterprise holds: tech-SME registration, HNTE certificate, young eagle..."""
 
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="recognitions"
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="recognitions")
     kind = models.CharField(_("kind"), max_length=16, choices=RecognitionKind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     reference = models.CharField(_("certificate or registration number"), max_length=64, blank=True)
@@ -112,9 +104,7 @@ class Recognition(models.Model):
     class Meta:
         verbose_name = _("recognition")
         verbose_name_plural = _("recognitions")
-        constraints = [
-            models.UniqueConstraint(fields=["enterprise", "kind", "year"], name="unique_recognition")
-        ]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "kind", "year"], name="unique_recognition")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}"

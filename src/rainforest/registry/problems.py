@@ -60,10 +60,7 @@ def problem_message(problem: Problem) -> str:
 
 def problem_rows(problems: list[Problem]) -> list[dict]:
     """Rows for a table of problems: row, column, value, reason."""
-    return [
-        {"row": p.row or "", "column": p.column, "value": p.value, "reason": problem_message(p)}
-        for p in problems
-    ]
+    return [{"row": p.row or "", "column": p.column, "value": p.value, "reason": problem_message(p)} for p in problems]
 
 
 def summary(count: int) -> str:

@@ -56,9 +56,7 @@ class ImportReport:
     facts_unchanged: int = 0
 
 
-def facts_import(
-    *, actor: Principal, data: bytes, filename: str = "", today: dt.date | None = None
-) -> ImportReport:
+def facts_import(*, actor: Principal, data: bytes, filename: str = "", today: dt.date | None = None) -> ImportReport:
     """Import a facts table all-or-nothing; re-importing the same file changes nothing."""
     actor.require(REGISTRY_IMPORT)
     today = today or timezone.localdate()
@@ -91,9 +89,7 @@ def _organisations(rows: list[dict], actor: Principal, report: ImportReport, cha
     if wrong_kind:
         raise ImportRefused(wrong_kind)
     new_orgs = [
-        Organisation(
-            uscc=c, name=r["name"], kind=OrganisationKind.ENTERPRISE, district=r["district"] or ""
-        )
+        Organisation(uscc=c, name=r["name"], kind=OrganisationKind.ENTERPRISE, district=r["district"] or "")
         for c, r in latest.items()
         if c not in orgs
     ]
@@ -101,9 +97,7 @@ def _organisations(rows: list[dict], actor: Principal, report: ImportReport, cha
     orgs.update({o.uscc: o for o in Organisation.objects.filter(uscc__in=[o.uscc for o in new_orgs])})
     enterprises = {
         e.organisation.uscc: e
-        for e in Enterprise.objects.filter(organisation__uscc__in=list(latest)).select_related(
-            "organisation"
-        )
+        for e in Enterprise.objects.filter(organisation__uscc__in=list(latest)).select_related("organisation")
     }
     missing = [Enterprise(organisation=orgs[c], founded_on=latest[c]["founded_on"])
                for c in latest if c not in enterprises]  # fmt: skip
@@ -217,11 +211,7 @@ def facts_save(
     """Create or edit one year; ``version`` is what the editor saw (None for a new year)."""
     _require_own(actor, enterprise)
     _check_values(enterprise, fiscal_year, values, today or timezone.localdate())
-    facts = (
-        YearlyFacts.objects.select_for_update()
-        .filter(enterprise=enterprise, fiscal_year=fiscal_year)
-        .first()
-    )
+    facts = YearlyFacts.objects.select_for_update().filter(enterprise=enterprise, fiscal_year=fiscal_year).first()
     subject = f"{enterprise.organisation.uscc}/{fiscal_year}"
     label = f"{enterprise.organisation.name} {fiscal_year}"
     if facts is None:

@@ -95,9 +95,7 @@ def profile_edit_view(request, uscc: str):
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.enterprise_profile_update(
-                actor=request.principal, enterprise=enterprise, **form.cleaned_data
-            )
+            services.enterprise_profile_update(actor=request.principal, enterprise=enterprise, **form.cleaned_data)
         except StaleEdit as exc:
             form.add_error(None, exc)
         except services.FactsInvalid as exc:
@@ -136,9 +134,7 @@ def facts_edit_view(request, uscc: str, year: int | None = None):
         else:
             messages.success(request, _("The figures for %(year)s have been saved.") % {"year": fiscal_year})
             return redirect("registry:detail", uscc=uscc)
-    return render(
-        request, "registry/facts_form.html", {"form": form, "enterprise": enterprise, "facts": facts}
-    )
+    return render(request, "registry/facts_form.html", {"form": form, "enterprise": enterprise, "facts": facts})
 
 
 @login_required

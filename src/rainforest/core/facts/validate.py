@@ -63,9 +63,7 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
     """Return (value, problem code or None, params). A blank cell is None: unknown, never 0."""
     if raw == "":
         return None, ("required" if col.required else None), {}
-    if raw.startswith(FORMULA_PREFIXES) and not (
-        raw.startswith("-") and col.kind in (Kind.MONEY, Kind.INT)
-    ):
+    if raw.startswith(FORMULA_PREFIXES) and not (raw.startswith("-") and col.kind in (Kind.MONEY, Kind.INT)):
         return None, "formula", {}
     match col.kind:
         case Kind.USCC:
@@ -186,18 +184,14 @@ def validate_rows(header: list[str], rows: list[list[str]], today: dt.date) -> R
         if row["uscc"] and row["fiscal_year"] is not None:
             key = (row["uscc"], row["fiscal_year"])
             if key in first_seen:
-                problems.append(
-                    Problem(sheet_row, "uscc", row["uscc"], "duplicate", {"first": first_seen[key]})
-                )
+                problems.append(Problem(sheet_row, "uscc", row["uscc"], "duplicate", {"first": first_seen[key]}))
                 row_ok = False
             else:
                 first_seen[key] = sheet_row
         if row["uscc"] and row["name"] and row["founded_on"]:
             seen = identity.setdefault(row["uscc"], (row["name"], row["founded_on"], sheet_row))
             if seen[:2] != (row["name"], row["founded_on"]):
-                problems.append(
-                    Problem(sheet_row, "name", row["name"], "conflicting_identity", {"first": seen[2]})
-                )
+                problems.append(Problem(sheet_row, "name", row["name"], "conflicting_identity", {"first": seen[2]}))
                 row_ok = False
         if row_ok:
             parsed.append(row)

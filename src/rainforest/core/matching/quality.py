@@ -82,13 +82,20 @@ def evaluate(rank: Callable[[Document], list[str]], evalset: EvalSet) -> Score:
     return Score(round(ndcg / n, 4), round(recall / n, 4), len(judged))
 
 
+class BaselineUnavailable(RuntimeError):
+    """jieba and rank_bm25 (the `bench` extra) are not installed."""
+
+
 class PlainBaseline:
     """The usual first choice, with default settings: jieba's default cut and rank_bm25's Okapi
     BM25 over title + description, no normalisation, no dictionary, no field weights."""
 
     def __init__(self, documents: list[Document]):
-        import jieba
-        from rank_bm25 import BM25Okapi
+        try:
+            import jieba
+            from rank_bm25 import BM25Okapi
+        except ImportError as exc:  # the baseline is an extra: the platform itself never needs it
+            raise BaselineUnavailable("pip install -e '.[bench]'") from exc
 
         jieba.setLogLevel(60)
         self._cut = jieba.lcut

@@ -26,8 +26,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"OK: {result.checked} events, chain intact.")
                 return
             raise CommandError(
-                f"BROKEN at event #{result.broken_seq} ({result.reason}); "
-                f"{result.checked} events before it are intact."
+                f"BROKEN at event #{result.broken_seq} ({result.reason}); {result.checked} events before it are intact."
             )
         with open(options["file"], "w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)

@@ -43,24 +43,31 @@ class Command(BaseCommand):
     def handle(self, *args, what, **options):
         if what == "match":
             from rainforest.core.matching.documents import Mode
+            from rainforest.core.matching.quality import BaselineUnavailable
             from rainforest.matching.bench import run
 
             try:
                 modes = [Mode(m.strip()) for m in options["modes"].split(",") if m.strip()]
             except ValueError as exc:
                 raise CommandError(f"--modes: {exc}") from exc
-            run(
-                self.stdout.write,
-                capabilities=options["capabilities"],
-                scenarios=options["scenarios"],
-                modes=modes,
-                baseline_queries=options["baseline_queries"],
-                seed=options["seed"],
-                evalset_dir=options["evalset"],
-                skip_speed=options["quality_only"],
-            )
+            try:
+                self._match(run, modes, options)
+            except BaselineUnavailable as exc:
+                raise CommandError(f"the baseline (jieba, rank-bm25) is not installed: {exc}") from exc
             return
         self._policy(**options)
+
+    def _match(self, run, modes, options):
+        run(
+            self.stdout.write,
+            capabilities=options["capabilities"],
+            scenarios=options["scenarios"],
+            modes=modes,
+            baseline_queries=options["baseline_queries"],
+            seed=options["seed"],
+            evalset_dir=options["evalset"],
+            skip_speed=options["quality_only"],
+        )
 
     def _policy(self, *, rows, repeat, sample, seed, **options):
         ruleset = current_ruleset()
