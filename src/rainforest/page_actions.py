@@ -25,6 +25,17 @@ def attempt(request, service, success: str, **kwargs):
     return True if result is None else result
 
 
+def add_form_errors(form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form: against the field it names where the form has it,
+    above the form otherwise (a model's own errors arrive keyed by field, a service's are a list)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error.messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
 def form_date(value: str, default: dt.date | None = None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)

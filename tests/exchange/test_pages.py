@@ -86,7 +86,7 @@ def test_attachments_are_private(client, open_call, enterprise_user, outsider, s
     )
     attachment = Attachment.objects.get()
     sign_in(client, outsider)
-    assert client.get(f"/exchange/attachments/{attachment.pk}/").status_code == 403
+    assert client.get(f"/exchange/attachments/{attachment.pk}/").status_code == 404
     client.post("/accounts/logout/")
     sign_in(client, enterprise_user)
     assert client.get(f"/exchange/attachments/{attachment.pk}/").status_code == 200

@@ -26,6 +26,7 @@ from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
 from rainforest.core.facts.writer import defuse
+from rainforest.page_actions import add_form_errors
 
 
 def _safe_next(request, default="home"):
@@ -144,7 +145,7 @@ def users_view(request):
         try:
             services.user_create(actor=request.principal, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The account has been created."))
             return redirect("accounts:users")
@@ -194,7 +195,7 @@ def roles_view(request):
                     organisation=form.cleaned_data["organisation"], role=form.cleaned_data["role"],
                 )  # fmt: skip
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The role has been granted."))
                 return redirect("accounts:roles")
@@ -221,7 +222,7 @@ def policy_view(request):
         try:
             services.security_policy_update(actor=request.principal, version=form.cleaned_data["version"], **values)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The security policy has been saved."))
             return redirect("accounts:policy")

@@ -16,7 +16,7 @@ from rainforest.accounts.permissions import (
     EXCHANGE_SUPPLY,
     Principal,
 )
-from rainforest.exchange.choices import CapabilityStatus, ScenarioStatus
+from rainforest.exchange.choices import ApplicationStatus, CallStatus, CapabilityStatus, ScenarioStatus
 from rainforest.exchange.models import (
     Application,
     Call,
@@ -191,6 +191,38 @@ def assignment_get(*, actor: Principal, pk: int) -> ExpertAssignment:
     if assignment is None:
         raise Http404
     return assignment
+
+
+def panel_applications(*, assignment: ExpertAssignment) -> list[Application]:
+    """What a panel member may see of the call's applications: nothing while the call is open
+    (applicants can still edit, and a reviewer must not read a proposal before its deadline), then
+    every live application in the order they came in."""
+    if assignment.call.status == CallStatus.OPEN:
+        return []
+    return list(
+        assignment.call.applications.exclude(status=ApplicationStatus.WITHDRAWN)
+        .select_related("applicant")
+        .order_by("pk")
+    )
+
+
+def application_get_for(*, actor: Principal | None, pk: int) -> Application:
+    """One application, or 404 for a missing one and for anyone who may not see it. It is seen by
+    the applicant, by the publisher and officers of its scenario, and by a declared panel member
+    once review has started, unless the review is blind or the member declared a conflict with it."""
+    from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+
+    application = Application.objects.select_related("call__scenario", "applicant").filter(pk=pk).first()
+    if application is None or actor is None:
+        raise Http404
+    call = application.call
+    if actor.organisation_id == application.applicant_id or capacities(actor, call.scenario) & {PUBLISHER, OFFICER}:
+        return application
+    if actor.can(EXCHANGE_REVIEW) and not call.blind_review and call.status != CallStatus.OPEN:
+        assignment = ExpertAssignment.objects.filter(call=call, expert=actor.user, declared_at__isnull=False).first()
+        if assignment and application.pk not in assignment.declared_conflicts:
+            return application
+    raise Http404
 
 
 def projects_for(*, actor: Principal) -> QuerySet[Project]:

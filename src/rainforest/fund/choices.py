@@ -27,6 +27,10 @@ class Stage(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+# A deal in any other stage is live: a company has at most one live deal.
+ENDED_STAGES = (Stage.DECLINED, Stage.EXITED, Stage.WRITTEN_OFF)
+
+
 class Vote(models.TextChoices):
     FOR = "for", _("For")
     AGAINST = "against", _("Against")

@@ -3,15 +3,19 @@ with the compliance report they were checked against, the investment committee, 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rainforest.fund.choices import FlowKind, MarkKind, Source, Stage, Vote
+from rainforest.fund.choices import ENDED_STAGES, FlowKind, MarkKind, Source, Stage, Vote
 from rainforest.registry.models import Enterprise
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+# The first amount a MONEY column cannot hold: 10^14 yuan.
+MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 USER = settings.AUTH_USER_MODEL
 
 
@@ -32,6 +36,14 @@ class Deal(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=~Q(stage__in=ENDED_STAGES),
+                name="fund_one_live_deal_per_company",
+                violation_error_message=_("This company already has a live deal."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise}"

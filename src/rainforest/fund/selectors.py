@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from rainforest.accounts.permissions import FUND_MANAGE, FUND_VOTE, Principal
@@ -39,7 +40,7 @@ def pipeline(*, actor: Principal) -> dict[str, list[Deal]]:
 
 def deal_get(*, actor: Principal, pk: int) -> Deal:
     actor.require(FUND_MANAGE)
-    return Deal.objects.select_related("enterprise__organisation").get(pk=pk)
+    return get_object_or_404(Deal.objects.select_related("enterprise__organisation"), pk=pk)
 
 
 def meetings_for(*, actor: Principal) -> QuerySet[Meeting]:

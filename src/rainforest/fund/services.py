@@ -23,8 +23,18 @@ from rainforest.core.captable.numbers import dec, exact
 from rainforest.core.captable.round import OPTIONS, POOL, Investor, RoundError, priced_round
 from rainforest.core.captable.rules import fund_rules
 from rainforest.core.captable.table import CapTable, Event, TableError
-from rainforest.fund.choices import FlowKind, MarkKind, Source, Stage
-from rainforest.fund.models import Ballot, CashFlow, CommitteeMember, Deal, Mark, Meeting, Round, TableEvent
+from rainforest.fund.choices import ENDED_STAGES, FlowKind, MarkKind, Source, Stage
+from rainforest.fund.models import (
+    MONEY_LIMIT,
+    Ballot,
+    CashFlow,
+    CommitteeMember,
+    Deal,
+    Mark,
+    Meeting,
+    Round,
+    TableEvent,
+)
 from rainforest.fund.problems import worded
 from rainforest.policy.selectors import enterprise_rows
 from rainforest.registry.models import Enterprise
@@ -73,11 +83,10 @@ def deal_create(
         raise ValidationError(_("Unknown deal source."))
     if unit not in ("shares", "registered_capital_cny"):
         raise ValidationError(_("Units are shares or yuan of registered capital."))
-    if (
-        Deal.objects.filter(enterprise=enterprise)
-        .exclude(stage__in=[Stage.DECLINED, Stage.EXITED, Stage.WRITTEN_OFF])
-        .exists()
-    ):
+    # The company's row is the lock: two managers opening a deal at once leave one, and the second
+    # is told why (the partial unique constraint is the last word if anything bypasses this).
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    if Deal.objects.filter(enterprise=enterprise).exclude(stage__in=ENDED_STAGES).exists():
         raise ValidationError(_("This company already has a live deal."))
     deal = Deal.objects.create(
         enterprise=enterprise,
@@ -563,6 +572,18 @@ def round_record(*, actor: Principal, round: Round, acknowledge: str = "") -> Ro
     return round
 
 
+def _yuan(value) -> Decimal | None:
+    """An amount of money as the database holds it (to the fen, within MONEY's digits), or None for
+    anything that is not one: text, NaN, infinity, or more than a MONEY column holds."""
+    try:
+        amount = Decimal(str(value).strip().replace(",", "")).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        return None
+    if not amount.is_finite() or abs(amount) >= MONEY_LIMIT:
+        return None
+    return amount
+
+
 @transaction.atomic
 def flow_record(*, actor: Principal, deal: Deal, on: dt.date, amount, kind: str = FlowKind.DISTRIBUTION) -> CashFlow:
     """Money between the fund and the company outside a recorded round: a distribution, or the cash
@@ -570,13 +591,10 @@ def flow_record(*, actor: Principal, deal: Deal, on: dt.date, amount, kind: str 
     actor.require(FUND_MANAGE)
     if kind not in FlowKind.values:
         raise ValidationError(_("Unknown kind of flow."))
-    try:
-        value = Decimal(str(amount))
-    except ArithmeticError as exc:
-        raise ValidationError(_("The amount must be more than zero.")) from exc
-    if not value.is_finite() or value <= 0:
+    value = _yuan(amount)
+    if value is None or value <= 0:
         raise ValidationError(_("The amount must be more than zero."))
-    flow = CashFlow.objects.create(deal=deal, on=on, kind=kind, amount=value.quantize(Decimal("0.01")))
+    flow = CashFlow.objects.create(deal=deal, on=on, kind=kind, amount=value)
     _record(actor, f"fund.flow.{kind}", deal, on=on, amount=flow.amount)
     return flow
 
@@ -584,7 +602,9 @@ def flow_record(*, actor: Principal, deal: Deal, on: dt.date, amount, kind: str 
 @transaction.atomic
 def mark_write_down(*, actor: Principal, deal: Deal, on: dt.date, value, reason: str) -> Mark:
     actor.require(FUND_MANAGE)
-    amount = Decimal(str(value))
+    amount = _yuan(value)
+    if amount is None:
+        raise ValidationError(_("Enter the value in yuan, for example 1200000.50."))
     if amount < 0:
         raise ValidationError(_("A value cannot be negative."))
     if not reason.strip():

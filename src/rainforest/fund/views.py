@@ -158,7 +158,7 @@ def deal_action_view(request, pk: int):
             _("Distribution recorded."),
             deal=deal,
             on=form_date(post.get("on", ""), today),
-            amount=post.get("amount", "0") or "0",
+            amount=post.get("amount", ""),
         )
     elif action == "write_down":
         attempt(
@@ -167,7 +167,7 @@ def deal_action_view(request, pk: int):
             _("Write-down recorded."),
             deal=deal,
             on=form_date(post.get("on", ""), today),
-            value=post.get("value", "0") or "0",
+            value=post.get("value", ""),
             reason=post.get("reason", ""),
         )
     else:

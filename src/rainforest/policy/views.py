@@ -17,6 +17,7 @@ from rainforest.accounts.permissions import POLICY_SETTLE
 from rainforest.core.facts.reader import MAX_BYTES
 from rainforest.core.facts.writer import defuse
 from rainforest.core.policy.screen import flat_row
+from rainforest.page_actions import add_form_errors
 from rainforest.policy import selectors, services
 from rainforest.policy.forms import RunForm, SelfCheckForm, SettleForm
 from rainforest.policy.labels import describe, results_context
@@ -80,7 +81,7 @@ def run_list_view(request):
         except ImportRefused as exc:
             context.update(problems=problem_rows(exc.problems), summary=summary(len(exc.problems)))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("Screening finished: %(n)d enterprises.") % {"n": run.enterprises})
             return redirect("policy:run", pk=run.pk)
@@ -132,7 +133,7 @@ def result_view(request, pk: int, uscc: str):
         try:
             services.review_settle(actor=request.principal, result=result, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The decision has been recorded."))
             return redirect("policy:result", pk=pk, uscc=uscc)

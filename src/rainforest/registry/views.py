@@ -18,6 +18,7 @@ from rainforest.accounts.permissions import (
     REGISTRY_VIEW_ALL,
 )
 from rainforest.core.facts.reader import MAX_BYTES
+from rainforest.page_actions import add_form_errors
 from rainforest.registry import selectors, services
 from rainforest.registry.choices import Stage
 from rainforest.registry.forms import FactsForm, ImportForm, ProfileForm
@@ -97,7 +98,7 @@ def profile_edit_view(request, uscc: str):
         try:
             services.enterprise_profile_update(actor=request.principal, enterprise=enterprise, **form.cleaned_data)
         except StaleEdit as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         except services.FactsInvalid as exc:
             _add_problems(form, exc.problems)
         else:
@@ -128,7 +129,7 @@ def facts_edit_view(request, uscc: str, year: int | None = None):
                 values=values, version=data.get("version"),
             )  # fmt: skip
         except StaleEdit as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         except services.FactsInvalid as exc:
             _add_problems(form, exc.problems)
         else:

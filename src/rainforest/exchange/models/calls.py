@@ -41,6 +41,10 @@ class RubricCriterion(models.Model):
 
     class Meta:
         ordering = ["call_id", "position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_score__gte=1), name="rubric_max_score_positive"),
+            models.CheckConstraint(condition=models.Q(weight__gte=1), name="rubric_weight_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight}%)"

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from rainforest.accounts.models import Organisation
 from rainforest.exchange.choices import CapabilityStatus, Domain, FocusArea, ScenarioKind, ScenarioStatus
 
 TRL = [MinValueValidator(1), MaxValueValidator(9)]
+NOT_NEGATIVE = MinValueValidator(0)
 
 
 class Scenario(models.Model):
@@ -25,8 +27,12 @@ class Scenario(models.Model):
     resources = models.TextField(_("data and resources offered"), blank=True)
     constraints = models.TextField(_("constraints"), blank=True)
     min_trl = models.PositiveSmallIntegerField(_("minimum technology readiness (TRL)"), validators=TRL)
-    budget_min = models.DecimalField(_("budget from (yuan)"), max_digits=14, decimal_places=0, null=True, blank=True)
-    budget_max = models.DecimalField(_("budget up to (yuan)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    budget_min = models.DecimalField(
+        _("budget from (yuan)"), max_digits=14, decimal_places=0, null=True, blank=True, validators=[NOT_NEGATIVE]
+    )
+    budget_max = models.DecimalField(
+        _("budget up to (yuan)"), max_digits=14, decimal_places=0, null=True, blank=True, validators=[NOT_NEGATIVE]
+    )
     district = models.CharField(_("district"), max_length=50, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
@@ -51,11 +57,39 @@ class Scenario(models.Model):
                 | models.Q(budget_max__isnull=True)
                 | models.Q(budget_min__lte=models.F("budget_max")),
                 name="scenario_budget_order",
-            )
+                violation_error_message=_("The budget's lower end cannot be above its upper end."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_min__isnull=True) | models.Q(budget_min__gte=0),
+                name="scenario_budget_min_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_max__isnull=True) | models.Q(budget_max__gte=0),
+                name="scenario_budget_max_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__lte=models.F("ends_on")),
+                name="scenario_period_order",
+                violation_error_message=_("The scenario cannot end before it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        # Said against the field the user must change; the constraints above say it to the database.
+        errors = {}
+        if self.budget_min is not None and self.budget_max is not None and self.budget_min > self.budget_max:
+            errors["budget_max"] = _("The budget's upper end must be at least its lower end.")
+        if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
+            errors["ends_on"] = _("The end date cannot be before the start date.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Capability(models.Model):

@@ -27,6 +27,21 @@ def _second(moment: dt.datetime) -> dt.datetime:
     return moment.replace(microsecond=0)
 
 
+RUBRIC_MAX_SCORE = 100  # a criterion is scored out of 1 to 100 points
+
+
+def _check_rubric(rubric) -> None:
+    """Every criterion named once, weighted 1-100 %, scored out of 1-100 points; weights sum to 100.
+    A maximum of 0 would divide every score by zero."""
+    names = [name.strip() for name, _w, _m in rubric]
+    if not rubric or any(not n or len(n) > 100 for n in names) or len(set(names)) != len(names):
+        raise ValidationError(_("Name each criterion once (at most 100 characters)."))
+    if any(not 1 <= m <= RUBRIC_MAX_SCORE for _n, _w, m in rubric):
+        raise ValidationError(_("A criterion's maximum score is between 1 and 100."))
+    if any(w < 1 for _n, w, _m in rubric) or sum(w for _n, w, _m in rubric) != 100:
+        raise ValidationError(_("The rubric's weights must add up to 100."))
+
+
 @transaction.atomic
 def call_open(
     *,
@@ -46,8 +61,9 @@ def call_open(
         raise ValidationError(_("The call must close after it opens."))
     if closes_at <= timezone.now():
         raise ValidationError(_("The closing time is already past."))
-    if not rubric or sum(w for _n, w, _m in rubric) != 100:
-        raise ValidationError(_("The rubric's weights must add up to 100."))
+    _check_rubric(rubric)
+    if max_winners < 1:
+        raise ValidationError(_("A call has at least one winner."))
     call = Call.objects.create(
         scenario=scenario,
         opens_at=opens_at,

@@ -125,6 +125,8 @@ def panel_declare(*, actor: Principal, assignment: ExpertAssignment, conflicted:
     assignment = _own_assignment(actor, assignment)
     if assignment.declared_at:
         raise ValidationError(_("You have already declared; the declaration cannot be changed."))
+    if assignment.call.status == CallStatus.OPEN:
+        raise ValidationError(_("The panel declares once the call has closed and review has started."))
     live = set(assignment.call.applications.exclude(status="withdrawn").values_list("pk", flat=True))
     assignment.declared_conflicts = sorted(set(conflicted) & live)
     assignment.declaration_note = note.strip()

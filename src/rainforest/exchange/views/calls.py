@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_SUPPLY
 from rainforest.exchange import selectors
 from rainforest.exchange.forms import ApplicationForm, ObjectionForm, PanelForm
-from rainforest.exchange.models import Application, Attachment, ExpertAssignment
+from rainforest.exchange.models import Application, Attachment
 from rainforest.exchange.services import calls, reviews
 from rainforest.exchange.services.calls import accepting
 from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+from rainforest.page_actions import add_form_errors
 
 
 def call_view(request, pk: int):
@@ -78,7 +79,7 @@ def apply_view(request, pk: int):
             else:
                 application = calls.application_submit(actor=request.principal, call=call, files=files, **data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             return redirect("exchange:receipt", pk=application.pk)
     context = {"form": form, "call": call, "own": own, "accepting": accepting(call, timezone.now())}
@@ -110,27 +111,20 @@ def objection_view(request, pk: int):
 
 
 def attachment_view(request, pk: int):
-    """A published scenario's attachments are public; an application's go to the applicant, the
-    publisher, officers and (unless the review is blind) the declared experts of its call."""
+    """A published scenario's attachments are public; an application's go to whoever may see the
+    application (selectors.application_get_for)."""
     attachment = get_object_or_404(Attachment, pk=pk)
     principal = getattr(request, "principal", None)
     if attachment.owner_type == "scenario":
         selectors.scenario_get(actor=principal, pk=attachment.owner_id)  # 404 unless visible
-        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
-    if principal is None:
-        raise PermissionDenied
-    application = get_object_or_404(Application.objects.select_related("call__scenario"), pk=attachment.owner_id)
-    principal = request.principal
-    allowed = (
-        principal.organisation_id == application.applicant_id
-        or capacities(principal, application.call.scenario) & {PUBLISHER, OFFICER}
-        or (
-            not application.call.blind_review
-            and ExpertAssignment.objects.filter(
-                call=application.call, expert=principal.user, declared_at__isnull=False
-            ).exists()
-        )
+    else:
+        selectors.application_get_for(actor=principal, pk=attachment.owner_id)  # 404 unless visible
+    # Served as the type its content was checked as, never one guessed from the name it was given.
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
-    if not allowed:
-        raise PermissionDenied
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

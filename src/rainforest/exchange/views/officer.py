@@ -16,6 +16,7 @@ from rainforest.exchange.forms import ListForm, PanelForm
 from rainforest.exchange.models import Capability, Objection
 from rainforest.exchange.services import calls, reviews, scenarios
 from rainforest.exchange.services.scenarios import next_batch_number
+from rainforest.page_actions import add_form_errors
 
 
 @login_required
@@ -37,7 +38,7 @@ def queue_view(request):
                 correction_note=data["correction_note"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The list has been published."))
             return redirect("exchange:list", pk=published.pk)

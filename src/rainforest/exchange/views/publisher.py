@@ -14,6 +14,7 @@ from rainforest.exchange import selectors
 from rainforest.exchange.forms import CallForm, ReasonForm, ScenarioForm
 from rainforest.exchange.services import calls, reviews, scenarios
 from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+from rainforest.page_actions import add_form_errors
 
 
 @login_required
@@ -45,9 +46,7 @@ def scenario_edit_view(request, pk: int | None = None):
             else:
                 scenario = scenarios.scenario_create(actor=request.principal, files=files, **values)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The scenario has been saved."))
             return redirect("exchange:scenario", pk=scenario.pk)
@@ -92,7 +91,7 @@ def call_new_view(request, pk: int):
                 blind_review=data["blind_review"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The call is open."))
             return redirect("exchange:call", pk=call.pk)

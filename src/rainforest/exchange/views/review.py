@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from rainforest.exchange import selectors
+from rainforest.exchange.choices import CallStatus
 from rainforest.exchange.forms import DeclareForm
 from rainforest.exchange.services import reviews
+from rainforest.page_actions import add_form_errors
 
 
 @login_required
@@ -26,7 +28,9 @@ def _label(application, index: int, blind: bool) -> str:
 def assignment_view(request, pk: int):
     assignment = selectors.assignment_get(actor=request.principal, pk=pk)
     call = assignment.call
-    applications = list(call.applications.exclude(status="withdrawn").select_related("applicant").order_by("pk"))
+    if call.status == CallStatus.OPEN:
+        return render(request, "exchange/panel_waiting.html", {"assignment": assignment, "call": call})
+    applications = selectors.panel_applications(assignment=assignment)
     labelled = [(a, _label(a, i, call.blind_review)) for i, a in enumerate(applications)]
     if not assignment.declared_at:
         form = DeclareForm(request.POST or None)
@@ -40,7 +44,7 @@ def assignment_view(request, pk: int):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_form_errors(form, exc)
             else:
                 return redirect("exchange:assignment", pk=pk)
         return render(request, "exchange/declare.html", {"assignment": assignment, "form": form, "call": call})

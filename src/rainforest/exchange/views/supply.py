@@ -14,6 +14,7 @@ from rainforest.exchange.forms import CapabilityForm, SubscriptionForm
 from rainforest.exchange.models import Capability, Subscription
 from rainforest.exchange.services import scenarios
 from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
+from rainforest.page_actions import add_form_errors
 
 
 @login_required
@@ -24,7 +25,7 @@ def my_capabilities_view(request):
         try:
             scenarios.capability_create(actor=request.principal, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(request, _("The capability has been saved as a draft; submit it for review."))
             return redirect("exchange:my_capabilities")

@@ -1,0 +1,63 @@
+"""The fund's pages and services at their edges: missing objects, values that are not money, and
+one live deal per company even when the service's check is bypassed."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from rainforest.fund import services
+from rainforest.fund.models import Deal, Mark
+from tests.conftest import sign_in
+from tests.exchange.conftest import as_actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deal(fund_manager, company):
+    return services.deal_create(actor=as_actor(fund_manager), enterprise=company, source="university")
+
+
+def test_a_missing_deal_is_not_found_on_every_page(fund_manager, deal):
+    fiona = sign_in(Client(), fund_manager)
+    missing = deal.pk + 1000
+    assert fiona.get(f"/fund/deals/{missing}/").status_code == 404
+    assert fiona.get(f"/fund/deals/{missing}/ocf/").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "-1", "1e400", "100000000000000", ""])
+def test_a_write_down_that_is_not_an_amount_is_refused_and_nothing_saved(fund_manager, deal, value):
+    fiona = sign_in(Client(), fund_manager)
+    response = fiona.post(
+        f"/fund/deals/{deal.pk}/act/", {"action": "write_down", "value": value, "reason": "估值下调"}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Mark.objects.exists()
+    assert "error" in response.content.decode()
+
+
+@pytest.mark.parametrize("amount", ["abc", "NaN", "-Infinity", "0", "1e20"])
+def test_a_distribution_that_is_not_an_amount_is_refused(fund_manager, deal, amount):
+    fiona = sign_in(Client(), fund_manager)
+    fiona.post(f"/fund/deals/{deal.pk}/act/", {"action": "distribution", "amount": amount})
+    assert not deal.flows.exists()
+
+
+def test_an_amount_with_thousands_separators_is_read(fund_manager, deal):
+    import datetime as dt
+
+    services.mark_write_down(
+        actor=as_actor(fund_manager), deal=deal, on=dt.date(2026, 11, 1), value="1,200,000.50", reason="估值下调"
+    )
+    assert str(Mark.objects.get().value) == "1200000.50"
+
+
+def test_the_database_refuses_a_second_live_deal_for_one_company(fund_manager, deal, company):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Deal.objects.create(enterprise=company, source="university", created_by=fund_manager)
+
+
+def test_a_company_may_have_a_new_deal_once_the_last_one_ended(fund_manager, deal, company):
+    services.deal_move(actor=as_actor(fund_manager), deal=deal, action="decline", reason="不符合投资方向")
+    again = services.deal_create(actor=as_actor(fund_manager), enterprise=company, source="university")
+    assert again.pk != deal.pk
