@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from rainforest.core.years import PLATFORM_YEARS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,6 +37,24 @@ def add_form_errors(form, exc: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, error.messages)
     else:
         form.add_error(None, exc.messages)
+
+
+YEARS = PLATFORM_YEARS
+
+
+def query_year(request, default: int, name: str = "year") -> int:
+    """A year from the query string (the default when absent); a 400 that says why for anything
+    that is not a year the platform holds."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        year = int(raw)
+    except ValueError:
+        raise BadRequest(_("The year must be a number such as 2026.")) from None
+    if year not in YEARS:
+        raise BadRequest(_("The year must be between %(first)d and %(last)d.") % {"first": YEARS[0], "last": YEARS[-1]})
+    return year
 
 
 def form_date(value: str, default: dt.date | None = None) -> dt.date | None:

@@ -20,3 +20,5 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", back_office.urls),
 ]
+
+handler400 = views.bad_request_view

@@ -62,7 +62,9 @@ def test_a_budget_of_one_amount_and_a_one_day_period_are_accepted(publisher):
 
 def test_the_database_refuses_an_inverted_budget_written_around_the_service(publisher):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Scenario.objects.create(publisher=publisher.memberships.first().organisation, **SCENARIO | {"budget_min": 9_000_000})
+        Scenario.objects.create(
+            publisher=publisher.memberships.first().organisation, **SCENARIO | {"budget_min": 9_000_000}
+        )
 
 
 @pytest.mark.parametrize(
@@ -140,4 +142,3 @@ def test_a_declared_conflict_hides_that_application_from_the_expert(
         application_get_for(actor=as_actor(expert), pk=first.pk)
     assert refused.typename == "Http404"
     assert application_get_for(actor=as_actor(expert), pk=_second.pk) == _second
-

@@ -113,6 +113,12 @@ def test_a_deal_from_sourcing_to_portfolio(fund_manager, company, committee):
     assert portfolio.deployed == Decimal("4000000") and portfolio.totals.tvpi == Decimal("3.0")  # 12.00 × 1 M units
     assert report_xlsx(portfolio).startswith(b"PK") and report_pdf(portfolio).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action__startswith="fund.").count() > 10
+    # Markup in a company's name is printed, never read: no file embedded, no report broken.
+    type(company.organisation).objects.filter(pk=company.organisation_id).update(
+        name='<img src="/etc/passwd" width="9" height="9"/> <b>灵犀 & Co'
+    )
+    portfolio = selectors.portfolio(actor=fm, on=dt.date(2027, 12, 31))
+    assert report_pdf(portfolio).startswith(b"%PDF")
 
 
 def test_an_ineligible_report_cannot_be_approved(fund_manager, company, committee):

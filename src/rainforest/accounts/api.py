@@ -9,8 +9,6 @@ from ninja.security import HttpBearer, SessionAuth
 from rainforest.accounts.models import ApiToken
 from rainforest.accounts.permissions import Principal
 from rainforest.accounts.services import token_digest
-from rainforest.registry import selectors
-from rainforest.registry.schemas import OrganisationOut
 
 router = Router(tags=["accounts"])
 
@@ -56,8 +54,3 @@ def me(request):
         "username": p.user.username, "display_name": p.user.display_name, "role": p.role,
         "organisation": p.organisation.name if p.organisation else None,
     }  # fmt: skip
-
-
-@router.get("/organisations", response=list[OrganisationOut])
-def organisation_list(request):
-    return list(selectors.organisation_list(actor=request.principal)[:1000])

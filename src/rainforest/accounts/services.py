@@ -80,14 +80,20 @@ def organisation_update(*, actor: Principal, organisation: Organisation, version
 
 
 @transaction.atomic
-def user_create(*, actor: Principal, username: str, password: str, display_name: str = "") -> User:
-    """Create an account without roles: roles are granted by the security administrator."""
+def user_create(
+    *, actor: Principal, username: str, password: str, display_name: str = "", temporary: bool | None = None
+) -> User:
+    """Create an account without roles: roles are granted by the security administrator.
+
+    A password someone else chose is temporary: its holder must choose their own at the first
+    sign-in. Only the system's own fixtures (the demo city, tests) are exempt, unless they say so."""
     actor.require(ACCOUNTS_MANAGE)
     user = User(username=username, display_name=display_name)
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
+    user.must_change_password = (not actor.is_system) if temporary is None else temporary
     user.save()
     PasswordHistory.objects.create(user=user, password=user.password)
     audit.record(
@@ -206,6 +212,7 @@ def password_change(*, actor: Principal, user: User, new_password: str) -> None:
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     if user.must_change_password:
         transaction.on_commit(lambda: _end_sessions(user))
+    _revoke_tokens(actor, user)
     PasswordHistory.objects.create(user=user, password=user.password)
     keep = security_policy().history
     stale = user.password_history.values_list("pk", flat=True)[keep:]
@@ -214,6 +221,18 @@ def password_change(*, actor: Principal, user: User, new_password: str) -> None:
         actor, "auth.password.reset" if user.must_change_password else "auth.password.changed",
         subject_type="user", subject_id=user.pk, subject_label=user.username,
     )  # fmt: skip
+
+
+def _revoke_tokens(actor: Principal, user: User) -> None:
+    """A new password ends every API token the user held: whoever knew the old one may have made one."""
+    live = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True)
+    revoked = [str(t) for t in live]
+    if revoked:
+        live.update(revoked_at=timezone.now())
+        audit.record(
+            actor, "api.token.revoked", subject_type="user", subject_id=user.pk, subject_label=user.username,
+            after={"tokens": revoked, "because": "password"},
+        )  # fmt: skip
 
 
 def token_digest(raw: str) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.facts.writer import defuse
 from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKind
+from rainforest.pdf import plain
 
 SCENARIO_COLUMNS = (
     "id",
@@ -102,12 +103,12 @@ def list_pdf(published, items: list[dict]) -> bytes:
     style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
     title = ParagraphStyle("cn-title", parent=style, fontSize=14, leading=18)
     columns = _columns(published)[:8]
-    rows = [[Paragraph(str(HEADERS.get(c, c)), style) for c in columns]]
-    rows += [[Paragraph(_value(item, c).replace("<", "&lt;"), style) for c in columns] for item in items]
+    rows = [[Paragraph(plain(HEADERS.get(c, c)), style) for c in columns]]
+    rows += [[Paragraph(plain(_value(item, c)), style) for c in columns] for item in items]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=published.title)
     table = Table(rows, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#999999"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     heading = f"{published.title} · {published.year} 第{published.number}批 · v{published.version}"
-    doc.build([Paragraph(heading.replace("<", "&lt;"), title), Spacer(1, 8), table])
+    doc.build([Paragraph(plain(heading), title), Spacer(1, 8), table])
     return out.getvalue()

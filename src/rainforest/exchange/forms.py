@@ -115,6 +115,15 @@ class MilestoneForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), widget=DATE)
 
 
+class FollowupForm(forms.Form):
+    """After landing: bounded to what the project's columns hold."""
+
+    in_use = forms.TypedChoiceField(choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1")
+    in_use_since = forms.DateField(required=False, widget=DATE)
+    further_contracts = forms.IntegerField(min_value=0, max_value=1000, required=False)
+    further_value = forms.DecimalField(min_value=0, max_digits=14, decimal_places=0, required=False)
+
+
 class SubscriptionForm(forms.Form):
     domains = forms.MultipleChoiceField(
         label=_("Domains"), choices=Domain.choices, required=False, widget=forms.CheckboxSelectMultiple

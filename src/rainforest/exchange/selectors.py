@@ -16,6 +16,7 @@ from rainforest.accounts.permissions import (
     EXCHANGE_SUPPLY,
     Principal,
 )
+from rainforest.exchange import search
 from rainforest.exchange.choices import ApplicationStatus, CallStatus, CapabilityStatus, ScenarioStatus
 from rainforest.exchange.models import (
     Application,
@@ -113,11 +114,12 @@ def capability_search(*, domain="", district="", min_trl="", q="") -> QuerySet[C
 
 
 def _ranked(qs: QuerySet, collection: str, q: str) -> QuerySet:
-    """The search box: the matching engine's ranking (traditional or simplified, synonyms) within
-    the other filters, best first."""
-    from rainforest.matching.selectors import ranked_ids  # matching builds on the exchange
-
-    ids, _notices = ranked_ids(collection, q)
+    """The search box: the registered ranking (the matching engine: traditional or simplified,
+    synonyms) within the other filters, best first; plain word search where none is registered."""
+    ids = search.ranked_ids(collection, q)
+    if ids is None:
+        field = "problem" if collection == "scenario" else "description"
+        return qs.filter(Q(title__icontains=q) | Q(**{f"{field}__icontains": q}))
     if not ids:
         return qs.none()
     order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
@@ -223,6 +225,17 @@ def application_get_for(*, actor: Principal | None, pk: int) -> Application:
         if assignment and application.pk not in assignment.declared_conflicts:
             return application
     raise Http404
+
+
+def can_see_recommendations(actor: Principal | None, scenario: Scenario) -> bool:
+    """Who is shown "who could do this" for a scenario: officers, and the publisher's own staff."""
+    return bool(
+        actor
+        and (
+            actor.can(EXCHANGE_MANAGE)
+            or (actor.can(EXCHANGE_PUBLISH) and actor.organisation_id == scenario.publisher_id)
+        )
+    )
 
 
 def projects_for(*, actor: Principal) -> QuerySet[Project]:

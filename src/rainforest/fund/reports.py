@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from rainforest.core.facts.industries import HZ296X
 from rainforest.fund.selectors import Portfolio
+from rainforest.pdf import plain
 from rainforest.seedling.exports import workbook
 
 
@@ -137,12 +138,14 @@ def report_pdf(p: Portfolio) -> bytes:
             d.add(chart)
         return d
 
-    summary = Table([[Paragraph(k, style), Paragraph(v, style)] for k, v in summary_rows(p)], colWidths=[220, 240])
+    summary = Table(
+        [[Paragraph(plain(k), style), Paragraph(plain(v), style)] for k, v in summary_rows(p)], colWidths=[220, 240]
+    )
     summary.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, "#999999")]))
     rows = [[Paragraph(h, style) for h in ("企业", "成本", "公允价值", "MOIC", "IRR")]]
     rows += [
         [
-            Paragraph(x.deal.enterprise.organisation.name, style),
+            Paragraph(plain(x.deal.enterprise.organisation.name), style),
             f"{x.cost:,.0f}",
             f"{x.value:,.0f}",
             _x(x.multiples.moic),

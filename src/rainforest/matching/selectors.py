@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from rainforest.accounts.choices import OrganisationKind
-from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_SUPPLY, Principal
 from rainforest.core.matching.documents import Boosts, Filters
 from rainforest.exchange.choices import ApplicationStatus, CapabilityStatus
 from rainforest.exchange.models import Application, Capability, Scenario
+from rainforest.exchange.selectors import can_see_recommendations
 from rainforest.matching.documents import indexable
 from rainforest.matching.engine import engine
 from rainforest.matching.models import Collection, Feedback, Shortlist
@@ -47,16 +48,6 @@ def _resolve(collection: str, answer, *, limit: int) -> Recommendations:
         if int(h.id) in live
     ]
     return Recommendations(items[:limit], [notice(n) for n in answer.notices], answer.mode.value)
-
-
-def can_see_recommendations(actor: Principal | None, scenario: Scenario) -> bool:
-    return bool(
-        actor
-        and (
-            actor.can(EXCHANGE_MANAGE)
-            or (actor.can(EXCHANGE_PUBLISH) and actor.organisation_id == scenario.publisher_id)
-        )
-    )
 
 
 def who_could_do(*, actor: Principal, scenario: Scenario, top: int = 10) -> Recommendations:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from rainforest.accounts import audit
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, Principal
 from rainforest.exchange.models import Capability, Scenario
+from rainforest.exchange.selectors import can_see_recommendations
 from rainforest.matching.models import Feedback, Shortlist, Verdict
-from rainforest.matching.selectors import can_see_recommendations
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rainforest.core.facts import industries as industry_codes
 from rainforest.policy.models import ReviewDecision
 from rainforest.policy.rules import current_ruleset
+from rainforest.policy.services import as_of_check
 from rainforest.registry.choices import HnteField, Round, Stage
 
 TRI_STATE = [("", _("Not known")), ("true", _("Yes")), ("false", _("No"))]
@@ -89,6 +90,12 @@ class SelfCheckForm(forms.Form):
                 self.add_error(part, _("Cannot exceed total employees."))
         return data
 
+    def clean_as_of(self):
+        as_of = self.cleaned_data.get("as_of")
+        if as_of:
+            as_of_check(as_of)
+        return as_of
+
     def as_of_date(self) -> dt.date:
         return self.cleaned_data.get("as_of") or timezone.localdate()
 
@@ -105,6 +112,10 @@ class RunForm(forms.Form):
         label=_("Facts file (leave empty to screen the registry)"), required=False,
         help_text=_("CSV in UTF-8 or GB18030, or XLSX, in the facts schema."),
     )  # fmt: skip
+
+    def clean_as_of(self):
+        as_of_check(self.cleaned_data["as_of"])
+        return self.cleaned_data["as_of"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

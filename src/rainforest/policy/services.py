@@ -16,6 +16,7 @@ from rainforest.core.facts.reader import ReadError, read_table
 from rainforest.core.facts.validate import Problem, validate_rows
 from rainforest.core.policy.batch import frame_from_rows
 from rainforest.core.policy.screen import screen
+from rainforest.core.years import PLATFORM_YEARS
 from rainforest.policy.models import ReviewDecision, ScreeningResult, ScreeningRun
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.selectors import facts_export_rows
@@ -33,6 +34,16 @@ def _rows_from_file(data: bytes, filename: str) -> list[dict]:
     return result.rows
 
 
+def as_of_check(as_of: dt.date) -> None:
+    """A screening date is a day the registry can speak of: from 2000 to the end of next year
+    (a run may look ahead to a year-end, never to 9999)."""
+    latest = dt.date(timezone.localdate().year + 1, 12, 31)
+    if as_of.year not in PLATFORM_YEARS or as_of > latest:
+        raise ValidationError(
+            _("The date must be between %(first)s and %(last)s.") % {"first": "2000-01-01", "last": latest.isoformat()}
+        )
+
+
 def screening_run(
     *,
     actor: Principal,
@@ -44,6 +55,7 @@ def screening_run(
 ) -> ScreeningRun:
     """Screen the registry (no ``data``) or an uploaded facts file, and keep every record."""
     actor.require(POLICY_SCREEN)
+    as_of_check(as_of)
     ruleset = current_ruleset()
     tiers = tiers or list(ruleset.tiers)
     unknown = [t for t in tiers if t not in ruleset.tiers]

@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from rainforest.registry import selectors, services
-from rainforest.registry.schemas import EnterpriseOut, FactsIn, FactsOut
+from rainforest.registry.schemas import EnterpriseOut, FactsIn, FactsOut, OrganisationOut
 
 router = Router(tags=["registry"])
 
@@ -48,3 +48,8 @@ def facts_put(request, uscc: str, year: int, payload: FactsIn):
         version=payload.version,
     )  # fmt: skip
     return get_object_or_404(enterprise.facts, fiscal_year=year)
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+def organisation_list(request):
+    return list(selectors.organisation_list(actor=request.principal)[:1000])

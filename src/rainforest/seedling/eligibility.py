@@ -41,3 +41,23 @@ def recognised(enterprise: Enterprise, on: dt.date) -> set[str]:
 def snapshot(result) -> dict:
     """A tier result as JSON, kept with a candidacy so later rule changes never rewrite it."""
     return jsonable({"tier": result.tier, **result.as_dict()})
+
+
+# Programmes above this one that may put a company in companion support without the good-seedling
+# recognition (the fund's portfolio, RF-19) register a check here when they start.
+_ALSO_ACCOMPANIED: list = []
+
+
+def register_also_accompanied(check) -> None:
+    if check not in _ALSO_ACCOMPANIED:
+        _ALSO_ACCOMPANIED.append(check)
+
+
+def also_accompanied(enterprise: Enterprise) -> bool:
+    """RF-19: a company another programme holds (the fund's portfolio) that meets the good-seedling
+    conditions may be managed as one: the engine's verdict must not be ineligible."""
+    if not any(check(enterprise) for check in _ALSO_ACCOMPANIED):
+        return False
+    from django.utils import timezone
+
+    return tier_results(enterprise, timezone.localdate())["good_seedling"].verdict != "ineligible"

@@ -15,7 +15,7 @@ from rainforest.accounts.permissions import SEEDLING_MANAGE, SEEDLING_REVIEW
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
-from rainforest.page_actions import attempt, form_date, xlsx_response
+from rainforest.page_actions import attempt, form_date, query_year, xlsx_response
 from rainforest.registry.models import Enterprise
 from rainforest.seedling import exports, selectors
 from rainforest.seedling.catalogue import catalogue
@@ -26,7 +26,7 @@ from rainforest.seedling.services import measures, rounds, support
 
 @login_required
 def pyramid_view(request):
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = query_year(request, timezone.localdate().year)
     district, cluster = request.GET.get("district", ""), request.GET.get("cluster", "")
     rows = selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
     if request.GET.get("format") == "xlsx":

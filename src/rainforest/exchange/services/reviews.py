@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +11,7 @@ from rainforest.accounts import audit
 from rainforest.accounts.choices import Role
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_REVIEW, Principal
+from rainforest.conflicts import own_organisations, tie
 from rainforest.exchange.calendar import notice_window
 from rainforest.exchange.choices import ApplicationStatus, CallStatus, ProjectStatus
 from rainforest.exchange.models import (
@@ -31,8 +31,8 @@ from rainforest.policy.rules import current_ruleset
 def conflicts(expert, call: Call, applications=None) -> list[str]:
     """Why an expert may not judge this call (or these applications): reasons the platform can see.
 
-    Same organisation as the publisher or an applicant; a cooperation project between the
-    expert's organisation and an applicant; a part in the Seedling fund's investment in an applicant."""
+    Same organisation as the publisher; any tie with an applicant that rainforest.conflicts knows
+    (same organisation, a cooperation project, a part in the Seedling fund's investment)."""
     own = own_organisations(expert)
     apps = applications if applications is not None else call.applications.exclude(status="withdrawn")
     apps = list(apps.select_related("applicant")) if hasattr(apps, "select_related") else list(apps)
@@ -40,43 +40,10 @@ def conflicts(expert, call: Call, applications=None) -> list[str]:
     if call.scenario.publisher_id in own:
         reasons.append(_("works for the publisher %(org)s") % {"org": call.scenario.publisher.name})
     for app in apps:
-        if app.applicant_id in own:
-            reasons.append(_("works for the applicant %(org)s") % {"org": app.applicant.name})
-        elif cooperation_tie(own, app.applicant_id):
-            reasons.append(_("has a cooperation project with the applicant %(org)s") % {"org": app.applicant.name})
-        elif _fund_tie(expert, own, app.applicant_id):
-            reasons.append(
-                _("took part in the Seedling fund's investment in the applicant %(org)s") % {"org": app.applicant.name}
-            )
+        reason = tie(expert, app.applicant, own)
+        if reason:
+            reasons.append(reason)
     return reasons
-
-
-def own_organisations(expert) -> set[int]:
-    return set(Membership.objects.filter(user=expert).values_list("organisation_id", flat=True))
-
-
-def cooperation_tie(own: set[int], organisation_id: int) -> bool:
-    """A cooperation project between one of ``own`` and the organisation, either side publishing."""
-    return (
-        bool(own)
-        and Project.objects.filter(
-            Q(publisher_id__in=own, enterprise_id=organisation_id)
-            | Q(enterprise_id__in=own, publisher_id=organisation_id)
-        ).exists()
-    )
-
-
-def _fund_tie(expert, own: set[int], applicant_id: int) -> bool:
-    """The expert voted on the Seedling fund's deal with the applicant, or works for a fund that holds it."""
-    from rainforest.accounts.models import Organisation
-    from rainforest.fund.choices import Stage
-    from rainforest.fund.models import Ballot, Deal
-
-    voted = Ballot.objects.filter(member__user=expert, meeting__round__deal__enterprise__organisation_id=applicant_id)
-    if voted.exclude(vote="").exists():
-        return True
-    holds = Deal.objects.filter(enterprise__organisation_id=applicant_id, stage__in=[Stage.PORTFOLIO, Stage.EXITED])
-    return holds.exists() and Organisation.objects.filter(pk__in=own, kind="fund").exists()
 
 
 def _manager(actor: Principal, call: Call) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import MilestoneForm
+from rainforest.exchange.forms import FollowupForm, MilestoneForm
 from rainforest.exchange.services import projects as services
 
 
@@ -61,14 +60,17 @@ def _act(request, project) -> None:
         elif action == "change":
             services.project_change(actor=actor, project=project, text=post.get("text", ""))
         elif action == "followup":
-            since = post.get("in_use_since")
+            form = FollowupForm(post)
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            data = form.cleaned_data
             services.project_followup(
                 actor=actor,
                 project=project,
-                in_use=post.get("in_use") == "1",
-                in_use_since=dt.date.fromisoformat(since) if since else None,
-                further_contracts=int(post.get("further_contracts") or 0),
-                further_value=Decimal(post.get("further_value") or 0),
+                in_use=data["in_use"],
+                in_use_since=data["in_use_since"],
+                further_contracts=data["further_contracts"] or 0,
+                further_value=data["further_value"] or Decimal(0),
             )
         elif action in services.PROJECT_MOVES:
             services.project_move(
@@ -78,7 +80,5 @@ def _act(request, project) -> None:
             raise ValidationError(_("Unknown action."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except (ValueError, InvalidOperation):
-        messages.error(request, _("Check the dates and numbers entered."))
     else:
         messages.success(request, _("Done."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKin
 from rainforest.exchange.exports import list_pdf, list_xlsx
 from rainforest.exchange.models import Attachment, PublishedList
 from rainforest.exchange.services.calls import accepting
-from rainforest.matching.selectors import can_see_recommendations
+from rainforest.page_actions import query_year
 
 FILTERS = ("domain", "kind", "district", "min_trl", "budget", "status", "q", "focus_area")
 
@@ -53,7 +53,7 @@ def scenario_view(request, pk: int):
         "actions": allowed_actions(principal, scenario) if principal else [],
         "show_contact": scenario.contact_public,
         "attachments": Attachment.objects.filter(owner_type="scenario", owner_id=scenario.pk),
-        "can_recommend": can_see_recommendations(principal, scenario),
+        "can_recommend": selectors.can_see_recommendations(principal, scenario),
     }
     return render(request, "exchange/scenario_detail.html", context)
 
@@ -96,9 +96,6 @@ def capability_list_view(request):
 
 
 def targets_view(request):
-    try:
-        year = int(request.GET.get("year", timezone.localdate().year))
-    except ValueError as exc:
-        raise Http404 from exc
+    year = query_year(request, timezone.localdate().year)
     data = selectors.targets(year)
     return render(request, "exchange/targets.html", {"data": data, "year": year, "domains": dict(Domain.choices)})

@@ -19,6 +19,7 @@ from rainforest.accounts.choices import OrganisationKind
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, Principal
 from rainforest.core.seedling import interest
 from rainforest.core.seedling.money import round_fen, yuan
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.catalogue import Entry, entry
@@ -157,6 +158,8 @@ def measure_apply(
     """Apply under one measure. The amount is checked against the cap (yearly caps across the
     year's applications) and a refusal states the headroom left; the same event never twice."""
     _own_or_officer(actor, enterprise)
+    if year not in PLATFORM_YEARS:
+        raise ValidationError(_("The year must be between %(first)d and %(last)d.") % YEAR_BOUNDS)
     e = entry(measure_id)
     if e is None:
         raise ValidationError(_("Unknown measure."))

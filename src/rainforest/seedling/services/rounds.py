@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rainforest import conflicts
 from rainforest.accounts import audit
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
 from rainforest.core.seedling.ranking import Entry, rank
-from rainforest.exchange.services.reviews import cooperation_tie, own_organisations
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise, Recognition
@@ -60,6 +61,8 @@ def round_open(*, actor: Principal, year: int, quota: int | None = None, rubric=
         raise ValidationError(
             _("The quota must be between 1 and %(max)s (the yearly number in the rule set).") % {"max": ceiling}
         )
+    if year not in PLATFORM_YEARS:
+        raise ValidationError(_("The year must be between %(first)d and %(last)d.") % YEAR_BOUNDS)
     if SelectionRound.objects.filter(year=year).exists():
         raise ValidationError(_("A round for %(year)s already exists.") % {"year": year})
     selection = SelectionRound.objects.create(
@@ -161,15 +164,9 @@ def panel_declare(*, actor: Principal, selection: SelectionRound, declaration: s
 
 
 def conflict(expert, candidacy: Candidacy) -> str:
-    """Why this expert may not score this candidate ("" when nothing the platform sees): works for
-    the candidate, or their organisation has a cooperation project with it (as in the exchange)."""
-    own = own_organisations(expert)
-    org = candidacy.enterprise.organisation
-    if org.pk in own:
-        return _("works for %(org)s") % {"org": org.name}
-    if cooperation_tie(own, org.pk):
-        return _("has a cooperation project with %(org)s") % {"org": org.name}
-    return ""
+    """Why this expert may not score this candidate ("" when nothing the platform sees): the same
+    ties as in the exchange's panels (rainforest.conflicts)."""
+    return conflicts.tie(expert, candidacy.enterprise.organisation)
 
 
 @transaction.atomic

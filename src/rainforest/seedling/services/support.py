@@ -17,7 +17,7 @@ from rainforest.exchange.calendar import is_working_day
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise
 from rainforest.seedling.choices import NeedStatus
-from rainforest.seedling.eligibility import recognised
+from rainforest.seedling.eligibility import also_accompanied, recognised
 from rainforest.seedling.models import CaseOfficer, Need, Visit
 
 
@@ -31,22 +31,11 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
-def _fund_seedling(enterprise: Enterprise) -> bool:
-    """A Seedling fund portfolio company that meets the good-seedling conditions may be managed as
-    one (policy-spec RF-19): the engine's verdict must not be ineligible."""
-    from rainforest.fund.models import Deal
-    from rainforest.seedling.eligibility import tier_results
-
-    if not Deal.objects.filter(enterprise=enterprise, stage="portfolio").exists():
-        return False
-    return tier_results(enterprise, timezone.localdate())["good_seedling"].verdict != "ineligible"
-
-
 @transaction.atomic
 def case_officer_assign(*, actor: Principal, enterprise: Enterprise, officer) -> CaseOfficer:
     actor.require(SEEDLING_MANAGE)
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    if RecognitionKind.GOOD_SEEDLING not in recognised(enterprise, timezone.localdate()) and not _fund_seedling(
+    if RecognitionKind.GOOD_SEEDLING not in recognised(enterprise, timezone.localdate()) and not also_accompanied(
         enterprise
     ):
         raise ValidationError(_("Case officers accompany good seedlings; this enterprise is not one (yet)."))

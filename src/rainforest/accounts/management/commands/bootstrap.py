@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     )
                 for name, role in ACCOUNTS:
                     password = _password()
-                    user = services.user_create(actor=actor, username=prefix + name, password=password)
+                    user = services.user_create(actor=actor, username=prefix + name, password=password, temporary=True)
                     services.membership_grant(actor=actor, user=user, organisation=org, role=role)
                     created.append((user.username, role, password))
         except ValidationError as exc:
@@ -54,4 +54,4 @@ class Command(BaseCommand):
         self.stdout.write("Write these down now; they are not stored in clear anywhere:")
         for username, role, password in created:
             self.stdout.write(f"  {username:<16} {role:<16} {password}")
-        self.stdout.write("Each sets up TOTP at first sign-in.")
+        self.stdout.write("Each chooses their own password and sets up TOTP at first sign-in.")

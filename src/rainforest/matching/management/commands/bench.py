@@ -1,5 +1,6 @@
 """rainforest bench policy|match. `policy --rows N`: screen N synthetic enterprise-years for every tier.
-`match`: see rainforest.matching.bench.
+`match`: see rainforest.matching.bench. (It lives in the matching app, the higher of the two apps it
+measures, so that the policy app never imports the matching.)
 
 Prints the batch evaluator's median wall time over --repeat runs, the process's peak memory,
 and the speed-up over the single-enterprise evaluator on a sample measured in the same run,

@@ -1,0 +1,58 @@
+"""Years and dates typed into pages: anything that is not a year the platform holds is a 400 or a
+form error that says why, never a server error, and nothing is saved."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from rainforest.policy.models import ScreeningRun
+from rainforest.seedling.models import SelectionRound
+from rainforest.seedling.services import rounds
+from tests.conftest import sign_in
+from tests.exchange.conftest import as_actor
+
+pytestmark = pytest.mark.django_db
+
+BAD_YEARS = ["abc", "0", "-1", "99999", "1999", "2101", "2026.5"]
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+def test_the_exchange_targets_page_refuses_a_year_it_does_not_hold(client, year):
+    response = client.get("/exchange/targets/", {"year": year})
+    assert response.status_code == 400
+    assert "年份" in response.content.decode()
+
+
+@pytest.mark.parametrize("year", BAD_YEARS)
+def test_the_pyramid_refuses_a_year_it_does_not_hold(client, officer, year):
+    sign_in(client, officer)
+    assert client.get("/seedling/", {"year": year}).status_code == 400
+
+
+@pytest.mark.parametrize("year", ["2000", "2100", ""])
+def test_the_first_and_last_years_and_no_year_are_answered(client, year):
+    assert client.get("/exchange/targets/", {"year": year}).status_code == 200
+
+
+@pytest.mark.parametrize("year", [0, 1999, 2101, 99999])
+def test_a_selection_round_for_a_year_out_of_range_is_refused(officer, year):
+    with pytest.raises(ValidationError):
+        rounds.round_open(actor=as_actor(officer), year=year)
+    assert not SelectionRound.objects.exists()
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1999-12-31"])
+def test_a_screening_run_dated_where_no_data_can_be_is_refused(client, officer, as_of):
+    sign_in(client, officer)
+    response = client.post("/policy/runs/", {"as_of": as_of})
+    assert response.status_code == 200
+    assert not ScreeningRun.objects.exists()
+
+
+def test_a_screening_run_may_look_ahead_to_next_year_end(officer):
+    from rainforest.policy.services import as_of_check
+
+    as_of_check(dt.date(dt.date.today().year + 1, 12, 31))
+    with pytest.raises(ValidationError):
+        as_of_check(dt.date(dt.date.today().year + 2, 1, 1))
