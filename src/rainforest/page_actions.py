@@ -28,6 +28,22 @@ def attempt(request, service, success: str, **kwargs):
     return True if result is None else result
 
 
+def run_form(request, form_class, service, success: str, **kwargs):
+    """A page action: bind ``form_class`` to the POST; when it is valid, run ``service`` with the
+    form's typed values (its ``values()``, else its cleaned data) plus ``kwargs``. Every problem
+    with the input, and the service's refusal, becomes an error message in the user's language.
+    Returns the service's result, or None when nothing was done."""
+    form = form_class(request.POST, request.FILES or None)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else None
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return None
+    values = form.values() if hasattr(form, "values") else dict(form.cleaned_data)
+    return attempt(request, service, success, **values, **kwargs)
+
+
 def add_form_errors(form, exc: ValidationError) -> None:
     """A service's refusal shown on the form: against the field it names where the form has it,
     above the form otherwise (a model's own errors arrive keyed by field, a service's are a list)."""

@@ -29,7 +29,7 @@ def test_a_missing_deal_is_not_found_on_every_page(fund_manager, deal):
 def test_a_write_down_that_is_not_an_amount_is_refused_and_nothing_saved(fund_manager, deal, value):
     fiona = sign_in(Client(), fund_manager)
     response = fiona.post(
-        f"/fund/deals/{deal.pk}/act/", {"action": "write_down", "value": value, "reason": "估值下调"}, follow=True
+        f"/fund/deals/{deal.pk}/write-downs/", {"value": value, "reason": "估值下调"}, follow=True
     )
     assert response.status_code == 200
     assert not Mark.objects.exists()
@@ -39,7 +39,7 @@ def test_a_write_down_that_is_not_an_amount_is_refused_and_nothing_saved(fund_ma
 @pytest.mark.parametrize("amount", ["abc", "NaN", "-Infinity", "0", "1e20"])
 def test_a_distribution_that_is_not_an_amount_is_refused(fund_manager, deal, amount):
     fiona = sign_in(Client(), fund_manager)
-    fiona.post(f"/fund/deals/{deal.pk}/act/", {"action": "distribution", "amount": amount})
+    fiona.post(f"/fund/deals/{deal.pk}/distributions/", {"amount": amount})
     assert not deal.flows.exists()
 
 

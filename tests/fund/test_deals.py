@@ -53,7 +53,7 @@ def test_a_deal_from_sourcing_to_portfolio(fund_manager, company, committee):
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="incubator", referrer="杭州某孵化器")
     founded_table(fm, deal)
-    with pytest.raises(ValidationError, match="not possible"):
+    with pytest.raises(ValidationError, match="cannot be moved that way"):
         services.deal_move(actor=fm, deal=deal, action="committee")
     services.deal_move(actor=fm, deal=deal, action="screen")
     deal.refresh_from_db()

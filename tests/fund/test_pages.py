@@ -14,21 +14,20 @@ pytestmark = pytest.mark.django_db
 def test_a_fund_manager_runs_a_deal_through_the_pages(fund_manager, company, committee):
     fiona = sign_in(Client(), fund_manager)
     fiona.post(
-        "/fund/", {"uscc": company.organisation.uscc, "source": "university", "referrer": "浙江大学", "unit": "shares"}
+        "/fund/deals/new/",
+        {"uscc": company.organisation.uscc, "source": "university", "referrer": "浙江大学", "unit": "shares"},
     )
     deal = Deal.objects.get()
-    url = f"/fund/deals/{deal.pk}/act/"
-    fiona.post(url, {"action": "event", "on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
-    fiona.post(url, {"action": "event", "on": "2024-01-01", "kind": "pool", "units": "1000000"})
+    url = f"/fund/deals/{deal.pk}"
+    fiona.post(f"{url}/events/", {"on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
+    fiona.post(f"{url}/events/", {"on": "2024-01-01", "kind": "pool", "units": "1000000"})
     fiona.post(
-        url,
+        f"{url}/rounds/",
         {
-            "action": "propose",
             "name": "天使轮",
             "on": "2026-11-20",
             "pre_money": "40000000",
             "pool": "0",
-            "name0": "润苗基金",
             "amount0": "4000000",
             "name1": "VC",
             "amount1": "6000000",
@@ -37,16 +36,16 @@ def test_a_fund_manager_runs_a_deal_through_the_pages(fund_manager, company, com
     proposed = Round.objects.get()
     page = fiona.get(f"/fund/deals/{deal.pk}/").content.decode()
     assert "FUND-STAKE" in page and "创始人" in page
-    fiona.post(url, {"action": "meeting", "round": proposed.pk, "held_on": "2026-11-21"})
+    fiona.post(f"/fund/rounds/{proposed.pk}/meeting/", {"held_on": "2026-11-21"})
     member = sign_in(Client(), committee[3])
     meeting_page = member.get("/fund/committee/").content.decode()
     assert str(company) in meeting_page
-    member.post("/fund/committee/", {"meeting": proposed.meeting.pk, "vote": "for", "conditions": "完成工商变更"})
+    member.post(f"/fund/committee/{proposed.meeting.pk}/ballot/", {"vote": "for", "conditions": "完成工商变更"})
     assert Ballot.objects.get(member__user=committee[3]).vote == "for"
     for user in committee[:4] + committee[4:6]:
         Ballot.objects.filter(meeting=proposed.meeting, member__user=user).update(vote="for")
-    fiona.post(url, {"action": "decide", "round": proposed.pk, "minutes": "一致通过"})
-    fiona.post(url, {"action": "record", "round": proposed.pk})
+    fiona.post(f"/fund/rounds/{proposed.pk}/decision/", {"minutes": "一致通过"})
+    fiona.post(f"/fund/rounds/{proposed.pk}/record/", {})
     proposed.refresh_from_db()
     assert proposed.recorded
     Deal.objects.filter(pk=deal.pk).update(stage="portfolio")
@@ -76,7 +75,7 @@ def test_the_api(fund_manager, company, officer):
         "/api/v1/fund/check", deal_json(holders=[{"name": "A", "shares": -1}]), content_type="application/json"
     )
     assert bad.status_code == 422 and "negative" in " ".join(bad.json()["detail"])
-    fiona.post("/fund/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"})
+    fiona.post("/fund/deals/new/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"})
     assert fiona.get("/api/v1/fund/deals").json()[0]["stage"] == "sourced"
     assert fiona.get("/api/v1/fund/portfolio").json()["size"] == "2000000000"
     assert sign_in(Client(), officer).get("/api/v1/fund/deals").status_code == 403
@@ -89,14 +88,13 @@ def test_ocf_out_and_back_in_through_the_pages(fund_manager, company, make_org):
     from tests.seedling.conftest import facts
 
     fiona = sign_in(Client(), fund_manager)
-    fiona.post("/fund/", {"uscc": company.organisation.uscc, "source": "self", "unit": "shares"})
+    fiona.post("/fund/deals/new/", {"uscc": company.organisation.uscc, "source": "self", "unit": "shares"})
     first = Deal.objects.get()
-    url = f"/fund/deals/{first.pk}/act/"
-    fiona.post(url, {"action": "event", "on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
+    url = f"/fund/deals/{first.pk}/events/"
+    fiona.post(url, {"on": "2023-05-01", "kind": "issue", "holder": "创始人", "units": "9000000"})
     fiona.post(
         url,
         {
-            "action": "event",
             "on": "2024-05-01",
             "kind": "transfer",
             "holder": "创始人",
@@ -106,14 +104,14 @@ def test_ocf_out_and_back_in_through_the_pages(fund_manager, company, make_org):
     )
     package = fiona.get(f"/fund/deals/{first.pk}/ocf/").content
     other = facts(make_org("杭州另一家公司", OrganisationKind.ENTERPRISE, "西湖区"))
-    fiona.post("/fund/", {"uscc": other.organisation.uscc, "source": "self", "unit": "shares"})
+    fiona.post("/fund/deals/new/", {"uscc": other.organisation.uscc, "source": "self", "unit": "shares"})
     second = Deal.objects.exclude(pk=first.pk).get()
-    fiona.post(f"/fund/deals/{second.pk}/ocf/", {"file": SimpleUploadedFile("t.ocf.zip", package)})
+    fiona.post(f"/fund/deals/{second.pk}/ocf/import/", {"file": SimpleUploadedFile("t.ocf.zip", package)})
     from rainforest.fund.services import table_of
 
     assert table_of(second).at(dt.date(2025, 1, 1)) == {"创始人": 8_000_000, "天使": 1_000_000}
     response = fiona.post(
-        f"/fund/deals/{second.pk}/ocf/", {"file": SimpleUploadedFile("t.ocf.zip", package)}, follow=True
+        f"/fund/deals/{second.pk}/ocf/import/", {"file": SimpleUploadedFile("t.ocf.zip", package)}, follow=True
     )
     assert second.table_events.count() == 2  # refused: the table already exists
     assert response.status_code == 200

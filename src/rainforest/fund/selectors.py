@@ -16,7 +16,7 @@ from rainforest.accounts.permissions import FUND_MANAGE, FUND_VOTE, Principal
 from rainforest.core.captable.metrics import Multiples, irr
 from rainforest.core.captable.rules import fund_rules
 from rainforest.fund.choices import FlowKind, Stage
-from rainforest.fund.models import Ballot, Deal, Meeting
+from rainforest.fund.models import Ballot, Deal, Meeting, Round
 
 INVESTED = (Stage.PORTFOLIO, Stage.EXITED, Stage.WRITTEN_OFF)
 # An IRR over less than a year annualises a few weeks into nonsense: shown n/m (not meaningful),
@@ -41,6 +41,17 @@ def pipeline(*, actor: Principal) -> dict[str, list[Deal]]:
 def deal_get(*, actor: Principal, pk: int) -> Deal:
     actor.require(FUND_MANAGE)
     return get_object_or_404(Deal.objects.select_related("enterprise__organisation"), pk=pk)
+
+
+def round_get_for(*, actor: Principal, pk: int) -> Round:
+    """A proposed or recorded round, for the fund's managers; 404 when missing."""
+    actor.require(FUND_MANAGE)
+    return get_object_or_404(Round.objects.select_related("deal__enterprise__organisation"), pk=pk)
+
+
+def meeting_get_for(*, actor: Principal, pk: int) -> Meeting:
+    """A committee meeting the actor sits on (404 for any other)."""
+    return get_object_or_404(meetings_for(actor=actor), pk=pk)
 
 
 def meetings_for(*, actor: Principal) -> QuerySet[Meeting]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,12 +14,11 @@ from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import FUND_MANAGE
 from rainforest.core.captable.round import OPTIONS, POOL
-from rainforest.fund import reports, selectors, services
+from rainforest.fund import forms, reports, selectors, services
 from rainforest.fund.choices import Source, Stage
-from rainforest.fund.models import Round
+from rainforest.fund.workflows import DEAL, capacities
 from rainforest.page_actions import XLSX as XLSX_TYPE
-from rainforest.page_actions import attempt, form_date
-from rainforest.registry.models import Enterprise
+from rainforest.page_actions import form_date, run_form
 
 MOVE_LABELS = {
     "screen": _lazy("Screen with the policy engine"),
@@ -38,25 +36,16 @@ MOVE_LABELS = {
 @login_required
 def pipeline_view(request):
     columns = selectors.pipeline(actor=request.principal)
-    if request.method == "POST":
-        enterprise = Enterprise.objects.filter(organisation__uscc=request.POST.get("uscc", "").strip().upper()).first()
-        if enterprise is None:
-            messages.error(request, _("No enterprise with this code is on the registry."))
-        else:
-            deal = attempt(
-                request,
-                services.deal_create,
-                _("Deal created."),
-                enterprise=enterprise,
-                source=request.POST.get("source", ""),
-                referrer=request.POST.get("referrer", ""),
-                unit=request.POST.get("unit", "shares"),
-            )
-            if deal:
-                return redirect("fund:deal", deal.pk)
-        return redirect("fund:pipeline")
     stages = [(s, Stage(s).label, columns[s]) for s in Stage.values]
     return render(request, "fund/pipeline.html", {"stages": stages, "sources": Source.choices})
+
+
+@login_required
+@require_POST
+def deal_create_view(request):
+    request.principal.require(FUND_MANAGE)
+    deal = run_form(request, forms.DealCreateForm, services.deal_create, _("Deal created."))
+    return redirect("fund:deal", deal.pk) if deal else redirect("fund:pipeline")
 
 
 @login_required
@@ -70,128 +59,74 @@ def deal_view(request, pk: int):
     )
     context = {
         "deal": deal, "rows": rows, "events": deal.table_events.all(), "rounds": deal.rounds.all(),
-        "moves": [(a, MOVE_LABELS[a]) for a, (src, _t) in services.MOVES.items() if deal.stage in src],
+        "moves": [(a, MOVE_LABELS[a]) for a in DEAL.available(deal, capacities(request.principal, deal))],
         "flows": deal.flows.all(), "marks": deal.marks.all(), "today": timezone.localdate(),
+        "event_kinds": forms.EVENT_KINDS,
     }  # fmt: skip
     return render(request, "fund/deal.html", context)
 
 
+def _deal_action(form_class, service, success: str):
+    """A POST-only action on one deal: the deal as the actor may see it, one form, one service."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        deal = selectors.deal_get(actor=request.principal, pk=pk)
+        run_form(request, form_class, service, success, deal=deal)
+        return redirect("fund:deal", pk)
+
+    return view
+
+
+def _round_action(form_class, service, success: str, *, meeting: bool = False):
+    """A POST-only action on one round (or its committee meeting)."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        proposed = selectors.round_get_for(actor=request.principal, pk=pk)
+        if meeting:
+            target = getattr(proposed, "meeting", None)
+            if target is None:
+                raise Http404
+            run_form(request, form_class, service, success, meeting=target)
+        else:
+            run_form(request, form_class, service, success, round=proposed)
+        return redirect("fund:deal", proposed.deal_id)
+
+    return view
+
+
 @login_required
 @require_POST
-def deal_action_view(request, pk: int):
+def deal_move_view(request, pk: int, move: str):
+    if move not in DEAL.by_action:
+        raise Http404
     deal = selectors.deal_get(actor=request.principal, pk=pk)
-    post, action = request.POST, request.POST.get("action", "")
-    today = timezone.localdate()
-    if action in services.MOVES:
-        attempt(request, services.deal_move, _("Done."), deal=deal, action=action, reason=post.get("reason", ""))
-    elif action == "checklist":
-        attempt(
-            request,
-            services.checklist_set,
-            _("Saved."),
-            deal=deal,
-            item=post.get("item", ""),
-            done=post.get("done") == "1",
-            note=post.get("note", ""),
-        )
-    elif action == "event":
-        attempt(
-            request,
-            services.table_event_add,
-            _("Recorded on the cap table."),
-            deal=deal,
-            on=form_date(post.get("on", ""), today),
-            kind=post.get("kind", ""),
-            holder=post.get("holder", ""),
-            units=post.get("units", ""),
-            to=post.get("to", ""),
-            city_fund=post.get("city_fund") == "1",
-        )
-    elif action == "propose":
-        investors = [
-            {"name": post.get(f"name{i}", ""), "amount": post.get(f"amount{i}", ""), "is_fund": i == 0,
-             "city_fund": post.get(f"city{i}") == "1"}
-            for i in range(4) if post.get(f"amount{i}")
-        ]  # fmt: skip
-        attempt(
-            request,
-            services.round_propose,
-            _("Compliance report ready."),
-            deal=deal,
-            name=post.get("name", ""),
-            on=form_date(post.get("on", ""), today),
-            pre_money=post.get("pre_money", ""),
-            investors=investors,
-            pool_top_up_post_pct=post.get("pool", "0") or "0",
-        )
-    elif action in ("meeting", "decide", "record"):
-        proposed = get_object_or_404(Round, pk=post.get("round"), deal=deal)
-        if action == "meeting":
-            attempt(
-                request,
-                services.meeting_open,
-                _("Meeting opened."),
-                round=proposed,
-                held_on=form_date(post.get("held_on", ""), today),
-            )
-        elif action == "decide":
-            attempt(
-                request,
-                services.meeting_decide,
-                _("Decision recorded."),
-                meeting=proposed.meeting,
-                minutes=post.get("minutes", ""),
-                override_reason=post.get("override", ""),
-            )
-        else:
-            attempt(
-                request,
-                services.round_record,
-                _("Round recorded on the cap table."),
-                round=proposed,
-                acknowledge=post.get("acknowledge", ""),
-            )
-    elif action == "distribution":
-        attempt(
-            request,
-            services.flow_record,
-            _("Distribution recorded."),
-            deal=deal,
-            on=form_date(post.get("on", ""), today),
-            amount=post.get("amount", ""),
-        )
-    elif action == "write_down":
-        attempt(
-            request,
-            services.mark_write_down,
-            _("Write-down recorded."),
-            deal=deal,
-            on=form_date(post.get("on", ""), today),
-            value=post.get("value", ""),
-            reason=post.get("reason", ""),
-        )
-    else:
-        messages.error(request, _("Unknown action."))
+    run_form(request, forms.MoveForm, services.deal_move, _("Done."), deal=deal, action=move)
     return redirect("fund:deal", pk)
+
+
+checklist_view = _deal_action(forms.ChecklistForm, services.checklist_set, _lazy("Saved."))
+table_event_view = _deal_action(forms.TableEventForm, services.table_event_add, _lazy("Recorded on the cap table."))
+ocf_import_view = _deal_action(
+    forms.OcfImportForm, services.table_import_ocf, _lazy("Cap table loaded from the OCF file.")
+)
+round_propose_view = _deal_action(forms.RoundProposeForm, services.round_propose, _lazy("Compliance report ready."))
+distribution_view = _deal_action(forms.DistributionForm, services.flow_record, _lazy("Distribution recorded."))
+write_down_view = _deal_action(forms.WriteDownForm, services.mark_write_down, _lazy("Write-down recorded."))
+meeting_open_view = _round_action(forms.MeetingForm, services.meeting_open, _lazy("Meeting opened."))
+meeting_decide_view = _round_action(
+    forms.DecisionForm, services.meeting_decide, _lazy("Decision recorded."), meeting=True
+)
+round_record_view = _round_action(forms.RecordForm, services.round_record, _lazy("Round recorded on the cap table."))
 
 
 @login_required
 def ocf_view(request, pk: int):
-    """The deal's cap table as an OCF 1.2.0 package (GET), or started from one (POST)."""
+    """The deal's cap table as an OCF 1.2.0 package."""
     deal = selectors.deal_get(actor=request.principal, pk=pk)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None or upload.size > 5 * 1024 * 1024:
-            messages.error(request, _("Choose an OCF package (.ocf.zip) of at most 5 MB."))
-        else:
-            attempt(
-                request,
-                services.table_import_ocf,
-                _("Cap table loaded from the OCF file."),
-                deal=deal,
-                data=upload.read(),
-            )
-        return redirect("fund:deal", pk)
     body = services.table_export_ocf(actor=request.principal, deal=deal)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="captable-{deal.enterprise.organisation.uscc}.ocf.zip"'
@@ -201,20 +136,16 @@ def ocf_view(request, pk: int):
 @login_required
 def committee_view(request):
     meetings = selectors.meetings_for(actor=request.principal)
-    if request.method == "POST":
-        meeting = get_object_or_404(meetings, pk=request.POST.get("meeting"))
-        attempt(
-            request,
-            services.ballot_cast,
-            _("Ballot recorded."),
-            meeting=meeting,
-            vote=request.POST.get("vote", ""),
-            conflict=request.POST.get("conflict", ""),
-            conditions=request.POST.get("conditions", ""),
-        )
-        return redirect("fund:committee")
     ballots = {b.meeting_id: b for m in meetings for b in m.ballots.filter(member__user=request.principal.user)}
     return render(request, "fund/committee.html", {"meetings": meetings, "ballots": ballots})
+
+
+@login_required
+@require_POST
+def ballot_view(request, pk: int):
+    meeting = selectors.meeting_get_for(actor=request.principal, pk=pk)
+    run_form(request, forms.BallotForm, services.ballot_cast, _("Ballot recorded."), meeting=meeting)
+    return redirect("fund:committee")
 
 
 @login_required
