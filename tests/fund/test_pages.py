@@ -75,7 +75,9 @@ def test_the_api(fund_manager, company, officer):
         "/api/v1/fund/check", deal_json(holders=[{"name": "A", "shares": -1}]), content_type="application/json"
     )
     assert bad.status_code == 422 and "negative" in " ".join(bad.json()["detail"])
-    fiona.post("/fund/deals/new/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"})
+    fiona.post(
+        "/fund/deals/new/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"}
+    )
     assert fiona.get("/api/v1/fund/deals").json()[0]["stage"] == "sourced"
     assert fiona.get("/api/v1/fund/portfolio").json()["size"] == "2000000000"
     assert sign_in(Client(), officer).get("/api/v1/fund/deals").status_code == 403
