@@ -45,24 +45,26 @@ def test_recommendations_are_hidden_from_everyone_else(
 
 def test_officer_marks_recommendations_and_it_is_audited(client, officer, published, offers):
     sign_in(client, officer)
-    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/"
-    assert client.post(url, {"action": "good"}).status_code == 200
-    assert client.post(url, {"action": "wrong", "note": "只做室内"}).status_code == 200
+    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/feedback/"
+    assert client.post(url, {"verdict": "good"}).status_code == 200
+    assert client.post(url, {"verdict": "wrong", "note": "只做室内"}).status_code == 200
     feedback = Feedback.objects.get()
     assert feedback.verdict == "wrong" and feedback.note == "只做室内"  # the latest word counts, once
     assert AuditEvent.objects.filter(action="matching.feedback.recorded").count() == 2
-    assert client.post(url, {"action": "nonsense"}).status_code == 400
+    assert client.post(url, {"verdict": "nonsense"}).status_code == 400
+    assert client.post(url, {"verdict": "good", "note": "x" * 1001}).status_code == 400
+    assert Feedback.objects.get().verdict == "wrong"  # the refused posts changed nothing
 
 
 def test_publisher_shortlists_but_cannot_judge(client, publisher, published, offers):
     sign_in(client, publisher)
-    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}/"
-    client.post(url, {"action": "shortlist"})
+    url = f"/matching/scenarios/{published.pk}/{offers['dog'].pk}"
+    client.post(f"{url}/shortlist/")
     assert Shortlist.objects.filter(scenario=published, capability=offers["dog"]).exists()
     assert "已列入备选" in client.get(f"/matching/scenarios/{published.pk}/").content.decode()
-    client.post(url, {"action": "shortlist"})  # a second click takes it off again
+    client.post(f"{url}/shortlist/")  # a second click takes it off again
     assert not Shortlist.objects.exists()
-    assert client.post(url, {"action": "good"}).status_code == 403
+    assert client.post(f"{url}/feedback/", {"verdict": "good"}).status_code == 403
     assert not Feedback.objects.exists()
     assert AuditEvent.objects.filter(action__startswith="matching.shortlist").count() == 2
 
@@ -72,7 +74,9 @@ def test_no_one_acts_on_a_capability_that_is_not_approved(client, officer, publi
 
     draft = offer(enterprise_user, "dog")
     sign_in(client, officer)
-    assert client.post(f"/matching/scenarios/{published.pk}/{draft.pk}/", {"action": "good"}).status_code == 404
+    assert (
+        client.post(f"/matching/scenarios/{published.pk}/{draft.pk}/feedback/", {"verdict": "good"}).status_code == 404
+    )
 
 
 def test_enterprise_gets_scenarios_for_it_and_places_to_test(client, enterprise_user, published, offers, carrier_offer):

@@ -78,3 +78,11 @@ class TokenCreateForm(forms.Form):
 
 class PasswordResetForm(forms.Form):
     password = forms.CharField(label=_("Temporary password"), widget=forms.PasswordInput)
+
+
+class MembershipSwitchForm(forms.Form):
+    membership = forms.IntegerField(min_value=1)
+
+
+class UserActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("1", _("Active")), ("0", _("Deactivated"))], coerce=lambda v: v == "1")

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
 from rainforest.core.facts.writer import defuse
-from rainforest.page_actions import add_form_errors
+from rainforest.page_actions import add_form_errors, run_form
 
 
 def _safe_next(request, default="home"):
@@ -132,7 +132,10 @@ def password_change_view(request):
 @login_required
 @require_POST
 def membership_switch_view(request):
-    membership = get_object_or_404(Membership, pk=request.POST.get("membership"), user=request.user)
+    form = forms.MembershipSwitchForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    membership = get_object_or_404(Membership, pk=form.cleaned_data["membership"], user=request.user)
     request.session["membership_id"] = membership.pk
     return redirect("home")
 
@@ -157,10 +160,7 @@ def users_view(request):
 @require_POST
 def user_active_view(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    try:
-        services.user_set_active(actor=request.principal, user=user, active=request.POST.get("active") == "1")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    run_form(request, forms.UserActiveForm, services.user_set_active, _("Saved."), user=user)
     return redirect("accounts:users")
 
 
