@@ -56,3 +56,20 @@ def test_a_screening_run_may_look_ahead_to_next_year_end(officer):
     as_of_check(dt.date(dt.date.today().year + 1, 12, 31))
     with pytest.raises(ValidationError):
         as_of_check(dt.date(dt.date.today().year + 2, 1, 1))
+
+
+@pytest.mark.parametrize("path", ["/exchange/?q=%00", "/registry/?q=a%00b", "/exchange/targets/?year=20%0026"])
+def test_a_query_with_a_nul_character_is_a_400_that_says_why(client, officer, path):
+    sign_in(client, officer)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "U+0000" in response.content.decode()
+
+
+def test_a_json_body_with_a_nul_character_is_a_400(client, publisher):
+    from tests.exchange.conftest import SCENARIO
+
+    sign_in(client, publisher)
+    body = {**SCENARIO, "title": "巡检\u0000机器人"}
+    response = client.post("/api/v1/exchange/scenarios", body, content_type="application/json")
+    assert response.status_code == 400 and "U+0000" in response.json()["detail"]

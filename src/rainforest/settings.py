@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "rainforest.input_guard.RefuseNulCharactersMiddleware",
     "rainforest.accounts.middleware.SessionPolicyMiddleware",
     "rainforest.accounts.middleware.MembershipMiddleware",
     "rainforest.accounts.middleware.SecondFactorMiddleware",

@@ -142,3 +142,11 @@ def test_a_declared_conflict_hides_that_application_from_the_expert(
         application_get_for(actor=as_actor(expert), pk=first.pk)
     assert refused.typename == "Http404"
     assert application_get_for(actor=as_actor(expert), pk=_second.pk) == _second
+
+
+@pytest.mark.parametrize("changes", [{"budget_min": -1}, {"budget_min": 3_000_000, "budget_max": 1_000_000}])
+def test_the_api_refuses_a_budget_the_page_refuses(client, publisher, changes):
+    sign_in(client, publisher)
+    response = client.post("/api/v1/exchange/scenarios", {**SCENARIO, **changes}, content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert not Scenario.objects.exists()
