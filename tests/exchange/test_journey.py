@@ -20,11 +20,11 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
     # a department drafts and submits
     assert pub.post("/exchange/scenarios/new/", {**SCENARIO, "contact_public": "on"}).status_code == 302
     scenario = Scenario.objects.get()
-    pub.post(f"/exchange/scenarios/{scenario.pk}/move/", {"action": "submit"})
+    pub.post(f"/exchange/scenarios/{scenario.pk}/moves/submit/")
     # an officer approves and publishes a batch
-    off.post(f"/exchange/scenarios/{scenario.pk}/move/", {"action": "approve"})
+    off.post(f"/exchange/scenarios/{scenario.pk}/moves/approve/")
     published = off.post(
-        "/exchange/queue/",
+        "/exchange/lists/publish/",
         {"kind": "scenarios", "year": 2026, "number": 1, "title": "2026年第1批", "ids": [scenario.pk]},
     )
     assert published.status_code == 302
@@ -50,11 +50,11 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
     assert rival.post(f"/exchange/calls/{call.pk}/apply/", PROPOSAL).status_code == 302
     # the deadline passes; the officer starts review and forms the panel, a conflicted expert is refused
     Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=5))
-    off.post(f"/exchange/calls/{call.pk}/manage/", {"action": "start_review"})
+    off.post(f"/exchange/calls/{call.pk}/start-review/")
     conflicted = make_user("carl", Role.EXPERT, startup)
-    refused = off.post(f"/exchange/calls/{call.pk}/manage/", {"action": "assign", "username": "carl"}, follow=True)
+    refused = off.post(f"/exchange/calls/{call.pk}/panel/", {"username": "carl"}, follow=True)
     assert "杭州甲科技有限公司" in refused.content.decode() and not conflicted.assignments.exists()
-    off.post(f"/exchange/calls/{call.pk}/manage/", {"action": "assign", "username": "ethan"})
+    off.post(f"/exchange/calls/{call.pk}/panel/", {"username": "ethan"})
     assignment = expert.assignments.get()
     # the expert declares, then scores both
     exp.post(f"/exchange/reviews/{assignment.pk}/", {"note": "", "confirm": "on"})
@@ -72,20 +72,20 @@ def test_draft_to_landing_through_the_pages(publisher, officer, enterprise_user,
     assert call.status == "notice"
     # five working days later, the officer finalises
     PublicNotice.objects.filter(call=call).update(ends_on=timezone.localdate() - dt.timedelta(days=1))
-    off.post(f"/exchange/calls/{call.pk}/manage/", {"action": "finalise"})
+    off.post(f"/exchange/calls/{call.pk}/finalise/")
     project = Project.objects.get()
     assert project.enterprise_id == startup.pk
     # the project lands
     ent.post(
-        f"/exchange/projects/{project.pk}/",
-        {"action": "milestone", "title": "试点部署", "due_on": timezone.localdate().isoformat()},
+        f"/exchange/projects/{project.pk}/milestones/",
+        {"title": "试点部署", "due_on": timezone.localdate().isoformat()},
     )
     milestone = project.milestones.get()
     ent.post(
-        f"/exchange/projects/{project.pk}/",
-        {"action": "milestone_done", "milestone": milestone.pk, "evidence": "现场验收单已上传"},
+        f"/exchange/projects/{project.pk}/milestones/{milestone.pk}/done/",
+        {"evidence": "现场验收单已上传"},
     )
-    pub.post(f"/exchange/projects/{project.pk}/", {"action": "confirm_landing", "note": "试点达标"})
+    pub.post(f"/exchange/projects/{project.pk}/moves/confirm_landing/", {"note": "试点达标"})
     project.refresh_from_db()
     assert project.status == "landed"
     targets = Client().get("/exchange/targets/").content.decode()

@@ -41,7 +41,7 @@ def test_publisher_drafts_through_the_pages(client, publisher):
     response = client.post("/exchange/scenarios/new/", data)
     assert response.status_code == 302
     scenario = Scenario.objects.get()
-    client.post(f"/exchange/scenarios/{scenario.pk}/move/", {"action": "submit"})
+    client.post(f"/exchange/scenarios/{scenario.pk}/moves/submit/")
     scenario.refresh_from_db()
     assert scenario.status == "submitted"
 
@@ -54,7 +54,7 @@ def test_roles_that_must_not_approve_or_publish(client, request, persona, publis
     scenarios.scenario_move(actor=as_actor(publisher), scenario=s, action="submit")
     sign_in(client, request.getfixturevalue(persona))
     assert client.get("/exchange/queue/").status_code == 403
-    response = client.post(f"/exchange/scenarios/{s.pk}/move/", {"action": "approve"})
+    response = client.post(f"/exchange/scenarios/{s.pk}/moves/approve/")
     assert response.status_code in (403, 404)
     s.refresh_from_db()
     assert s.status == "submitted"

@@ -24,6 +24,7 @@ from rainforest.exchange.models import (
     Capability,
     ExpertAssignment,
     Notification,
+    Objection,
     Project,
     PublishedList,
     Scenario,
@@ -132,6 +133,22 @@ def _json_contains() -> bool:
     return connection.vendor == "postgresql"
 
 
+def capability_get(*, actor: Principal | None, pk: int) -> Capability:
+    """An approved capability for anyone (it is on the public list); any other only for its own
+    organisation and officers; 404 otherwise."""
+    capability = Capability.objects.select_related("organisation").filter(pk=pk).first()
+    if capability is None:
+        raise Http404
+    if capability.status == CapabilityStatus.APPROVED:
+        return capability
+    if actor and (
+        actor.can(EXCHANGE_MANAGE)
+        or (actor.can(EXCHANGE_SUPPLY) and actor.organisation_id == capability.organisation_id)
+    ):
+        return capability
+    raise Http404
+
+
 def my_capabilities(*, actor: Principal) -> QuerySet[Capability]:
     actor.require(EXCHANGE_SUPPLY)
     return Capability.objects.filter(organisation_id=actor.organisation_id).order_by("-updated_at")
@@ -225,6 +242,19 @@ def application_get_for(*, actor: Principal | None, pk: int) -> Application:
         if assignment and application.pk not in assignment.declared_conflicts:
             return application
     raise Http404
+
+
+def objection_get(*, actor: Principal | None, pk: int) -> Objection:
+    """An objection, for those who see the call's objections: its publisher and officers."""
+    from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+
+    objection = Objection.objects.select_related("notice__call__scenario").filter(pk=pk).first()
+    if objection is None or actor is None:
+        raise Http404
+    call = objection.notice.call
+    if call.scenario.status not in PUBLIC_STATES or not capacities(actor, call.scenario) & {PUBLISHER, OFFICER}:
+        raise Http404
+    return objection
 
 
 def can_see_recommendations(actor: Principal | None, scenario: Scenario) -> bool:

@@ -15,16 +15,22 @@ from django.utils.translation import gettext as _
 from rainforest.accounts import audit
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
-from rainforest.exchange.choices import ApplicationStatus, CallStatus
+from rainforest.exchange.choices import ApplicationStatus
 from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
 from rainforest.exchange.services.attachments import attachment_save
-from rainforest.exchange.workflows import apply_move, check_move
+from rainforest.exchange.workflows import (
+    APPLICATION,
+    CALL,
+    SCENARIO,
+    application_capacities,
+    call_capacities,
+    capacities,
+    second,
+    window_refusal,
+)
+from rainforest.exchange.workflows import accepting as accepting  # the pages and tests ask it here
 
 PROPOSAL_FIELDS = ("approach", "plan", "budget", "team")
-
-
-def _second(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(microsecond=0)
 
 
 RUBRIC_MAX_SCORE = 100  # a criterion is scored out of 1 to 100 points
@@ -55,8 +61,8 @@ def call_open(
 ) -> Call:
     """Open a call on a published scenario. Times are kept to the second; weights sum to 100."""
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-    check_move(actor, scenario, "open_call")
-    opens_at, closes_at = _second(opens_at), _second(closes_at)
+    SCENARIO.check(scenario, "open_call", capacities(actor, scenario))
+    opens_at, closes_at = second(opens_at), second(closes_at)
     if closes_at <= opens_at:
         raise ValidationError(_("The call must close after it opens."))
     if closes_at <= timezone.now():
@@ -75,7 +81,8 @@ def call_open(
     RubricCriterion.objects.bulk_create(
         [RubricCriterion(call=call, name=n, weight=w, max_score=m, position=i) for i, (n, w, m) in enumerate(rubric)]
     )
-    apply_move(scenario, "open_call")
+    SCENARIO.apply(scenario, "open_call")
+    scenario.save(update_fields=["status", "updated_at"])
     audit.record(
         actor,
         "exchange.call.opened",
@@ -93,18 +100,10 @@ def call_open(
     return call
 
 
-def accepting(call: Call, now: dt.datetime) -> bool:
-    """Open to the second: a submission stamped within the closing second is in time."""
-    return call.status == CallStatus.OPEN and call.opens_at <= now and _second(now) <= call.closes_at
-
-
 def _refuse_if_closed(call: Call, now: dt.datetime) -> None:
-    if call.status == CallStatus.OPEN and now < call.opens_at:
-        raise ValidationError(_("The call opens at %(t)s.") % {"t": timezone.localtime(call.opens_at)})
-    if not accepting(call, now):
-        raise ValidationError(
-            _("The call closed at %(t)s; submissions after it are refused.") % {"t": timezone.localtime(call.closes_at)}
-        )
+    refusal = window_refusal(call, now)
+    if refusal:
+        raise ValidationError(refusal)
 
 
 def _receipt(application: Application, attachments: list[Attachment]) -> None:
@@ -215,15 +214,14 @@ def application_update(
 
 @transaction.atomic
 def application_withdraw(*, actor: Principal, application: Application) -> Application:
+    """Withdraw before the deadline (workflows.APPLICATION: the applicant, while the call is open)."""
     _supplier(actor)
     call = Call.objects.select_for_update().get(pk=application.call_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.applicant_id != actor.organisation_id:
-        raise PermissionDenied
-    _refuse_if_closed(call, timezone.now())
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted application can be withdrawn."))
-    application.status = ApplicationStatus.WITHDRAWN
+    application.call = call
+    move = APPLICATION.check(application, "withdraw", application_capacities(actor, application))
+    before = application.status
+    APPLICATION.apply(application, "withdraw")
     application.save(update_fields=["status"])
     audit.record(
         actor,
@@ -231,31 +229,28 @@ def application_withdraw(*, actor: Principal, application: Application) -> Appli
         subject_type="application",
         subject_id=application.pk,
         subject_label=str(application),
-        before={"status": "submitted"},
-        after={"status": "withdrawn"},
+        before={"status": before},
+        after={"status": move.target},
     )
     return application
 
 
 @transaction.atomic
 def call_start_review(*, actor: Principal, call: Call) -> Call:
-    """After the deadline: no more submissions; the panel may score."""
+    """After the deadline: no more submissions; the panel may score. The scenario's call closes."""
     call = Call.objects.select_for_update().get(pk=call.pk)
-    check_move(actor, call.scenario, "close_call")
-    if timezone.now() <= call.closes_at + dt.timedelta(seconds=1):
-        raise ValidationError(_("The call is still open until %(t)s.") % {"t": timezone.localtime(call.closes_at)})
-    if call.status != CallStatus.OPEN:
-        raise ValidationError(_("Review has already started."))
-    call.status = CallStatus.REVIEW
+    CALL.check(call, "start_review", call_capacities(actor, call))
+    CALL.apply(call, "start_review")
     call.save(update_fields=["status"])
-    scenario = call.scenario
-    apply_move(scenario, "close_call")
+    scenario = Scenario.objects.select_for_update().get(pk=call.scenario_id)
+    SCENARIO.apply(scenario, "close_call")
+    scenario.save(update_fields=["status", "updated_at"])
     audit.record(
         actor,
         "exchange.call.review_started",
         subject_type="call",
         subject_id=call.pk,
         subject_label=scenario.title,
-        after={"applications": call.applications.exclude(status="withdrawn").count()},
+        after={"applications": call.applications.exclude(status=ApplicationStatus.WITHDRAWN).count()},
     )
     return call

@@ -10,29 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rainforest.accounts import audit
-from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.accounts.permissions import Principal
 from rainforest.exchange.choices import ProjectStatus as P
 from rainforest.exchange.models import Milestone, Project, ProjectEvent
+from rainforest.exchange.workflows import OFFICER, PROJECT, PUBLISHER, project_capacities
 
-# status moves: action -> (from, to, who may: publisher | enterprise | officer)
-PROJECT_MOVES = {
-    "start_trial": ({P.AGREED}, P.TRIAL, {"publisher", "enterprise", "officer"}),
-    "confirm_landing": ({P.AGREED, P.TRIAL}, P.LANDED, {"publisher"}),
-    "accept": ({P.LANDED}, P.ACCEPTED, {"publisher", "officer"}),
-    "scale": ({P.ACCEPTED}, P.SCALED, {"publisher", "officer"}),
-    "terminate": ({P.AGREED, P.TRIAL, P.LANDED}, P.TERMINATED, {"publisher", "officer"}),
-}
-
-
-def sides(actor: Principal, project: Project) -> set[str]:
-    out = set()
-    if actor.can(EXCHANGE_MANAGE):
-        out.add("officer")
-    if actor.can(EXCHANGE_PUBLISH) and actor.organisation_id == project.publisher_id:
-        out.add("publisher")
-    if actor.can(EXCHANGE_SUPPLY) and actor.organisation_id == project.enterprise_id:
-        out.add("enterprise")
-    return out
+# The project's moves are the table workflows.PROJECT; the sides an actor is on are its capacities.
+sides = project_capacities
 
 
 def _party(actor: Principal, project: Project) -> set[str]:
@@ -91,17 +75,13 @@ def project_change(*, actor: Principal, project: Project, text: str) -> None:
 
 @transaction.atomic
 def project_move(*, actor: Principal, project: Project, action: str, note: str = "", grade: str = "") -> Project:
+    """Move the project along its table (workflows.PROJECT); landing needs every milestone done,
+    acceptance an evaluation."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    sources, target, who = PROJECT_MOVES[action]
-    if not (_party(actor, project) & who):
-        raise PermissionDenied
-    if project.status not in sources:
-        raise ValidationError(_("The project is %(s)s; it cannot move that way.") % {"s": project.get_status_display()})
+    PROJECT.check(project, action, _party(actor, project))
     if action == "accept" and not grade.strip():
         raise ValidationError(_("Give the acceptance evaluation."))
-    if action == "confirm_landing" and project.milestones.filter(done_on=None).exists():
-        raise ValidationError(_("Every milestone must be done before the landing is confirmed."))
-    project.status = target
+    PROJECT.apply(project, action)
     if action == "confirm_landing":
         project.landed_on = timezone.localdate()
     if action == "accept":
@@ -124,7 +104,7 @@ def project_followup(
 ) -> Project:
     """After landing: does the publisher really use it, and did further contracts follow."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if not (_party(actor, project) & {"publisher", "officer"}):
+    if not (_party(actor, project) & {PUBLISHER, OFFICER}):
         raise PermissionDenied
     if project.status not in (P.LANDED, P.ACCEPTED, P.SCALED):
         raise ValidationError(_("Follow-up is recorded after the landing."))

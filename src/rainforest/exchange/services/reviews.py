@@ -13,7 +13,7 @@ from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_REVIEW, Principal
 from rainforest.conflicts import own_organisations, tie
 from rainforest.exchange.calendar import notice_window
-from rainforest.exchange.choices import ApplicationStatus, CallStatus, ProjectStatus
+from rainforest.exchange.choices import ApplicationStatus, CallStatus
 from rainforest.exchange.models import (
     Application,
     Award,
@@ -23,8 +23,18 @@ from rainforest.exchange.models import (
     Project,
     PublicNotice,
     Review,
+    Scenario,
 )
-from rainforest.exchange.workflows import OFFICER, PUBLISHER, apply_move, capacities
+from rainforest.exchange.workflows import (
+    APPLICATION,
+    CALL,
+    OBJECTION,
+    OFFICER,
+    SCENARIO,
+    call_capacities,
+    capacities,
+    officer_capacities,
+)
 from rainforest.policy.rules import current_ruleset
 
 
@@ -175,10 +185,7 @@ def ranking(call: Call) -> list[tuple[Application, float | None, int]]:
 def award_pick(*, actor: Principal, call: Call, picks: list[tuple[Application, str]], channel: str) -> PublicNotice:
     """The publisher (or an officer) picks winners with reasons; the results go on public notice."""
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if not capacities(actor, call.scenario) & {PUBLISHER, OFFICER}:
-        raise PermissionDenied
-    if call.status != CallStatus.REVIEW:
-        raise ValidationError(_("Winners are picked after review and before public notice."))
+    CALL.check(call, "pick", call_capacities(actor, call))
     if not picks or len(picks) > call.max_winners:
         raise ValidationError(_("Pick between 1 and %(n)d winner(s).") % {"n": call.max_winners})
     for application, reason in picks:
@@ -195,7 +202,7 @@ def award_pick(*, actor: Principal, call: Call, picks: list[tuple[Application, s
     notice = PublicNotice.objects.create(call=call, starts_on=starts_on, ends_on=ends_on, channel=channel.strip())
     for application, reason in picks:
         Award.objects.create(notice=notice, application=application, reason=reason.strip(), picked_by_label=actor.label)
-    call.status = CallStatus.NOTICE
+    CALL.apply(call, "pick")
     call.save(update_fields=["status"])
     audit.record(
         actor,
@@ -234,20 +241,20 @@ def objection_submit(*, actor: Principal, notice: PublicNotice, text: str) -> Ob
 @transaction.atomic
 def objection_resolve(*, actor: Principal, objection: Objection, upheld: bool, response: str) -> Objection:
     """An officer answers an objection; upholding it voids the notice and reopens review."""
-    actor.require(EXCHANGE_MANAGE)
-    objection = Objection.objects.select_for_update().select_related("notice__call").get(pk=objection.pk)
-    if objection.outcome != Objection.Outcome.PENDING:
-        raise ValidationError(_("This objection has already been answered."))
+    objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+    OBJECTION.check(objection, "uphold" if upheld else "dismiss", officer_capacities(actor))
     if len(response.strip()) < 5:
         raise ValidationError(_("Give the response (at least 5 characters)."))
-    objection.outcome = Objection.Outcome.UPHELD if upheld else Objection.Outcome.DISMISSED
+    OBJECTION.apply(objection, "uphold" if upheld else "dismiss")
     objection.response = response.strip()
     objection.save()
     if upheld:
         notice = objection.notice
         notice.void = True
         notice.save(update_fields=["void"])
-        Call.objects.filter(pk=notice.call_id).update(status=CallStatus.REVIEW)
+        call = Call.objects.select_for_update().get(pk=notice.call_id)
+        CALL.apply(call, "reopen_review")
+        call.save(update_fields=["status"])
     audit.record(
         actor,
         "exchange.objection.resolved",
@@ -262,21 +269,16 @@ def objection_resolve(*, actor: Principal, objection: Objection, upheld: bool, r
 @transaction.atomic
 def notice_finalise(*, actor: Principal, call: Call) -> list[Project]:
     """After the notice period with every objection answered: winners become projects."""
-    actor.require(EXCHANGE_MANAGE)
     call = Call.objects.select_for_update().get(pk=call.pk)
+    CALL.check(call, "finalise", call_capacities(actor, call))
     notice = call.notices.filter(void=False, finalised_at=None).first()
-    if call.status != CallStatus.NOTICE or notice is None:
-        raise ValidationError(_("There is no public notice to finalise."))
-    if timezone.localdate() <= notice.ends_on:
-        raise ValidationError(_("The notice runs until %(d)s; it can be finalised after that.") % {"d": notice.ends_on})
-    if notice.objections.filter(outcome=Objection.Outcome.PENDING).exists():
-        raise ValidationError(_("Answer every objection first."))
     winners = {a.application_id for a in notice.awards.all()}
     projects = []
-    for application in call.applications.exclude(status=ApplicationStatus.WITHDRAWN):
-        application.status = ApplicationStatus.WINNER if application.pk in winners else ApplicationStatus.NOT_SELECTED
+    for application in call.applications.exclude(status=ApplicationStatus.WITHDRAWN).order_by("pk"):
+        won = application.pk in winners
+        APPLICATION.apply(application, "select" if won else "not_select")
         application.save(update_fields=["status"])
-        if application.pk in winners:
+        if won:
             projects.append(
                 Project.objects.create(
                     scenario=call.scenario,
@@ -284,16 +286,16 @@ def notice_finalise(*, actor: Principal, call: Call) -> list[Project]:
                     publisher=call.scenario.publisher,
                     enterprise=application.applicant,
                     contract_value=application.budget,
-                    status=ProjectStatus.AGREED,
                     agreed_on=timezone.localdate(),
                 )
             )
+    CALL.apply(call, "finalise")  # before the notice is marked final: the guard looks for it
+    call.save(update_fields=["status"])
     notice.finalised_at = timezone.now()
     notice.save(update_fields=["finalised_at"])
-    call.status = CallStatus.FINAL
-    call.save(update_fields=["status"])
-    scenario = call.scenario
-    apply_move(scenario, "award")
+    scenario = Scenario.objects.select_for_update().get(pk=call.scenario_id)
+    SCENARIO.apply(scenario, "award")
+    scenario.save(update_fields=["status", "updated_at"])
     audit.record(
         actor,
         "exchange.call.finalised",

@@ -14,7 +14,16 @@ from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
 from rainforest.exchange.choices import CapabilityStatus, ListKind, ScenarioStatus
 from rainforest.exchange.models import Capability, PublishedList, Scenario
-from rainforest.exchange.workflows import EDITABLE, REASON_REQUIRED, apply_move, check_move
+from rainforest.exchange.workflows import (
+    CAPABILITY,
+    CAPABILITY_REASON_REQUIRED,
+    EDITABLE,
+    REASON_REQUIRED,
+    SCENARIO,
+    capability_capacities,
+    capacities,
+    offered,
+)
 
 SCENARIO_FIELDS = (
     "title",
@@ -104,16 +113,20 @@ def scenario_update(
 
 @transaction.atomic
 def scenario_move(*, actor: Principal, scenario: Scenario, action: str, reason: str = "") -> Scenario:
-    """Submit, return, approve, withdraw or close a scenario, as the lifecycle table allows.
+    """Submit, return, approve, withdraw or close a scenario, as the table (workflows.SCENARIO)
+    allows; the moves a larger step makes (publish, open_call, close_call, award) are not asked for
+    by name.
 
     The row is locked first, so two officers approving at once leave one decision and the second
     is told the scenario has already moved."""
+    if not offered(SCENARIO, action):
+        raise ValidationError(_("Unknown action."))
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-    target = check_move(actor, scenario, action)
+    move = SCENARIO.check(scenario, action, capacities(actor, scenario))
     if action in REASON_REQUIRED and len(reason.strip()) < 5:
         raise ValidationError(_("Give the reason (at least 5 characters)."))
     before = scenario.status
-    scenario.status = target
+    SCENARIO.apply(scenario, action)
     if action in REASON_REQUIRED:
         scenario.status_reason = reason.strip()
     scenario.save(update_fields=["status", "status_reason", "updated_at"])
@@ -124,7 +137,7 @@ def scenario_move(*, actor: Principal, scenario: Scenario, action: str, reason: 
         subject_id=scenario.pk,
         subject_label=scenario.title,
         before={"status": before},
-        after={"status": target, "reason": reason.strip()} if reason else {"status": target},
+        after={"status": move.target, "reason": reason.strip()} if reason else {"status": move.target},
     )
     return scenario
 
@@ -146,36 +159,18 @@ def capability_create(*, actor: Principal, **values) -> Capability:
     return capability
 
 
-CAPABILITY_MOVES = {
-    "submit": ({CapabilityStatus.DRAFT, CapabilityStatus.RETURNED}, CapabilityStatus.SUBMITTED, EXCHANGE_SUPPLY),
-    "return": ({CapabilityStatus.SUBMITTED}, CapabilityStatus.RETURNED, EXCHANGE_MANAGE),
-    "approve": ({CapabilityStatus.SUBMITTED}, CapabilityStatus.APPROVED, EXCHANGE_MANAGE),
-    "withdraw": (
-        {CapabilityStatus.DRAFT, CapabilityStatus.SUBMITTED, CapabilityStatus.RETURNED, CapabilityStatus.APPROVED},
-        CapabilityStatus.WITHDRAWN,
-        EXCHANGE_SUPPLY,
-    ),
-}
-
-
 @transaction.atomic
 def capability_move(*, actor: Principal, capability: Capability, action: str, reason: str = "") -> Capability:
+    """Submit, return, approve or withdraw a capability, as the table (workflows.CAPABILITY) allows."""
     capability = Capability.objects.select_for_update().get(pk=capability.pk)
-    sources, target, permission = CAPABILITY_MOVES[action]
-    actor.require(permission)
-    if permission == EXCHANGE_SUPPLY and not actor.is_system and actor.organisation_id != capability.organisation_id:
-        raise PermissionDenied
-    if capability.status not in sources:
-        raise ValidationError(
-            _("This capability is %(state)s; it cannot be moved that way now.")
-            % {"state": capability.get_status_display()}
-        )
-    if action == "return" and len(reason.strip()) < 5:
+    move = CAPABILITY.check(capability, action, capability_capacities(actor, capability))
+    if action in CAPABILITY_REASON_REQUIRED and len(reason.strip()) < 5:
         raise ValidationError(_("Give the reason (at least 5 characters)."))
     before = capability.status
-    capability.status = target
-    capability.status_reason = reason.strip() if action == "return" else capability.status_reason
-    if target == CapabilityStatus.APPROVED:
+    CAPABILITY.apply(capability, action)
+    if action in CAPABILITY_REASON_REQUIRED:
+        capability.status_reason = reason.strip()
+    if move.target == CapabilityStatus.APPROVED:
         capability.approved_at = timezone.now()
     capability.save()
     audit.record(
@@ -185,7 +180,7 @@ def capability_move(*, actor: Principal, capability: Capability, action: str, re
         subject_id=capability.pk,
         subject_label=capability.title,
         before={"status": before},
-        after={"status": target},
+        after={"status": move.target},
     )
     return capability
 
@@ -267,10 +262,10 @@ def list_publish(
     if kind == ListKind.SCENARIOS:
         for scenario in objects:
             if scenario.status == ScenarioStatus.APPROVED:
-                check_move(actor, scenario, "publish")
+                SCENARIO.check(scenario, "publish", capacities(actor, scenario))
+                SCENARIO.apply(scenario, "publish")
                 scenario.published_at = now
-                apply_move(scenario, "publish")
-                Scenario.objects.filter(pk=scenario.pk).update(published_at=now)
+                scenario.save(update_fields=["status", "published_at", "updated_at"])
                 newly.append(scenario)
     audit.record(
         actor,

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_SUPPLY
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import ApplicationForm, ObjectionForm, PanelForm
+from rainforest.exchange.forms import (
+    ApplicationForm,
+    ConfirmForm,
+    ObjectionForm,
+    PanelForm,
+)
 from rainforest.exchange.models import Application, Attachment
 from rainforest.exchange.services import calls, reviews
 from rainforest.exchange.services.calls import accepting
 from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
-from rainforest.page_actions import add_form_errors
+from rainforest.page_actions import add_form_errors, run_form
 
 
 def call_view(request, pk: int):
@@ -58,14 +63,6 @@ def apply_view(request, pk: int):
         {f: getattr(own, f) for f in ("approach", "plan", "budget", "team")} | {"version": own.version} if own else None
     )
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and request.POST.get("withdraw") and own:
-        try:
-            calls.application_withdraw(actor=request.principal, application=own)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your application has been withdrawn."))
-        return redirect("exchange:call", pk=pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.pop("attachment")
@@ -96,17 +93,27 @@ def receipt_view(request, pk: int):
 
 
 @login_required
+@require_POST
+def application_withdraw_view(request, pk: int):
+    application = selectors.application_get_for(actor=request.principal, pk=pk)
+    run_form(
+        request,
+        ConfirmForm,
+        calls.application_withdraw,
+        _("Your application has been withdrawn."),
+        application=application,
+    )
+    return redirect("exchange:call", pk=application.call_id)
+
+
+@login_required
+@require_POST
 def objection_view(request, pk: int):
     call = selectors.call_get(pk=pk)
     notice = call.notices.filter(void=False).first()
-    form = ObjectionForm(request.POST or None)
-    if notice and form.is_valid():
-        try:
-            reviews.objection_submit(actor=request.principal, notice=notice, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your objection has been received."))
+    if notice is None:
+        raise Http404
+    run_form(request, ObjectionForm, reviews.objection_submit, _("Your objection has been received."), notice=notice)
     return redirect("exchange:call", pk=pk)
 
 

@@ -1,47 +1,28 @@
-"""Programme officers: approvals, published lists, panels, notices and objections."""
+"""Programme officers: approvals, published lists, panels, notices and objections. Each action is
+its own POST-only URL with its own form."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
-from rainforest.accounts.models import User
 from rainforest.accounts.permissions import EXCHANGE_MANAGE
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import ListForm, PanelForm
-from rainforest.exchange.models import Capability, Objection
+from rainforest.exchange.forms import ConfirmForm, ListForm, ObjectionAnswerForm, PanelForm
 from rainforest.exchange.services import calls, reviews, scenarios
 from rainforest.exchange.services.scenarios import next_batch_number
-from rainforest.page_actions import add_form_errors
+from rainforest.page_actions import run_form
 
 
 @login_required
 def queue_view(request):
     submitted, caps_submitted, approved, caps_approved = selectors.approval_queue(actor=request.principal)
     year = timezone.localdate().year
-    form = ListForm(request.POST or None, initial={"year": year, "number": next_batch_number("scenarios", year)})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        try:
-            published = scenarios.list_publish(
-                actor=request.principal,
-                kind=data["kind"],
-                year=data["year"],
-                number=data["number"],
-                title=data["title"],
-                ids=ids,
-                correction_note=data["correction_note"],
-            )
-        except ValidationError as exc:
-            add_form_errors(form, exc)
-        else:
-            messages.success(request, _("The list has been published."))
-            return redirect("exchange:list", pk=published.pk)
+    form = ListForm(initial={"year": year, "number": next_batch_number("scenarios", year)})
     context = {
         "submitted": submitted,
         "caps_submitted": caps_submitted,
@@ -53,49 +34,37 @@ def queue_view(request):
 
 
 @login_required
-def capability_review_view(request, pk: int):
+@require_POST
+def list_publish_view(request):
     request.principal.require(EXCHANGE_MANAGE)
-    capability = get_object_or_404(Capability, pk=pk)
-    try:
-        scenarios.capability_move(
-            actor=request.principal,
-            capability=capability,
-            action=request.POST.get("action", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except (ValidationError, KeyError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [_("Unknown action.")])))
-    return redirect("exchange:queue")
+    published = run_form(request, ListForm, scenarios.list_publish, _("The list has been published."))
+    return redirect("exchange:list", pk=published.pk) if published else redirect("exchange:queue")
+
+
+def _call_procedure(form_class, service, success: str):
+    """A POST-only step of a call's procedure, for officers: the call as the actor may see it, one
+    form, one service, back to the call's page."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        call = selectors.call_get(pk=pk)
+        request.principal.require(EXCHANGE_MANAGE)
+        run_form(request, form_class, service, success, call=call)
+        return redirect("exchange:call", pk=pk)
+
+    return view
+
+
+panel_assign_view = _call_procedure(PanelForm, reviews.panel_assign, _lazy("Done."))
+call_start_review_view = _call_procedure(ConfirmForm, calls.call_start_review, _lazy("Done."))
+notice_finalise_view = _call_procedure(ConfirmForm, reviews.notice_finalise, _lazy("Done."))
 
 
 @login_required
-def call_manage_view(request, pk: int):
-    """Panel, start of review, notice finalisation and objections for one call (POST actions)."""
+@require_POST
+def objection_answer_view(request, pk: int):
+    objection = selectors.objection_get(actor=request.principal, pk=pk)
     request.principal.require(EXCHANGE_MANAGE)
-    call = selectors.call_get(pk=pk)
-    action = request.POST.get("action")
-    try:
-        if action == "assign":
-            form = PanelForm(request.POST)
-            if form.is_valid():
-                expert = User.objects.filter(username=form.cleaned_data["username"]).first()
-                if expert is None:
-                    raise ValidationError(_("There is no account with this user name."))
-                reviews.panel_assign(actor=request.principal, call=call, expert=expert)
-        elif action == "start_review":
-            calls.call_start_review(actor=request.principal, call=call)
-        elif action == "finalise":
-            reviews.notice_finalise(actor=request.principal, call=call)
-        elif action == "objection":
-            objection = get_object_or_404(Objection, pk=request.POST.get("objection"), notice__call=call)
-            reviews.objection_resolve(
-                actor=request.principal,
-                objection=objection,
-                upheld=request.POST.get("upheld") == "1",
-                response=request.POST.get("response", ""),
-            )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
-    return redirect("exchange:call", pk=pk)
+    run_form(request, ObjectionAnswerForm, reviews.objection_resolve, _("Done."), objection=objection)
+    return redirect("exchange:call", pk=objection.notice.call_id)

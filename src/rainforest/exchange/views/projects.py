@@ -1,19 +1,23 @@
-"""Cooperation projects: each party keeps milestones and history; the publisher confirms landing."""
+"""Cooperation projects: each party keeps milestones and history; the publisher confirms landing.
+Every action is its own POST-only URL with its own form."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import FollowupForm, MilestoneForm
+from rainforest.exchange.forms import ChangeForm, FollowupForm, MilestoneDoneForm, MilestoneForm, ProjectMoveForm
 from rainforest.exchange.services import projects as services
+from rainforest.exchange.workflows import OFFICER, PROJECT, PUBLISHER, offered
+from rainforest.page_actions import run_form
+
+DONE = _lazy("Done.")
 
 
 @login_required
@@ -27,58 +31,60 @@ def project_list_view(request):
 @login_required
 def project_view(request, pk: int):
     project = selectors.project_get(actor=request.principal, pk=pk)
-    if request.method == "POST":
-        _act(request, project)
-        return redirect("exchange:project", pk=pk)
+    sides = services.sides(request.principal, project)
     context = {
         "project": project,
-        "sides": services.sides(request.principal, project),
+        "sides": sides,
         "overdue": {m.pk for m in services.overdue(project)},
         "milestone_form": MilestoneForm(),
-        "moves": [
-            a
-            for a, (src, _t, who) in services.PROJECT_MOVES.items()
-            if project.status in src and who & services.sides(request.principal, project)
-        ],
+        "moves": PROJECT.available(project, sides),
     }
     return render(request, "exchange/project.html", context)
 
 
-def _act(request, project) -> None:
-    action, post, actor = request.POST.get("action", ""), request.POST, request.principal
-    try:
-        if action == "milestone":
-            form = MilestoneForm(post)
-            if not form.is_valid():
-                raise ValidationError(_("Name the milestone and its due date."))
-            services.milestone_add(actor=actor, project=project, **form.cleaned_data)
-        elif action == "milestone_done":
-            milestone = get_object_or_404(project.milestones, pk=post.get("milestone"))
-            services.milestone_done(
-                actor=actor, milestone=milestone, done_on=timezone.localdate(), evidence=post.get("evidence", "")
-            )
-        elif action == "change":
-            services.project_change(actor=actor, project=project, text=post.get("text", ""))
-        elif action == "followup":
-            form = FollowupForm(post)
-            if not form.is_valid():
-                raise ValidationError([e for errors in form.errors.values() for e in errors])
-            data = form.cleaned_data
-            services.project_followup(
-                actor=actor,
-                project=project,
-                in_use=data["in_use"],
-                in_use_since=data["in_use_since"],
-                further_contracts=data["further_contracts"] or 0,
-                further_value=data["further_value"] or Decimal(0),
-            )
-        elif action in services.PROJECT_MOVES:
-            services.project_move(
-                actor=actor, project=project, action=action, note=post.get("note", ""), grade=post.get("grade", "")
-            )
-        else:
-            raise ValidationError(_("Unknown action."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
+def _project_action(form_class, service, success):
+    """A POST-only action on one project: the project as the actor may see it, one form, one service."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        project = selectors.project_get(actor=request.principal, pk=pk)
+        run_form(request, form_class, service, success, project=project)
+        return redirect("exchange:project", pk=pk)
+
+    return view
+
+
+milestone_add_view = _project_action(MilestoneForm, services.milestone_add, DONE)
+project_change_view = _project_action(ChangeForm, services.project_change, DONE)
+
+
+@login_required
+@require_POST
+def project_followup_view(request, pk: int):
+    """After the landing, for the publisher and officers: the enterprise is refused before its form
+    is read."""
+    project = selectors.project_get(actor=request.principal, pk=pk)
+    if not services.sides(request.principal, project) & {PUBLISHER, OFFICER}:
+        raise PermissionDenied
+    run_form(request, FollowupForm, services.project_followup, DONE, project=project)
+    return redirect("exchange:project", pk=pk)
+
+
+@login_required
+@require_POST
+def milestone_done_view(request, pk: int, milestone_id: int):
+    project = selectors.project_get(actor=request.principal, pk=pk)
+    milestone = get_object_or_404(project.milestones, pk=milestone_id)
+    run_form(request, MilestoneDoneForm, services.milestone_done, DONE, milestone=milestone)
+    return redirect("exchange:project", pk=pk)
+
+
+@login_required
+@require_POST
+def project_move_view(request, pk: int, move: str):
+    if not offered(PROJECT, move):
+        raise Http404
+    project = selectors.project_get(actor=request.principal, pk=pk)
+    run_form(request, ProjectMoveForm, services.project_move, DONE, project=project, action=move)
+    return redirect("exchange:project", pk=pk)

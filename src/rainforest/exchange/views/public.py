@@ -11,15 +11,11 @@ from rainforest.core.districts import DISTRICTS
 from rainforest.exchange import selectors
 from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKind, ScenarioStatus
 from rainforest.exchange.exports import list_pdf, list_xlsx
+from rainforest.exchange.forms import FilterForm, ListFilterForm, ScenarioFilterForm
 from rainforest.exchange.models import Attachment, PublishedList
 from rainforest.exchange.services.calls import accepting
+from rainforest.exchange.workflows import SCENARIO, capacities
 from rainforest.page_actions import query_year
-
-FILTERS = ("domain", "kind", "district", "min_trl", "budget", "status", "q", "focus_area")
-
-
-def _filters(request) -> dict:
-    return {k: request.GET.get(k, "").strip() for k in FILTERS}
 
 
 def _choices() -> dict:
@@ -33,9 +29,15 @@ def _choices() -> dict:
 
 
 def scenario_list_view(request):
-    filters = _filters(request)
-    page = Paginator(selectors.scenario_search(**filters), 20).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "lists": selectors.lists_latest()[:6], **_choices()}
+    form = ScenarioFilterForm(request.GET)
+    page = Paginator(selectors.scenario_search(**form.filters()), 20).get_page(form.page_number())
+    context = {
+        "page": page,
+        "filters": form.filters(),
+        "filter_errors": form.messages(),
+        "lists": selectors.lists_latest()[:6],
+        **_choices(),
+    }
     template = "exchange/scenario_list.html#results" if request.htmx else "exchange/scenario_list.html"
     return render(request, template, context)
 
@@ -44,13 +46,11 @@ def scenario_view(request, pk: int):
     principal = getattr(request, "principal", None)
     scenario = selectors.scenario_get(actor=principal, pk=pk)
     call = getattr(scenario, "call", None)
-    from rainforest.exchange.workflows import allowed_actions
-
     context = {
         "scenario": scenario,
         "call": call,
         "accepting": bool(call and accepting(call, timezone.now())),
-        "actions": allowed_actions(principal, scenario) if principal else [],
+        "actions": SCENARIO.available(scenario, capacities(principal, scenario)) if principal else [],
         "show_contact": scenario.contact_public,
         "attachments": Attachment.objects.filter(owner_type="scenario", owner_id=scenario.pk),
         "can_recommend": selectors.can_see_recommendations(principal, scenario),
@@ -64,9 +64,10 @@ def lists_view(request):
 
 def list_view(request, pk: int):
     published = get_object_or_404(PublishedList, pk=pk)
-    filters = _filters(request)
+    form = ListFilterForm(request.GET)
+    filters = form.filters()
     items = selectors.list_items(published, filters)
-    fmt = request.GET.get("format")
+    fmt = form.cleaned_data.get("format")
     if fmt in ("xlsx", "pdf"):
         body, ctype = (
             (list_xlsx(published, items), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -82,6 +83,7 @@ def list_view(request, pk: int):
         "list": published,
         "items": items,
         "filters": filters,
+        "filter_errors": form.messages(),
         "versions": selectors.list_versions(published),
         "is_scenarios": published.kind == ListKind.SCENARIOS,
         **_choices(),
@@ -90,9 +92,11 @@ def list_view(request, pk: int):
 
 
 def capability_list_view(request):
-    filters = {k: request.GET.get(k, "").strip() for k in ("domain", "district", "min_trl", "q")}
-    page = Paginator(selectors.capability_search(**filters), 20).get_page(request.GET.get("page"))
-    return render(request, "exchange/capability_list.html", {"page": page, "filters": filters, **_choices()})
+    form = FilterForm(request.GET)
+    filters = form.filters()
+    page = Paginator(selectors.capability_search(**filters), 20).get_page(form.page_number())
+    context = {"page": page, "filters": filters, "filter_errors": form.messages(), **_choices()}
+    return render(request, "exchange/capability_list.html", context)
 
 
 def targets_view(request):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import EXCHANGE_PUBLISH
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import CallForm, ReasonForm, ScenarioForm
+from rainforest.exchange.forms import CallForm, PickForm, ReasonForm, ScenarioForm
 from rainforest.exchange.services import calls, reviews, scenarios
-from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
-from rainforest.page_actions import add_form_errors
+from rainforest.exchange.workflows import OFFICER, PUBLISHER, SCENARIO, capacities, offered
+from rainforest.page_actions import add_form_errors, run_form
 
 
 @login_required
@@ -54,21 +58,13 @@ def scenario_edit_view(request, pk: int | None = None):
 
 
 @login_required
-def scenario_move_view(request, pk: int):
+@require_POST
+def scenario_move_view(request, pk: int, move: str):
+    """One move of the scenario's table, named in the URL; the moves a larger step makes are not."""
+    if not offered(SCENARIO, move):
+        raise Http404
     scenario = selectors.scenario_get(actor=request.principal, pk=pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scenarios.scenario_move(
-                actor=request.principal,
-                scenario=scenario,
-                action=form.cleaned_data["action"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Done."))
+    run_form(request, ReasonForm, scenarios.scenario_move, _("Done."), scenario=scenario, action=move)
     return redirect("exchange:scenario", pk=pk)
 
 
@@ -99,17 +95,11 @@ def call_new_view(request, pk: int):
 
 
 @login_required
+@require_POST
 def call_pick_view(request, pk: int):
     call = selectors.call_get(pk=pk)
     if not capacities(request.principal, call.scenario) & {PUBLISHER, OFFICER}:
         raise PermissionDenied
-    if request.method == "POST":
-        ids = request.POST.getlist("winner")
-        picks = [(a, request.POST.get(f"reason_{a.pk}", "")) for a in call.applications.filter(pk__in=ids)]
-        try:
-            reviews.award_pick(actor=request.principal, call=call, picks=picks, channel=request.POST.get("channel", ""))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The results are on public notice."))
+    form = partial(PickForm, call=call)
+    run_form(request, form, reviews.award_pick, _("The results are on public notice."), call=call)
     return redirect("exchange:call", pk=pk)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rainforest.exchange import selectors
 from rainforest.exchange.choices import CallStatus
-from rainforest.exchange.forms import DeclareForm
+from rainforest.exchange.forms import DeclareForm, ScoreForm
 from rainforest.exchange.services import reviews
-from rainforest.page_actions import add_form_errors
+from rainforest.page_actions import add_form_errors, run_form
 
 
 @login_required
@@ -66,21 +68,17 @@ def assignment_view(request, pk: int):
 
 
 @login_required
+@require_POST
 def score_view(request, pk: int, application_id: int):
     assignment = selectors.assignment_get(actor=request.principal, pk=pk)
     application = get_object_or_404(assignment.call.applications, pk=application_id)
-    if request.method == "POST":
-        scores = {key[6:]: value for key, value in request.POST.items() if key.startswith("score_")}
-        try:
-            reviews.review_submit(
-                actor=request.principal,
-                assignment=assignment,
-                application=application,
-                scores=scores,
-                comment=request.POST.get("comment", ""),
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your scores are submitted and locked."))
+    form = partial(ScoreForm, rubric=assignment.call.rubric.all())
+    run_form(
+        request,
+        form,
+        reviews.review_submit,
+        _("Your scores are submitted and locked."),
+        assignment=assignment,
+        application=application,
+    )
     return redirect("exchange:assignment", pk=pk)

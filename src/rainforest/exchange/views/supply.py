@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY
 from rainforest.exchange import selectors
-from rainforest.exchange.forms import CapabilityForm, SubscriptionForm
-from rainforest.exchange.models import Capability, Subscription
+from rainforest.exchange.forms import CapabilityForm, ReasonForm, SubscriptionForm
+from rainforest.exchange.models import Subscription
 from rainforest.exchange.services import scenarios
 from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
-from rainforest.page_actions import add_form_errors
+from rainforest.exchange.workflows import CAPABILITY, OFFICER, capability_capacities, offered
+from rainforest.page_actions import add_form_errors, run_form
 
 
 @login_required
@@ -33,17 +36,16 @@ def my_capabilities_view(request):
 
 
 @login_required
-def capability_move_view(request, pk: int):
-    request.principal.require(EXCHANGE_SUPPLY)
-    capability = get_object_or_404(Capability, pk=pk, organisation_id=request.principal.organisation_id)
-    action = request.POST.get("action", "")
-    if action not in ("submit", "withdraw"):
-        messages.error(request, _("Unknown action."))
-    else:
-        try:
-            scenarios.capability_move(actor=request.principal, capability=capability, action=action)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+@require_POST
+def capability_move_view(request, pk: int, move: str):
+    """One move of the capability's table, named in the URL: the supplier submits or withdraws its
+    own, an officer approves or returns one with reasons."""
+    if not offered(CAPABILITY, move):
+        raise Http404
+    capability = selectors.capability_get(actor=request.principal, pk=pk)
+    run_form(request, ReasonForm, scenarios.capability_move, _("Done."), capability=capability, action=move)
+    if OFFICER in capability_capacities(request.principal, capability):
+        return redirect("exchange:queue")
     return redirect("exchange:my_capabilities")
 
 
@@ -78,7 +80,7 @@ def subscription_view(request):
 
 
 @login_required
+@require_POST
 def notifications_read_view(request):
-    if request.method == "POST":
-        notifications_read(actor=request.principal)
+    notifications_read(actor=request.principal)
     return redirect("exchange:subscription")
