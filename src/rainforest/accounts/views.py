@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rainforest.accounts import audit, forms, selectors, services
 from rainforest.accounts.authentication import RateLimited, sign_in
 from rainforest.accounts.models import ApiToken, Membership, User
-from rainforest.accounts.permissions import AUDIT_EXPORT, SECURITY_POLICY
+from rainforest.accounts.permissions import ACCOUNTS_MANAGE, AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
 from rainforest.core.facts.writer import defuse
 from rainforest.page_actions import add_form_errors, run_form
@@ -159,6 +159,7 @@ def users_view(request):
 @login_required
 @require_POST
 def user_active_view(request, pk: int):
+    request.principal.require(ACCOUNTS_MANAGE)  # refused before the form is read
     user = get_object_or_404(User, pk=pk)
     run_form(request, forms.UserActiveForm, services.user_set_active, _("Saved."), user=user)
     return redirect("accounts:users")
@@ -168,6 +169,7 @@ def user_active_view(request, pk: int):
 @require_POST
 def user_password_view(request, pk: int):
     """The system administrator sets a temporary password for someone who forgot theirs."""
+    request.principal.require(ACCOUNTS_MANAGE)  # refused before the form is read
     user = get_object_or_404(User, pk=pk)
     form = forms.PasswordResetForm(request.POST)
     if form.is_valid():

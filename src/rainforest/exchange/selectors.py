@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -268,7 +269,7 @@ def can_see_recommendations(actor: Principal | None, scenario: Scenario) -> bool
     )
 
 
-def projects_for(*, actor: Principal) -> QuerySet[Project]:
+def _visible_projects(actor: Principal) -> QuerySet[Project]:
     qs = Project.objects.select_related("scenario", "publisher", "enterprise").prefetch_related("milestones")
     if actor.can(EXCHANGE_MANAGE):
         return qs
@@ -277,8 +278,15 @@ def projects_for(*, actor: Principal) -> QuerySet[Project]:
     return qs.none()
 
 
+def projects_for(*, actor: Principal) -> QuerySet[Project]:
+    """The projects list: for officers, publishers and suppliers (their own); not a page for others."""
+    if not (actor.can(EXCHANGE_MANAGE) or actor.can(EXCHANGE_PUBLISH) or actor.can(EXCHANGE_SUPPLY)):
+        raise PermissionDenied
+    return _visible_projects(actor)
+
+
 def project_get(*, actor: Principal, pk: int) -> Project:
-    project = projects_for(actor=actor).filter(pk=pk).first()
+    project = _visible_projects(actor).filter(pk=pk).first()
     if project is None:
         raise Http404
     return project

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from rainforest.accounts.permissions import EXCHANGE_MANAGE
 from rainforest.exchange import selectors as exchange_selectors
 from rainforest.exchange.choices import CapabilityStatus
 from rainforest.exchange.models import Capability
@@ -56,6 +57,7 @@ def shortlist_view(request, pk: int, capability_id: int):
 def feedback_view(request, pk: int, capability_id: int):
     """An officer marks a recommendation good or wrong."""
     scenario, capability = _recommended(request, pk, capability_id)
+    request.principal.require(EXCHANGE_MANAGE)  # a publisher may see recommendations, not judge them
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         errors = " ".join(e for errors in form.errors.values() for e in errors)

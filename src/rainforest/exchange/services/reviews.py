@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rainforest.accounts import audit
-from rainforest.accounts.choices import Role
+from rainforest.accounts.choices import ADMIN_ROLES, Role
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_REVIEW, Principal
 from rainforest.conflicts import own_organisations, tie
@@ -215,10 +215,16 @@ def award_pick(*, actor: Principal, call: Call, picks: list[tuple[Application, s
     return notice
 
 
+def objection_allowed(actor: Principal | None) -> None:
+    """Anyone signed in may object to a notice, except the three administrators, who take no
+    business action (separation of duties)."""
+    if actor is None or actor.user is None or actor.role in ADMIN_ROLES:
+        raise PermissionDenied
+
+
 @transaction.atomic
 def objection_submit(*, actor: Principal, notice: PublicNotice, text: str) -> Objection:
-    if actor.user is None:
-        raise PermissionDenied
+    objection_allowed(actor)
     today = timezone.localdate()
     if notice.void or notice.finalised_at or not notice.starts_on <= today <= notice.ends_on:
         raise ValidationError(_("Objections are taken only while the notice runs."))

@@ -109,6 +109,7 @@ def application_withdraw_view(request, pk: int):
 @login_required
 @require_POST
 def objection_view(request, pk: int):
+    reviews.objection_allowed(request.principal)
     call = selectors.call_get(pk=pk)
     notice = call.notices.filter(void=False).first()
     if notice is None:
