@@ -24,22 +24,19 @@ def test_a_start_up_from_self_check_to_subsidy(enterprise_user, officer, experts
     page = alice.get("/seedling/mine/").content.decode()
     assert "好苗子" in page  # the next rung, with what it still needs
 
-    olivia.post("/seedling/rounds/", {"year": THIS_YEAR, "quota": 10})
+    olivia.post("/seedling/rounds/open/", {"year": THIS_YEAR, "quota": 10})
     selection = SelectionRound.objects.get()
-    alice.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "apply", "ground": "", "evidence": ""})
+    alice.post(f"/seedling/rounds/{selection.pk}/apply/", {"ground": "", "evidence": ""})
     assert Candidacy.objects.get().route == "applied"
-    olivia.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "panel", "expert": experts[0].pk})
-    olivia.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "close"})
+    olivia.post(f"/seedling/rounds/{selection.pk}/panel/", {"expert": experts[0].pk})
+    olivia.post(f"/seedling/rounds/{selection.pk}/moves/close/")
     assert seedling_co.organisation.name not in ethan.get(f"/seedling/rounds/{selection.pk}/").content.decode()
-    ethan.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "declare", "declaration": "无利益关系"})
+    ethan.post(f"/seedling/rounds/{selection.pk}/declare/", {"declaration": "无利益关系"})
     assert seedling_co.organisation.name in ethan.get(f"/seedling/rounds/{selection.pk}/").content.decode()
     candidacy = Candidacy.objects.get()
-    ethan.post(
-        f"/seedling/rounds/{selection.pk}/act/",
-        {"action": "score", "candidacy": candidacy.pk, "p0": 9, "p1": 8, "p2": 8, "p3": 7},
-    )
-    olivia.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "approve"})
-    olivia.post(f"/seedling/rounds/{selection.pk}/act/", {"action": "publish"})
+    ethan.post(f"/seedling/candidacies/{candidacy.pk}/score/", {"p0": 9, "p1": 8, "p2": 8, "p3": 7})
+    olivia.post(f"/seedling/rounds/{selection.pk}/moves/approve/")
+    olivia.post(f"/seedling/rounds/{selection.pk}/moves/publish/")
     assert Recognition.objects.filter(enterprise=seedling_co, kind="good_seedling", year=THIS_YEAR).exists()
     xlsx = olivia.get(f"/seedling/rounds/{selection.pk}/", {"format": "xlsx"})
     assert xlsx.content.startswith(b"PK")
@@ -47,11 +44,10 @@ def test_a_start_up_from_self_check_to_subsidy(enterprise_user, officer, experts
     page = alice.get("/seedling/mine/").content.decode()
     assert "✔ 好苗子" in page  # the ladder moved
 
-    alice.post("/seedling/measures/", {"measure": "RM-M03a", "year": THIS_YEAR})
+    alice.post("/seedling/measures/apply/", {"measure": "RM-M03a", "year": THIS_YEAR})
     alice.post(
-        "/seedling/measures/",
+        "/seedling/loans/",
         {
-            "action": "loan",
             "lender": "杭州银行",
             "reference": "L-1",
             "principal": "5000000",
@@ -60,21 +56,14 @@ def test_a_start_up_from_self_check_to_subsidy(enterprise_user, officer, experts
             "end": f"{THIS_YEAR}-09-01",
         },
     )
-    alice.post("/seedling/measures/", {"measure": "RM-M03c", "year": THIS_YEAR})
+    alice.post("/seedling/measures/apply/", {"measure": "RM-M03c", "year": THIS_YEAR})
     grant, subsidy = MeasureApplication.objects.order_by("pk")
     assert str(subsidy.amount_requested) == "25205.48"
     for application in (grant, subsidy):
+        olivia.post(f"/seedling/applications/{application.pk}/approve/", {"reason": "符合条件"})
         olivia.post(
-            "/seedling/applications/", {"application": application.pk, "action": "approve", "reason": "符合条件"}
-        )
-        olivia.post(
-            "/seedling/applications/?status=approved",
-            {
-                "application": application.pk,
-                "action": "pay",
-                "reference": f"PAY-{application.pk}",
-                "paid_on": dt.date.today().isoformat(),
-            },
+            f"/seedling/applications/{application.pk}/pay/",
+            {"reference": f"PAY-{application.pk}", "paid_on": dt.date.today().isoformat()},
         )
     assert set(MeasureApplication.objects.values_list("status", flat=True)) == {"disbursed"}
     assert olivia.get("/seedling/applications/", {"status": "all", "format": "xlsx"}).content.startswith(b"PK")
@@ -103,7 +92,7 @@ def test_a_refused_application_shows_the_headroom(enterprise_user, seedling_co):
     recognise(seedling_co, "hnte", year=THIS_YEAR)
     alice = browser(enterprise_user)
     response = alice.post(
-        "/seedling/measures/", {"measure": "RM-M04a", "year": THIS_YEAR, "amount": "250000"}, follow=True
+        "/seedling/measures/apply/", {"measure": "RM-M04a", "year": THIS_YEAR, "amount": "250000"}, follow=True
     )
     assert "200000" in response.content.decode()
     assert not MeasureApplication.objects.exists()
@@ -135,8 +124,8 @@ def test_officers_see_every_need_with_late_ones_marked(officer, enterprise_user,
 
     alice = browser(enterprise_user)
     alice.post(
-        f"/seedling/enterprises/{seedling_co.organisation.uscc}/case/",
-        {"action": "need", "category": "融资", "description": "对接银行"},
+        f"/seedling/enterprises/{seedling_co.organisation.uscc}/needs/",
+        {"category": "融资", "description": "对接银行"},
     )
     Need.objects.update(due_on=dt.date.today() - dt.timedelta(days=1))
     olivia = browser(officer)

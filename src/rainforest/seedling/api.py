@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from rainforest.api_types import FIRST_YEAR, LAST_YEAR, SmallCount, Year, money, text
 from rainforest.registry.models import Enterprise
 from rainforest.seedling import selectors
 from rainforest.seedling.models import MeasureApplication, SelectionRound
@@ -55,10 +56,10 @@ class CandidacyOut(Schema):
 
 
 class ApplicationIn(Schema):
-    measure: str
-    year: int
-    amount: Decimal | None = None
-    months: int | None = None
+    measure: text(16)
+    year: Year
+    amount: money(14, 2) | None = None  # MeasureApplication.amount_requested
+    months: SmallCount | None = None
     evidence: str = ""
 
 
@@ -84,7 +85,7 @@ def _application(a: MeasureApplication) -> dict:
 
 
 @router.get("/seedling/pyramid", response=list[PyramidRowOut])
-def pyramid(request, year: int, district: str = "", cluster: str = ""):
+def pyramid(request, year: int = Query(..., ge=FIRST_YEAR, le=LAST_YEAR), district: str = "", cluster: str = ""):
     return selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
 
 

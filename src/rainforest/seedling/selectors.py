@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
@@ -21,7 +23,7 @@ from rainforest.registry.models import Enterprise, Recognition, YearlyFacts
 from rainforest.registry.selectors import facts_export_rows
 from rainforest.seedling.choices import NeedStatus
 from rainforest.seedling.eligibility import recognised
-from rainforest.seedling.models import Candidacy, MeasureApplication, PanelMember, SelectionRound
+from rainforest.seedling.models import Candidacy, MeasureApplication, Need, PanelMember, SelectionRound
 
 TARGET_YEAR = 2027
 # Pyramid tiers -> the rule set's 2027 target keys.
@@ -203,8 +205,47 @@ def case(*, actor: Principal, enterprise: Enterprise) -> Case:
 
 def needs(*, actor: Principal, status: str = "open") -> QuerySet:
     """Every enterprise's raised needs, the most urgent first (officers)."""
-    from rainforest.seedling.models import Need
-
     actor.require(SEEDLING_MANAGE)
     qs = Need.objects.select_related("enterprise__organisation").order_by("status", "due_on", "pk")
     return qs.filter(status=status) if status in (NeedStatus.OPEN, NeedStatus.RESOLVED) else qs
+
+
+# One object for a page action, as the actor may see it: 404 for one it may not (or that does not
+# exist), 403 when its role has nothing to do with the programme's part it belongs to.
+
+
+def enterprise_get_for(actor: Principal, uscc: str) -> Enterprise:
+    enterprise = Enterprise.objects.select_related("organisation").filter(organisation__uscc=uscc).first()
+    if enterprise is None or not may_see_enterprise(actor, enterprise):
+        raise Http404
+    return enterprise
+
+
+def round_get_for(actor: Principal, pk: int) -> SelectionRound:
+    return get_object_or_404(rounds(actor=actor), pk=pk)
+
+
+def candidacy_get_for(actor: Principal, pk: int) -> Candidacy:
+    """A candidacy the actor sees on its round's page (an expert: once declared, on that panel)."""
+    candidacy = Candidacy.objects.select_related("round", "enterprise__organisation").filter(pk=pk).first()
+    rounds(actor=actor)  # 403 for roles outside the selection
+    if candidacy is None:
+        raise Http404
+    try:
+        visible = candidates(actor=actor, selection=candidacy.round).filter(pk=pk).exists()
+    except PermissionDenied:  # an expert not on this round's panel
+        visible = False
+    if not visible:
+        raise Http404
+    return candidacy
+
+
+def application_get_for(actor: Principal, pk: int) -> MeasureApplication:
+    return get_object_or_404(applications(actor=actor), pk=pk)
+
+
+def need_get_for(actor: Principal, pk: int) -> Need:
+    need = Need.objects.select_related("enterprise__organisation").filter(pk=pk).first()
+    if need is None or not may_see_enterprise(actor, need.enterprise):
+        raise Http404
+    return need

@@ -1,36 +1,55 @@
-"""Seedling programme pages: thin, over the selectors and services."""
+"""Seedling programme pages: thin, over the selectors and services. Every page action has its URL,
+its form (seedling/forms.py) and one service; lists read their filters through a filter form."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST, require_safe
 
-from rainforest.accounts.permissions import SEEDLING_MANAGE, SEEDLING_REVIEW
+from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
-from rainforest.page_actions import attempt, form_date, query_year, xlsx_response
+from rainforest.page_actions import query_year, run_form, xlsx_response
 from rainforest.registry.models import Enterprise
-from rainforest.seedling import exports, selectors
+from rainforest.seedling import exports, forms, selectors
 from rainforest.seedling.catalogue import catalogue
 from rainforest.seedling.choices import Ground
-from rainforest.seedling.models import Candidacy, MeasureApplication, Need, PanelMember, SelectionRound
+from rainforest.seedling.models import MeasureApplication, PanelMember
 from rainforest.seedling.services import measures, rounds, support
+from rainforest.seedling.workflows import ROUND, capacities
+
+ROUND_MOVES = {
+    "close": (rounds.round_close, _lazy("Close applications and start review")),
+    "approve": (rounds.round_approve, _lazy("Rank and approve within the quota")),
+    "publish": (rounds.round_publish, _lazy("Publish the list and record the recognitions")),
+}
+
+
+def _filter_errors(request, form: forms.FilterForm) -> None:
+    for message in form.messages():
+        messages.error(request, message)
 
 
 @login_required
 def pyramid_view(request):
     year = query_year(request, timezone.localdate().year)
-    district, cluster = request.GET.get("district", ""), request.GET.get("cluster", "")
+    form = forms.PyramidFilterForm(request.GET)
+    district, cluster = form.value("district"), form.value("cluster")
     rows = selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
-    if request.GET.get("format") == "xlsx":
+    if form.download():
         return xlsx_response(exports.pyramid_xlsx(rows, year), f"pyramid-{year}")
+    _filter_errors(request, form)
     context = {"rows": rows, "year": year, "district": district, "cluster": cluster, "districts": list(DISTRICTS),
                "clusters": HZ296X, "years": sorted(rows[0].by_year) if rows else []}  # fmt: skip
     return render(request, "seedling/pyramid.html", context)
@@ -41,7 +60,7 @@ def _ladder_page(request, enterprise: Enterprise):
         "ladder": selectors.ladder(actor=request.principal, enterprise=enterprise),
         "case": selectors.case(actor=request.principal, enterprise=enterprise),
         "applications": MeasureApplication.objects.filter(enterprise=enterprise).order_by("-submitted_at")[:20],
-        "officers": get_user_model().objects.filter(memberships__role="programme_officer").distinct(),
+        "officers": forms.CaseOfficerForm.base_fields["officer"].queryset,
         "manage": request.principal.can(SEEDLING_MANAGE),
     }
     return render(request, "seedling/enterprise.html", context)
@@ -58,58 +77,71 @@ def own_view(request):
 @login_required
 def enterprise_view(request, uscc: str):
     request.principal.require(SEEDLING_MANAGE)
-    enterprise = get_object_or_404(Enterprise.objects.select_related("organisation"), organisation__uscc=uscc)
-    return _ladder_page(request, enterprise)
+    return _ladder_page(request, selectors.enterprise_get_for(request.principal, uscc))
+
+
+# Companion support: each action on one enterprise's case, back to its page.
+
+
+def _back_to_case(request, enterprise: Enterprise):
+    own = enterprise.organisation_id == request.principal.organisation_id and not request.principal.can(SEEDLING_MANAGE)
+    return redirect("seedling:own") if own else redirect("seedling:enterprise", enterprise.organisation.uscc)
+
+
+def _case_action(form_class, service, success, *, officers_only: bool = True):
+    @login_required
+    @require_POST
+    def view(request, uscc: str):
+        enterprise = selectors.enterprise_get_for(request.principal, uscc)
+        if officers_only:
+            request.principal.require(SEEDLING_MANAGE)
+        run_form(request, form_class, service, success, enterprise=enterprise)
+        return _back_to_case(request, enterprise)
+
+    return view
+
+
+case_officer_assign_view = _case_action(
+    forms.CaseOfficerForm, support.case_officer_assign, _lazy("Case officer assigned.")
+)
+visit_record_view = _case_action(forms.VisitForm, support.visit_record, _lazy("Visit recorded."))
+need_raise_view = _case_action(
+    forms.NeedForm, support.need_raise, _lazy("Need recorded; the service clock has started."), officers_only=False
+)
 
 
 @login_required
 @require_POST
-def case_action_view(request, uscc: str):
-    enterprise = get_object_or_404(Enterprise.objects.select_related("organisation"), organisation__uscc=uscc)
-    if not selectors.may_see_enterprise(request.principal, enterprise):
-        raise Http404
-    action, post = request.POST.get("action"), request.POST
-    if action == "assign":
-        officer = get_user_model().objects.filter(pk=post.get("officer")).first()
-        attempt(request, support.case_officer_assign, _("Case officer assigned."), enterprise=enterprise,
-                 officer=officer)  # fmt: skip
-    elif action == "visit":
-        on = form_date(post.get("on", ""))
-        if on is None:
-            messages.error(request, _("Give the date of the visit."))
-        else:
-            attempt(request, support.visit_record, _("Visit recorded."), enterprise=enterprise, on=on,
-                     notes=post.get("notes", ""))  # fmt: skip
-    elif action == "need":
-        attempt(request, support.need_raise, _("Need recorded; the service clock has started."), enterprise=enterprise,
-                 category=post.get("category", ""), description=post.get("description", ""))  # fmt: skip
-    elif action == "resolve":
-        need = get_object_or_404(Need, pk=post.get("need"), enterprise=enterprise)
-        attempt(request, support.need_resolve, _("Need resolved."), need=need, resolution=post.get("resolution", ""))
-    own = enterprise.organisation_id == request.principal.organisation_id and not request.principal.can(SEEDLING_MANAGE)
-    return redirect("seedling:own" if own else "seedling:enterprise", *([] if own else [uscc]))
+def need_resolve_view(request, pk: int):
+    need = selectors.need_get_for(request.principal, pk)
+    request.principal.require(SEEDLING_MANAGE)
+    run_form(request, forms.ResolveForm, support.need_resolve, _("Need resolved."), need=need)
+    return _back_to_case(request, need.enterprise)
+
+
+# The selection round
 
 
 @login_required
+@require_safe
 def rounds_view(request):
     items = selectors.rounds(actor=request.principal)
-    if request.method == "POST":
-        try:
-            year = int(request.POST.get("year", ""))
-            quota = int(request.POST.get("quota") or 0) or None
-        except ValueError:
-            messages.error(request, _("Give the year and the quota as numbers."))
-        else:
-            if attempt(request, rounds.round_open, _("The round is open."), year=year, quota=quota):
-                return redirect("seedling:rounds")
     return render(request, "seedling/rounds.html", {"rounds": items, "this_year": timezone.localdate().year})
 
 
 @login_required
+@require_POST
+def round_open_view(request):
+    request.principal.require(SEEDLING_MANAGE)
+    selection = run_form(request, forms.RoundOpenForm, rounds.round_open, _("The round is open."))
+    return redirect("seedling:round", selection.pk) if selection else redirect("seedling:rounds")
+
+
+@login_required
 def round_view(request, pk: int):
-    selection = get_object_or_404(SelectionRound, pk=pk)
+    selection = selectors.round_get_for(request.principal, pk)
     candidacies = selectors.candidates(actor=request.principal, selection=selection)
-    if request.GET.get("format") == "xlsx":
+    if forms.FilterForm(request.GET).download():
         request.principal.require(SEEDLING_MANAGE)
         return xlsx_response(exports.candidates_xlsx(selection, candidacies), f"good-seedlings-{selection.year}")
     member = PanelMember.objects.filter(round=selection, expert=request.principal.user).first()
@@ -118,93 +150,83 @@ def round_view(request, pk: int):
     if member and member.declared_at:
         conflicts = {c.pk: rounds.conflict(request.principal.user, c) for c in candidacies}
         scored = set(selection.candidacies.filter(scores__expert=request.principal.user).values_list("pk", flat=True))
-    own = selectors.own_enterprise(request.principal) if request.principal.can("seedling.apply") else None
+    own = selectors.own_enterprise(request.principal) if request.principal.can(SEEDLING_APPLY) else None
+    moves = [(a, ROUND_MOVES[a][1]) for a in ROUND.available(selection, capacities(request.principal, selection))]
     context = {
         "selection": selection, "candidacies": candidacies, "member": member, "conflicts": conflicts,
         "scored": scored, "own": own, "grounds": Ground.choices, "manage": request.principal.can(SEEDLING_MANAGE),
-        "tie_rules": TIE_RULES, "experts": get_user_model().objects.filter(memberships__role="expert").distinct(),
+        "tie_rules": TIE_RULES, "experts": forms.PanelForm.base_fields["expert"].queryset, "moves": moves,
     }  # fmt: skip
     return render(request, "seedling/round.html", context)
 
 
 @login_required
 @require_POST
-def round_action_view(request, pk: int):
-    selection = get_object_or_404(SelectionRound, pk=pk)
-    action, post = request.POST.get("action"), request.POST
-    if action == "apply":
-        enterprise = selectors.own_enterprise(request.principal)
-        if enterprise is None:
-            raise Http404
-        attempt(request, rounds.candidacy_submit, _("Application received."), selection=selection,
-                 enterprise=enterprise, ground=post.get("ground", ""), evidence=post.get("evidence", ""))  # fmt: skip
-    elif action == "nominate":
-        request.principal.require(SEEDLING_MANAGE)
-        enterprise = Enterprise.objects.filter(organisation__uscc=post.get("uscc", "").strip().upper()).first()
-        if enterprise is None:
-            messages.error(request, _("No enterprise with this code is on the registry."))
-        else:
-            attempt(
-                request,
-                rounds.candidacy_submit,
-                _("Nomination recorded."),
-                selection=selection,
-                enterprise=enterprise,
-                ground=post.get("ground", ""),
-                evidence=post.get("evidence", ""),
-            )
-    elif action == "panel":
-        expert = get_user_model().objects.filter(pk=post.get("expert")).first()
-        attempt(request, rounds.panel_add, _("Expert added to the panel."), selection=selection, expert=expert)
-    elif action == "declare":
-        attempt(request, rounds.panel_declare, _("Declaration recorded."), selection=selection,
-                 declaration=post.get("declaration", ""))  # fmt: skip
-    elif action == "score":
-        request.principal.require(SEEDLING_REVIEW)
-        candidacy = get_object_or_404(Candidacy, pk=post.get("candidacy"), round=selection)
-        points = [post.get(f"p{i}", "") for i in range(len(selection.rubric))]
-        attempt(request, rounds.score_submit, _("Score submitted."), candidacy=candidacy, points=points,
-                 comment=post.get("comment", ""))  # fmt: skip
-    elif action in ("close", "approve", "publish"):
-        fn = {"close": rounds.round_close, "approve": rounds.round_approve, "publish": rounds.round_publish}[action]
-        attempt(request, fn, _("Done."), selection=selection)
-    else:
-        messages.error(request, _("Unknown action."))
+def round_apply_view(request, pk: int):
+    selection = selectors.round_get_for(request.principal, pk)
+    enterprise = selectors.own_enterprise(request.principal)  # 403 without the applicant's permission
+    if enterprise is None:
+        raise Http404
+    run_form(request, forms.ApplyForm, rounds.candidacy_submit, _("Application received."), selection=selection,
+             enterprise=enterprise)  # fmt: skip
+    return redirect("seedling:round", pk)
+
+
+def _round_action(form_class, service, success, permission: str):
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        selection = selectors.round_get_for(request.principal, pk)
+        request.principal.require(permission)
+        run_form(request, form_class, service, success, selection=selection)
+        return redirect("seedling:round", pk)
+
+    return view
+
+
+round_nominate_view = _round_action(
+    forms.NominateForm, rounds.candidacy_submit, _lazy("Nomination recorded."), SEEDLING_MANAGE
+)
+round_panel_view = _round_action(
+    forms.PanelForm, rounds.panel_add, _lazy("Expert added to the panel."), SEEDLING_MANAGE
+)
+round_declare_view = _round_action(
+    forms.DeclareForm, rounds.panel_declare, _lazy("Declaration recorded."), SEEDLING_REVIEW
+)
+
+
+@login_required
+@require_POST
+def round_move_view(request, pk: int, move: str):
+    if move not in ROUND_MOVES:
+        raise Http404
+    selection = selectors.round_get_for(request.principal, pk)
+    if not ROUND.get(move).who & capacities(request.principal, selection):
+        raise PermissionDenied(move)
+    run_form(request, forms.ConfirmForm, ROUND_MOVES[move][0], _("Done."), selection=selection)
     return redirect("seedling:round", pk)
 
 
 @login_required
+@require_POST
+def candidacy_score_view(request, pk: int):
+    candidacy = selectors.candidacy_get_for(request.principal, pk)
+    request.principal.require(SEEDLING_REVIEW)
+    form_class = partial(forms.ScoreForm, rubric=candidacy.round.rubric)
+    run_form(request, form_class, rounds.score_submit, _("Score submitted."), candidacy=candidacy)
+    return redirect("seedling:round", candidacy.round_id)
+
+
+# Measures, loans and the officers' decisions
+
+
+@login_required
+@require_safe
 def measures_view(request):
-    """The catalogue, the enterprise's applications and loans, and the form to apply."""
+    """The catalogue, the enterprise's applications and loans, and the forms to apply and to record a loan."""
     enterprise = selectors.own_enterprise(request.principal)
     if enterprise is None:
         raise Http404
-    if request.method == "POST":
-        post = request.POST
-        if post.get("action") == "loan":
-            start, end = form_date(post.get("start", "")), form_date(post.get("end", ""))
-            attempt(
-                request,
-                measures.loan_record,
-                _("Loan recorded."),
-                enterprise=enterprise,
-                lender=post.get("lender", ""),
-                reference=post.get("reference", ""),
-                principal=post.get("principal", ""),
-                annual_rate=post.get("rate", ""),
-                start=start,
-                end=end,
-            )
-        else:
-            try:
-                year = int(post.get("year", ""))
-            except ValueError:
-                messages.error(request, _("Give the year as a number."))
-            else:
-                attempt(request, measures.measure_apply, _("Application submitted."), enterprise=enterprise,
-                         measure_id=post.get("measure", ""), year=year, amount=post.get("amount") or None,
-                         months=post.get("months") or None, evidence=post.get("evidence", ""))  # fmt: skip
-        return redirect("seedling:measures")
     year = timezone.localdate().year
     context = {
         "catalogue": catalogue(), "enterprise": enterprise, "year": year,
@@ -214,34 +236,71 @@ def measures_view(request):
     return render(request, "seedling/measures.html", context)
 
 
+def _own_action(form_class, service, success):
+    """An action of the enterprise on its own behalf, back to the measures page."""
+
+    @login_required
+    @require_POST
+    def view(request):
+        enterprise = selectors.own_enterprise(request.principal)
+        if enterprise is None:
+            raise Http404
+        run_form(request, form_class, service, success, enterprise=enterprise)
+        return redirect("seedling:measures")
+
+    return view
+
+
+measure_apply_view = _own_action(forms.MeasureApplyForm, measures.measure_apply, _lazy("Application submitted."))
+loan_record_view = _own_action(forms.LoanForm, measures.loan_record, _lazy("Loan recorded."))
+
+
 @login_required
+@require_safe
 def applications_view(request):
     request.principal.require(SEEDLING_MANAGE)
-    status = request.GET.get("status", "submitted")
+    form = forms.ApplicationFilterForm(request.GET)
+    status = form.value("status")
     items = selectors.applications(actor=request.principal, status="" if status == "all" else status)
-    if request.GET.get("format") == "xlsx":
+    if form.download():
         return xlsx_response(exports.applications_xlsx(items), "measure-decisions")
-    if request.method == "POST":
-        application = get_object_or_404(MeasureApplication, pk=request.POST.get("application"))
-        action = request.POST.get("action")
-        if action == "pay":
-            paid_on = form_date(request.POST.get("paid_on", "")) or timezone.localdate()
-            attempt(request, measures.disbursement_record, _("Payment recorded."), application=application,
-                     paid_on=paid_on, reference=request.POST.get("reference", ""))  # fmt: skip
-        else:
-            attempt(request, measures.application_decide, _("Decision recorded."), application=application,
-                     approve=action == "approve", reason=request.POST.get("reason", ""),
-                     amount=request.POST.get("amount") or None)  # fmt: skip
-        return redirect(f"{request.path}?status={status}")
+    _filter_errors(request, form)
     return render(request, "seedling/applications.html", {"items": items[:200], "status": status})
+
+
+def _application_action(form_class, service, success, back_to: str):
+    """An officer's decision or payment on one application, back to the list it was on."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        application = selectors.application_get_for(request.principal, pk)
+        request.principal.require(SEEDLING_MANAGE)
+        run_form(request, form_class, service, success, application=application)
+        return redirect(f"{reverse('seedling:applications')}?status={back_to}")
+
+    return view
+
+
+application_approve_view = _application_action(
+    forms.ApproveForm, measures.application_decide, _lazy("Decision recorded."), "submitted"
+)
+application_refuse_view = _application_action(
+    forms.RefuseForm, measures.application_decide, _lazy("Decision recorded."), "submitted"
+)
+application_pay_view = _application_action(
+    forms.PaymentForm, measures.disbursement_record, _lazy("Payment recorded."), "approved"
+)
 
 
 @login_required
 def needs_view(request):
     """Officers: every raised need across enterprises, the most urgent first, late ones marked."""
-    status = request.GET.get("status", "open")
+    form = forms.NeedFilterForm(request.GET)
+    status = form.value("status")
     items = selectors.needs(actor=request.principal, status=status)
     today = timezone.localdate()
-    if request.GET.get("format") == "xlsx":
+    if form.download():
         return xlsx_response(exports.needs_xlsx(items, today), "needs")
+    _filter_errors(request, form)
     return render(request, "seedling/needs.html", {"items": items[:500], "status": status, "today": today})

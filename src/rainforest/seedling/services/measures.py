@@ -23,9 +23,10 @@ from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.catalogue import Entry, entry
-from rainforest.seedling.choices import COUNTED_APPLICATION, LIVE_APPLICATION, ApplicationStatus
+from rainforest.seedling.choices import COUNTED_APPLICATION, LIVE_APPLICATION
 from rainforest.seedling.eligibility import recognised
 from rainforest.seedling.models import Disbursement, Loan, MeasureApplication
+from rainforest.seedling.workflows import APPLICATION, capacities
 
 
 def _own_or_officer(actor: Principal, enterprise: Enterprise) -> None:
@@ -239,13 +240,10 @@ def application_decide(
 ) -> MeasureApplication:
     """An officer approves (possibly a lower amount) or refuses, with a reason. The application row
     is locked: of two officers deciding at once, the second is told it is already decided."""
-    actor.require(SEEDLING_MANAGE)
+    action = "approve" if approve else "refuse"
     _lock(application.enterprise)
     application = MeasureApplication.objects.select_for_update().get(pk=application.pk)
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise ValidationError(
-            _("This application has already been decided (%(status)s).") % {"status": application.get_status_display()}
-        )
+    APPLICATION.check(application, action, capacities(actor, application))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."))
     if approve:
@@ -260,9 +258,8 @@ def application_decide(
                     _("This would exceed the cap of %(cap)s yuan; %(left)s yuan of headroom is left.")
                     % {"cap": e.cap, "left": max(e.cap - others, Decimal(0))}
                 )
-        application.status, application.amount_approved = ApplicationStatus.APPROVED, round_fen(granted)
-    else:
-        application.status = ApplicationStatus.REFUSED
+        application.amount_approved = round_fen(granted)
+    APPLICATION.apply(application, action)
     application.decided_by, application.decided_at, application.reason = actor.user, timezone.now(), reason.strip()
     application.save(update_fields=["status", "amount_approved", "decided_by", "decided_at", "reason"])
     audit.record(
@@ -277,17 +274,15 @@ def application_decide(
 def disbursement_record(
     *, actor: Principal, application: MeasureApplication, paid_on: dt.date, reference: str
 ) -> Disbursement:
-    actor.require(SEEDLING_MANAGE)
     application = MeasureApplication.objects.select_for_update().get(pk=application.pk)
-    if application.status != ApplicationStatus.APPROVED:
-        raise ValidationError(_("Only an approved application not yet paid can be paid."))
+    APPLICATION.check(application, "pay", capacities(actor, application))
     if not reference.strip():
         raise ValidationError(_("Give the payment reference."))
     payment = Disbursement.objects.create(
         application=application, amount=application.amount_approved, paid_on=paid_on, reference=reference.strip(),
         recorded_by=actor.user,
     )  # fmt: skip
-    application.status = ApplicationStatus.DISBURSED
+    APPLICATION.apply(application, "pay")
     application.save(update_fields=["status"])
     audit.record(
         actor, "seedling.application.paid", subject_type="measure_application", subject_id=application.pk,

@@ -21,6 +21,7 @@ from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.choices import CandidacyStatus, Ground, RoundStatus, Route
 from rainforest.seedling.eligibility import snapshot, tier_results
 from rainforest.seedling.models import Candidacy, PanelMember, Score, SelectionRound
+from rainforest.seedling.workflows import CANDIDACY, ROUND, capacities
 
 DEFAULT_RUBRIC = [
     ["技术创新性与自主知识产权", 35, 10],
@@ -171,10 +172,9 @@ def conflict(expert, candidacy: Candidacy) -> str:
 
 @transaction.atomic
 def round_close(*, actor: Principal, selection: SelectionRound) -> SelectionRound:
-    actor.require(SEEDLING_MANAGE)
     selection = _locked(selection)
-    _require_status(selection, RoundStatus.OPEN)
-    selection.status = RoundStatus.REVIEW
+    ROUND.check(selection, "close", capacities(actor, selection))
+    ROUND.apply(selection, "close")
     selection.save(update_fields=["status"])
     audit.record(
         actor, "seedling.round.closed", subject_type="selection_round", subject_id=selection.pk,
@@ -232,9 +232,8 @@ def _rd_intensity(enterprise: Enterprise) -> Decimal | None:
 def round_approve(*, actor: Principal, selection: SelectionRound) -> SelectionRound:
     """Rank (core.seedling.ranking: score, then R&D intensity, then submission time) and select
     within the quota. Two officers approving at once leave one decision."""
-    actor.require(SEEDLING_MANAGE)
     selection = _locked(selection)
-    _require_status(selection, RoundStatus.REVIEW)
+    ROUND.check(selection, "approve", capacities(actor, selection))  # someone has scored (the table's guard)
     live = list(
         selection.candidacies.filter(status=CandidacyStatus.CANDIDATE).select_related("enterprise__organisation")
     )
@@ -246,15 +245,14 @@ def round_approve(*, actor: Principal, selection: SelectionRound) -> SelectionRo
               c.submitted_at)
         for c in live
     ]  # fmt: skip
-    if not any(e.scores for e in entries):
-        raise ValidationError(_("No candidate has been scored yet."))
+    ROUND.apply(selection, "approve")
     ranked = {r.key: r for r in rank(entries, selection.quota)}
     for c in live:
         r = ranked.get(c.pk)
         c.rank, c.mean_score = (r.rank, r.mean) if r else (None, None)
-        c.status = CandidacyStatus.SELECTED if r and r.selected else CandidacyStatus.NOT_SELECTED
+        CANDIDACY.apply(c, "select" if r and r.selected else "not_select")
     Candidacy.objects.bulk_update(live, ["rank", "mean_score", "status"])
-    selection.status, selection.approved_by, selection.approved_at = RoundStatus.APPROVED, actor.user, timezone.now()
+    selection.approved_by, selection.approved_at = actor.user, timezone.now()
     selection.save(update_fields=["status", "approved_by", "approved_at"])
     selected = [
         c.enterprise.organisation.uscc for c in sorted(live, key=lambda c: c.rank or 10**9) if c.status == "selected"
@@ -269,16 +267,16 @@ def round_approve(*, actor: Principal, selection: SelectionRound) -> SelectionRo
 @transaction.atomic
 def round_publish(*, actor: Principal, selection: SelectionRound) -> SelectionRound:
     """Publish the list and record each selected enterprise's good-seedling recognition."""
-    actor.require(SEEDLING_MANAGE)
     selection = _locked(selection)
-    _require_status(selection, RoundStatus.APPROVED)
+    ROUND.check(selection, "publish", capacities(actor, selection))
     chosen = selection.candidacies.filter(status=CandidacyStatus.SELECTED).select_related("enterprise")
     for candidacy in chosen:
         Recognition.objects.get_or_create(
             enterprise=candidacy.enterprise, kind=RecognitionKind.GOOD_SEEDLING, year=selection.year,
             defaults={"reference": f"HMZ-{selection.year}-{candidacy.rank:04d}"},
         )  # fmt: skip
-    selection.status, selection.published_at = RoundStatus.PUBLISHED, timezone.now()
+    ROUND.apply(selection, "publish")
+    selection.published_at = timezone.now()
     selection.save(update_fields=["status", "published_at"])
     audit.record(
         actor, "seedling.round.published", subject_type="selection_round", subject_id=selection.pk,

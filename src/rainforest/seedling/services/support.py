@@ -16,9 +16,9 @@ from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, Pri
 from rainforest.exchange.calendar import is_working_day
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise
-from rainforest.seedling.choices import NeedStatus
 from rainforest.seedling.eligibility import also_accompanied, recognised
 from rainforest.seedling.models import CaseOfficer, Need, Visit
+from rainforest.seedling.workflows import NEED, capacities
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -91,13 +91,12 @@ def need_raise(*, actor: Principal, enterprise: Enterprise, category: str, descr
 
 @transaction.atomic
 def need_resolve(*, actor: Principal, need: Need, resolution: str) -> Need:
-    actor.require(SEEDLING_MANAGE)
     need = Need.objects.select_for_update().get(pk=need.pk)
-    if need.status == NeedStatus.RESOLVED:
-        raise ValidationError(_("This need is already resolved."))
+    NEED.check(need, "resolve", capacities(actor, need))
     if not resolution.strip():
         raise ValidationError(_("Say how the need was resolved."))
-    need.status, need.resolved_on, need.resolution = NeedStatus.RESOLVED, timezone.localdate(), resolution.strip()
+    NEED.apply(need, "resolve")
+    need.resolved_on, need.resolution = timezone.localdate(), resolution.strip()
     need.save(update_fields=["status", "resolved_on", "resolution"])
     audit.record(
         actor, "seedling.need.resolved", subject_type="enterprise", subject_id=need.enterprise_id,
