@@ -217,11 +217,18 @@ def _build_world():
     w.run = screening_run(actor=act["off"], as_of=today).pk
 
     # Seedling: a round, the enterprise a good seedling with a measure applied for and a need raised.
-    w.round = rounds.round_open(actor=act["off"], year=THIS_YEAR).pk
+    selection = rounds.round_open(actor=act["off"], year=THIS_YEAR)
+    w.round = selection.pk
+    w.candidacy = rounds.candidacy_submit(actor=act["ent"], selection=selection, enterprise=startup.enterprise).pk
+    rounds.panel_add(actor=act["off"], selection=selection, expert=users["exp"])  # not yet declared
     recognise(startup.enterprise, "good_seedling", year=THIS_YEAR)
     support.case_officer_assign(actor=act["off"], enterprise=startup.enterprise, officer=users["off"])
-    measures.measure_apply(actor=act["ent"], enterprise=startup.enterprise, measure_id="RM-M03a", year=THIS_YEAR)
-    support.need_raise(actor=act["ent"], enterprise=startup.enterprise, category="场地", description="中试场地")
+    w.measure_application = measures.measure_apply(
+        actor=act["ent"], enterprise=startup.enterprise, measure_id="RM-M03a", year=THIS_YEAR
+    ).pk
+    w.need = support.need_raise(
+        actor=act["ent"], enterprise=startup.enterprise, category="场地", description="中试场地"
+    ).pk
 
     # The fund: the expert and the fund manager on the committee, a deal with a cap table, a round before it.
     fund.committee_seat(actor=act["fm"], user=users["fm"], external=False)
@@ -397,12 +404,26 @@ PAGES_TABLE = [
     page("seedling:pyramid", (), E(off=200)),
     page("seedling:own", (), E(ent=200, other=200)),
     page("seedling:enterprise", ("uscc",), E(off=200)),
-    page("seedling:case_action", ("uscc",), E(404, ent=BACK, off=BACK), method="post"),
+    page("seedling:case_officer_assign", ("uscc",), E(404, ent=403, off=BACK), method="post"),
+    page("seedling:visit_record", ("uscc",), E(404, ent=403, off=BACK), method="post"),
+    page("seedling:need_raise", ("uscc",), E(404, ent=BACK, off=BACK), method="post"),
+    page("seedling:need_resolve", ("need",), E(404, ent=403, off=BACK), method="post"),
     page("seedling:rounds", (), E(ent=200, other=200, off=200, exp=200)),
-    page("seedling:round", ("round",), E(ent=200, other=200, off=200)),
-    page("seedling:round_action", ("round",), E(ent=BACK, other=BACK, off=BACK, exp=BACK), method="post"),
+    page("seedling:round_open", (), E(off=BACK), method="post"),
+    page("seedling:round", ("round",), E(ent=200, other=200, off=200, exp=200)),
+    page("seedling:round_apply", ("round",), E(ent=BACK, other=BACK), method="post"),
+    page("seedling:round_nominate", ("round",), E(off=BACK), method="post"),
+    page("seedling:round_panel", ("round",), E(off=BACK), method="post"),
+    page("seedling:round_declare", ("round",), E(exp=BACK), method="post"),
+    page("seedling:round_move", ("round", "close"), E(off=BACK), method="post"),
+    page("seedling:candidacy_score", ("candidacy",), E(ent=403, other=404, exp=404), method="post"),
     page("seedling:measures", (), E(ent=200, other=200)),
+    page("seedling:measure_apply", (), E(ent=BACK, other=BACK), method="post"),
+    page("seedling:loan_record", (), E(ent=BACK, other=BACK), method="post"),
     page("seedling:applications", (), E(off=200)),
+    page("seedling:application_approve", ("measure_application",), E(ent=403, other=404, off=BACK), method="post"),
+    page("seedling:application_refuse", ("measure_application",), E(ent=403, other=404, off=BACK), method="post"),
+    page("seedling:application_pay", ("measure_application",), E(ent=403, other=404, off=BACK), method="post"),
     page("seedling:needs", (), E(off=200)),
     # fund
     page("fund:pipeline", (), E(fm=200)),
@@ -430,9 +451,7 @@ BEFORE_VALIDATION = "a role that may not act must be refused (403) before its fo
 NOT_THEIRS = "the page is not for this role (403), not an empty list"
 ADMINS = ("sys", "sec", "aud")
 OTHER_ROLES = ("ent", "other", "pub", "off", "exp", "fm", "sec", "aud")
-PAGE_DISCREPANCIES: dict[tuple[str, str], str] = {
-    **{("seedling:round_action", r): f"302 back to the round: {BEFORE_VALIDATION}" for r in ("pub", "fm", *ADMINS)},
-}
+PAGE_DISCREPANCIES: dict[tuple[str, str], str] = {}
 
 
 def _arg(world, key):
@@ -614,7 +633,7 @@ API_TABLE = [
     # seedling
     op("get", "/seedling/pyramid", API(off=200), query="year={year}"),
     op("get", "/seedling/enterprises/{uscc}/ladder", API(404, ent=200, off=200), params={"uscc": "uscc"}),
-    op("get", "/seedling/rounds/{pk}/candidates", API(ent=200, other=200, off=200), params={"pk": "round"}),
+    op("get", "/seedling/rounds/{pk}/candidates", API(ent=200, other=200, off=200, exp=200), params={"pk": "round"}),
     op("get", "/seedling/applications", API(ent=200, other=200, off=200)),
     op("post", "/seedling/applications", API(ent=422, other=422), body={"measure": "RM-M03a", "year": "this_year"}),
     op("get", "/seedling/needs", API(off=200)),
