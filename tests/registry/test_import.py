@@ -134,3 +134,39 @@ def test_cli_import_and_export(db, codes, tmp_path, capsys):
     bad.write_bytes(b"uscc,name\n")
     with pytest.raises(CommandError, match="Nothing imported"):
         call_command("registry", "import", str(bad))
+
+
+@pytest.mark.parametrize("value", ["3000000000", "2147483648", "9" * 5000])
+def test_an_integer_beyond_the_database_column_is_a_cell_problem_and_nothing_is_saved(db, codes, value):
+    """It used to overflow the integer column (a traceback; a DataError on PostgreSQL)."""
+    before = (Organisation.objects.count(), YearlyFacts.objects.count(), AuditEvent.objects.count())
+    data = csv(f"{codes[0]},杭州甲科技有限公司,2022-03-01,2025,{value},8,3000000,滨江区")
+    with pytest.raises(services.ImportRefused) as err:
+        services.facts_import(actor=SYSTEM, data=data)
+    assert [(p.row, p.column, p.value, p.code) for p in err.value.problems] == [
+        (2, "employees", value, "int_too_large")
+    ]
+    assert "100000000" in problem_message(err.value.problems[0])
+    assert (Organisation.objects.count(), YearlyFacts.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_row_shorter_than_the_header_is_refused_not_imported_with_blanks(db, codes):
+    data = csv(
+        f"{codes[0]},杭州甲科技有限公司,2022-03-01,2025,20", f"{codes[1]},杭州乙科技有限公司,2021-05-20,2025,,,,"
+    )
+    with pytest.raises(services.ImportRefused) as err:
+        services.facts_import(actor=SYSTEM, data=data)
+    assert [(p.row, p.code) for p in err.value.problems] == [(2, "short_row")]
+    assert "5" in problem_message(err.value.problems[0]) and "8" in problem_message(err.value.problems[0])
+    assert not YearlyFacts.objects.exists()
+
+
+def test_the_command_exits_1_listing_row_column_and_value(db, codes, tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_bytes(csv(f"{codes[0]},杭州甲科技有限公司,2022-03-01,2025,3000000000,8,3000000,滨江区",
+                         f"{codes[1]},杭州乙科技有限公司,2021-05-20,2025"))  # fmt: skip
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("registry", "import", str(path), stdout=io.StringIO(), stderr=err)
+    assert "row 2\temployees\t'3000000000'" in err.getvalue() and "row 3\t-" in err.getvalue()
+    assert not YearlyFacts.objects.exists()

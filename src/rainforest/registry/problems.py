@@ -18,6 +18,10 @@ MESSAGES = {
     "missing_column": gettext_lazy("This required column is missing."),
     "duplicate_column": gettext_lazy("This column appears twice."),
     "extra_cells": gettext_lazy("This row has more cells than there are columns."),
+    "short_row": gettext_lazy(
+        "This row has %(cells)s cells but there are %(columns)s columns: a separator is missing, so values "
+        "would land in the wrong columns."
+    ),
     "required": gettext_lazy("A value is required."),
     "formula": gettext_lazy("Cells may not start with = + - @ or a tab: they would run as a spreadsheet formula."),
     "uscc_length": gettext_lazy("A unified social credit code has exactly 18 characters."),
@@ -26,6 +30,7 @@ MESSAGES = {
     ),
     "uscc_check": gettext_lazy("The check character of this unified social credit code should be %(expected)s."),
     "too_long": gettext_lazy("The text is longer than %(limit)s characters."),
+    "control_chars": gettext_lazy("The text contains control characters; type it again without them."),
     "date_format": gettext_lazy("Write dates as YYYY-MM-DD, for example 2024-03-31."),
     "date_future": gettext_lazy("The date is in the future (today is %(today)s)."),
     "year_format": gettext_lazy("Write the fiscal year as four digits, for example 2025."),
@@ -33,6 +38,7 @@ MESSAGES = {
     "year_before_founding": gettext_lazy("The fiscal year is before the year the enterprise was founded."),
     "bool_format": gettext_lazy("Write true or false."),
     "int_format": gettext_lazy("Write a whole number."),
+    "int_too_large": gettext_lazy("The number is implausibly large (at most %(limit)s); check the number of digits."),
     "negative": gettext_lazy("The value may not be negative."),
     "money_format": gettext_lazy(
         "Write an amount in yuan as a plain number with at most two decimals, without thousands separators."
@@ -56,6 +62,11 @@ def problem_message(problem: Problem) -> str:
         return problem.code
     params = {"limit": MAX_BYTES // (1024 * 1024), **problem.params}
     return str(template) % params if "%(" in str(template) else str(template)
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A cell's value for a problem listing: quoted, and cut short when a cell is huge."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def problem_rows(problems: list[Problem]) -> list[dict]:

@@ -19,6 +19,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections import OrderedDict
 
 from rainforest.core.captable.table import CapTable, Event, TableError
@@ -295,10 +296,60 @@ def export_package(table: CapTable, *, issuer: dict, as_of: dt.date) -> bytes:
     return out.getvalue()
 
 
-def _check(item: dict, problems: list[str]) -> bool:
+MAX_ITEMS = 100_000  # objects in one package; a seed-stage table has dozens
+MAX_UNITS = 10**15  # shares or yuan of registered capital in one transaction (a BigIntegerField holds 9.2e18)
+MAX_NAME = 200  # a holder's name as the platform stores it
+MAX_PRICE = 40  # a share price as the platform stores it (text)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FILE_KEYS = ("stakeholders_files", "stock_classes_files", "stock_plans_files", "transactions_files")
+# Fields read as text, and lists of text, wherever they occur.
+TEXT_FIELDS = ("id", "security_id", "stakeholder_id", "stock_class_id", "stock_plan_id", "balance_security_id")
+UNIT_FIELDS = ("quantity", "shares_reserved", "initial_shares_reserved")
+
+
+def _shown(value) -> str:
+    """A value for a message: scalars as written (cut short), containers by their type only."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "…"
+
+
+def _ident(value) -> str:
+    """An id or type for a message: as written when it is short text."""
+    return value if isinstance(value, str) and len(value) <= 60 and not _CONTROL.search(value) else _shown(value)
+
+
+def _units(value, where: str, field: str, problems: list[str], *, allow_zero: bool) -> int | None:
+    """An OCF Numeric of whole units, bounded; None (with the problem said) otherwise."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or len(text) > 40 or not NUMERIC.match(text):
+        problems.append(f"{where}: {field} {_shown(value)} is not an OCF Numeric")
+        return None
+    whole, _, fraction = text.lstrip("+").partition(".")
+    if fraction.strip("0"):
+        problems.append(f"{where}: {field} {text} is not a whole number of units")
+        return None
+    units = int(whole)
+    if units < 0 or (units == 0 and not allow_zero):
+        problems.append(f"{where}: {field} {text} must be more than zero")
+        return None
+    if units > MAX_UNITS:
+        problems.append(f"{where}: {field} {text} is implausibly large (at most {MAX_UNITS:,})")
+        return None
+    return units
+
+
+def _check(item, problems: list[str]) -> bool:
+    """The 1.2.0 required fields of the item's type, and the JSON type of every field read here."""
+    if not isinstance(item, dict):
+        problems.append(f"an item is {_shown(item)}, not an object")
+        return False
     kind = item.get("object_type")
-    where = f"{kind or '?'} {item.get('id', '?')}"
-    if kind not in REQUIRED:
+    where = f"{_ident(kind) if kind is not None else '?'} {_ident(item.get('id', '?'))}"
+    if not isinstance(kind, str) or kind not in REQUIRED:
         problems.append(f"{where}: object type not covered here")
         return False
     ok = True
@@ -306,55 +357,149 @@ def _check(item: dict, problems: list[str]) -> bool:
         if field not in item:
             problems.append(f"{where}: {field} is required")
             ok = False
-    for field in ("quantity", "shares_reserved", "initial_shares_reserved"):
-        if field in item and not NUMERIC.match(str(item[field])):
-            problems.append(f"{where}: {field} {item[field]!r} is not an OCF Numeric")
+    for field in TEXT_FIELDS:
+        value = item.get(field)
+        if field in item and not (isinstance(value, str) and 0 < len(value) <= MAX_NAME and not _CONTROL.search(value)):
+            problems.append(f"{where}: {field} must be an identifier (text), not {_shown(item[field])}")
+            ok = False
+    for field in UNIT_FIELDS:
+        if field in item and _units(item[field], where, field, problems, allow_zero=field != "quantity") is None:
             ok = False
     if "date" in item:
         try:
             dt.date.fromisoformat(item["date"])
         except (TypeError, ValueError):
-            problems.append(f"{where}: date {item['date']!r} is not a date")
+            problems.append(f"{where}: date {_shown(item['date'])} is not a date")
+            ok = False
+    if "resulting_security_ids" in item:
+        ids = item["resulting_security_ids"]
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+            problems.append(f"{where}: resulting_security_ids must be a list of identifiers")
+            ok = False
+    if kind == "TX_STOCK_ISSUANCE" and "share_price" in item:
+        price = item["share_price"]
+        amount = price.get("amount", "") if isinstance(price, dict) else None
+        if (
+            amount is None
+            or not isinstance(amount, str)
+            or len(amount) > MAX_PRICE
+            or (amount and not NUMERIC.match(amount))
+        ):
+            problems.append(f"{where}: share_price must be an object with a Numeric amount")
+            ok = False
+    if kind == "STAKEHOLDER" and "name" in item:
+        name = item["name"]
+        legal = name.get("legal_name", "") if isinstance(name, dict) else None
+        if not isinstance(legal, str):
+            problems.append(f"{where}: name must be an object with a legal_name text")
+            ok = False
+        elif len(legal) > MAX_NAME or _CONTROL.search(legal):
+            problems.append(f"{where}: legal_name must be at most {MAX_NAME} characters, without control characters")
             ok = False
     return ok
 
 
+def _member(package: zipfile.ZipFile, name, problems: list[str], where: str):
+    """The JSON of one member of the package, or None with the problem said."""
+    if not isinstance(name, str) or not name:
+        problems.append(f"{where}: filepath must be a file name, not {_shown(name)}")
+        return None
+    try:
+        blob = package.read(name)
+    except KeyError:
+        problems.append(f"{where}: {name} is missing from the package")
+        return None
+    # A damaged member: bad CRC or deflate stream, an unsupported compression, a password.
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError, zlib.error) as exc:
+        problems.append(f"{name}: cannot be unpacked ({exc})")
+        return None
+    try:
+        return blob, json.loads(blob)
+    except RecursionError:
+        problems.append(f"{name}: not JSON that can be read (nested too deeply)")
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of 4,300+ digits
+        problems.append(f"{name}: not a JSON file ({exc})")
+    return None
+
+
 def import_package(data: bytes) -> tuple[CapTable, dict]:
-    """An .ocf.zip back into a table (and the issuer). Every item is checked; all problems at once."""
-    problems: list[str] = []
+    """An .ocf.zip back into a table (and the issuer). Every item is checked; all problems at once.
+
+    Raises :class:`OcfError` (listing every problem) for any package that cannot be read as a
+    cap table — not a zip, no manifest, JSON of the wrong shape, missing or altered files, absurd
+    numbers, repeated ids, references to nothing — and nothing else."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-        if sum(info.file_size for info in package.infolist()) > MAX_UNPACKED:
-            raise OcfError([f"the package unpacks to more than {MAX_UNPACKED // 2**20} MB"])
-        manifest = json.loads(package.read("Manifest.ocf.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
-        raise OcfError([f"not an OCF package: {exc}"]) from exc
+        infos = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise OcfError([f"not an OCF package: not a zip archive ({exc})"]) from exc
+    if sum(info.file_size for info in infos) > MAX_UNPACKED:
+        raise OcfError([f"the package unpacks to more than {MAX_UNPACKED // 2**20} MB"])
+    problems: list[str] = []
+    read = _member(package, "Manifest.ocf.json", problems, "not an OCF package")
+    if read is None:
+        raise OcfError(problems)
+    manifest = read[1]
+    if not isinstance(manifest, dict):
+        raise OcfError([f"Manifest.ocf.json: a JSON object is required, not {_shown(manifest)}"])
     if manifest.get("ocf_version") != OCF_VERSION:
-        problems.append(f"manifest: ocf_version {manifest.get('ocf_version')!r}, expected {OCF_VERSION}")
-    items: dict[str, list[dict]] = {}
-    for key in ("stakeholders_files", "stock_classes_files", "stock_plans_files", "transactions_files"):
-        for ref in manifest.get(key, []):
-            try:
-                blob = package.read(ref["filepath"])
-            except KeyError:
-                problems.append(f"manifest: {ref.get('filepath')} is missing from the package")
+        problems.append(f"manifest: ocf_version {_shown(manifest.get('ocf_version'))}, expected {OCF_VERSION}")
+    issuer = manifest.get("issuer", {})
+    if not isinstance(issuer, dict):
+        problems.append(f"manifest: issuer must be an object, not {_shown(issuer)}")
+        issuer = {}
+    elif not isinstance(issuer.get("legal_name", ""), str) or len(issuer.get("legal_name", "")) > MAX_NAME:
+        problems.append(f"manifest: issuer.legal_name must be text of at most {MAX_NAME} characters")
+        issuer = {}
+    comments = manifest.get("comments", [])
+    if not isinstance(comments, list) or not all(isinstance(c, str) for c in comments):
+        problems.append("manifest: comments must be a list of texts")
+        comments = []
+    items: dict[str, list] = {}
+    for key in FILE_KEYS:
+        refs = manifest.get(key, [])
+        if not isinstance(refs, list):
+            problems.append(f"manifest: {key} must be a list, not {_shown(refs)}")
+            continue
+        for ref in refs:
+            if not isinstance(ref, dict):
+                problems.append(f"manifest: {key} holds {_shown(ref)}, not a file reference object")
                 continue
-            if ref.get("md5") and hashlib.md5(blob).hexdigest() != ref["md5"]:  # noqa: S324
+            read = _member(package, ref.get("filepath"), problems, f"manifest: {key}")
+            if read is None:
+                continue
+            blob, body = read
+            md5 = ref.get("md5")
+            if md5 and (not isinstance(md5, str) or hashlib.md5(blob).hexdigest() != md5.lower()):  # noqa: S324
                 problems.append(f"{ref['filepath']}: md5 does not match the manifest")
-            items.setdefault(key, []).extend(json.loads(blob).get("items", []))
+            if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
+                problems.append(f"{ref['filepath']}: a JSON object with a list of items is required")
+                continue
+            items.setdefault(key, []).extend(body.get("items", []))
+    if sum(len(v) for v in items.values()) > MAX_ITEMS:
+        raise OcfError([*problems, f"the package holds more than {MAX_ITEMS:,} objects"])
     names = {}
     for item in items.get("stakeholders_files", []):
         if _check(item, problems):
+            if item["id"] in names:
+                problems.append(f"STAKEHOLDER {item['id']}: the id repeats an earlier stakeholder")
             names[item["id"]] = item["name"].get("legal_name") or item["id"]
     for item in items.get("stock_classes_files", []) + items.get("stock_plans_files", []):
         _check(item, problems)
     transactions = [i for i in items.get("transactions_files", []) if _check(i, problems)]
-    transactions.sort(key=lambda i: (i["date"], i["id"]))
-    owner = {
-        i["security_id"]: names.get(i["stakeholder_id"])
-        for i in transactions
-        if i["object_type"] == "TX_STOCK_ISSUANCE"
-    }
+    seen_tx: set[str] = set()
+    owner: dict[str, str | None] = {}
+    for i in transactions:
+        if i["id"] in seen_tx:
+            problems.append(f"{i['object_type']} {i['id']}: the id repeats an earlier transaction")
+        seen_tx.add(i["id"])
+        if i["object_type"] == "TX_STOCK_ISSUANCE":
+            if i["security_id"] in owner:
+                problems.append(f"{i['object_type']} {i['id']}: security {i['security_id']} is issued twice")
+            owner[i["security_id"]] = names.get(i["stakeholder_id"])
+    if problems:  # every item is well formed before the chains are followed
+        raise OcfError(problems)
+    transactions.sort(key=lambda i: (dt.date.fromisoformat(i["date"]), i["id"]))
     results = {r for i in transactions for r in i.get("resulting_security_ids", [])}
     events: list[Event] = []
     for item in transactions:
@@ -363,7 +508,7 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
             dt.date.fromisoformat(item["date"]),
             f"{item['object_type']} {item['id']}",
         )
-        units = int(float(item.get("quantity") or item.get("shares_reserved") or 0))
+        units = int(str(item.get("quantity") or item.get("shares_reserved") or 0).lstrip("+").partition(".")[0])
         if kind == "TX_STOCK_ISSUANCE":
             if owner[item["security_id"]] is None:
                 problems.append(f"{where}: unknown stakeholder {item['stakeholder_id']}")
@@ -398,11 +543,11 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
             events.append(Event(on, "exercise", holder, units))
     if problems:
         raise OcfError(problems)
-    unit = "shares" if "unit: shares" in " ".join(manifest.get("comments", [])) else "registered_capital_cny"
-    table = CapTable(unit=unit)
+    unit = "shares" if "unit: shares" in " ".join(comments) else "registered_capital_cny"
+    # Events in date order, replayed once: the same checks as applying them one by one, in linear time.
+    table = CapTable(unit=unit, events=sorted(events, key=lambda e: e.on))
     try:
-        for e in events:
-            table.apply(e)
+        table.at(dt.date.max)
     except TableError as exc:
         raise OcfError([str(exc)]) from exc
-    return table, manifest.get("issuer", {})
+    return table, issuer

@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass
 
 MAX_BYTES = 20 * 1024 * 1024  # 20 MiB: a whole city's register is a few MiB.
+MAX_UNPACKED = 200 * 1024 * 1024  # an XLSX inflates about tenfold; more is a zip bomb
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -88,13 +89,24 @@ def _read_xlsx(data: bytes) -> Sheet:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError("format", str(exc)) from exc
+    if unpacked > MAX_UNPACKED:  # a zip bomb is refused before anything is inflated
+        raise ReadError("too_large", str(unpacked))
+    # openpyxl parses an untrusted archive of XML: whatever it raises (a broken archive, bad
+    # XML, a missing part, a workbook without sheets) means the file is not a readable workbook.
+    try:
         # data_only=False keeps formulas as text so the validator can refuse them.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 (see above)
         raise ReadError("format", str(exc)) from exc
     try:
         ws = book.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except Exception as exc:  # noqa: BLE001 (see above)
+        raise ReadError("format", str(exc)) from exc
     finally:
         book.close()
     rows = [r for r in rows if any(rows_cell for rows_cell in r)]
@@ -104,4 +116,6 @@ def _read_xlsx(data: bytes) -> Sheet:
     while header and not header[-1]:
         header = header[:-1]
     width = len(header)
-    return Sheet(header=header, rows=[(r + [""] * width)[:width] for r in rows[1:]], encoding="xlsx")
+    # A missing cell at the end of an XLSX row is a blank one; cells beyond the header are kept
+    # so that the validator refuses them rather than dropping their values unseen.
+    return Sheet(header=header, rows=[r + [""] * (width - len(r)) for r in rows[1:]], encoding="xlsx")

@@ -16,9 +16,18 @@ from rainforest.core.facts import industries
 from rainforest.core.facts.schema import BY_NAME, NAMES, REQUIRED, Column, Kind
 
 MAX_TEXT = {"name": 200, "district": 50}
+MAX_CODES = 300  # YearlyFacts.industries is a CharField(max_length=300)
 MONEY_LIMIT = Decimal("1e16")  # above any real enterprise; stops a typo of extra digits
+# Head counts, patents and conversions: above any real enterprise, and well inside the database's
+# PositiveIntegerField (2,147,483,647 on PostgreSQL), so a typo is a cell problem, never a DataError.
+INT_LIMIT = 100_000_000
+_INT_RE = re.compile(r"^-?[0-9]+$")  # ASCII digits only: no "1_000", no full-width or other scripts
+_YEAR_RE = re.compile(r"^[0-9]{4}$")
+_MONEY_RE = re.compile(r"^-?[0-9]+(\.[0-9]*)?$")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# NUL and the other C0/C1 controls: PostgreSQL refuses NUL in text, and none belongs in a name.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TRUE = {"true", "1", "yes", "是"}
 _FALSE = {"false", "0", "no", "否"}
 
@@ -75,9 +84,11 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
             limit = MAX_TEXT.get(col.name, 200)
             if len(raw) > limit:
                 return None, "too_long", {"limit": limit}
+            if _CONTROL_RE.search(raw):
+                return None, "control_chars", {}
             return raw, None, {}
         case Kind.DATE:
-            if not _DATE_RE.match(raw):
+            if not _DATE_RE.fullmatch(raw):
                 return None, "date_format", {}
             try:
                 value = dt.date.fromisoformat(raw)
@@ -87,7 +98,7 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
                 return None, "date_future", {"today": today.isoformat()}
             return value, None, {}
         case Kind.YEAR:
-            if not raw.isdigit():
+            if not _YEAR_RE.fullmatch(raw):
                 return None, "year_format", {}
             value = int(raw)
             if value > today.year:
@@ -103,22 +114,29 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
                 return False, None, {}
             return None, "bool_format", {}
         case Kind.INT:
-            try:
-                value = int(raw)
-            except ValueError:
+            if not _INT_RE.fullmatch(raw):
                 return None, "int_format", {}
-            if value < 0:
+            if raw.startswith("-") and raw.strip("-0"):
                 return None, "negative", {}
-            return value, None, {}
+            # Compare the digits before int(): a thousand-digit cell is refused, not converted.
+            if len(raw.lstrip("-0")) > len(str(INT_LIMIT)) or int(raw) > INT_LIMIT:
+                return None, "int_too_large", {"limit": INT_LIMIT}
+            return int(raw), None, {}
         case Kind.MONEY:
+            if len(raw) > 40:  # 16 digits, a point and two decimals fit with room to spare
+                whole = raw.lstrip("-").split(".")[0].lstrip("0")
+                return None, ("money_too_large" if _MONEY_RE.fullmatch(raw) and len(whole) > 16 else "money_format"), {}
             try:
                 value = Decimal(raw)
             except InvalidOperation:
                 return None, "money_format", {}
             if not value.is_finite() or value.as_tuple().exponent < -2:
                 return None, "money_format", {}
-            if abs(value) >= MONEY_LIMIT:
+            # adjusted(), not abs(): 1E+999999999 would overflow the decimal context.
+            if value and value.adjusted() >= MONEY_LIMIT.adjusted():
                 return None, "money_too_large", {}
+            if value.as_tuple().exponent > 0:  # 1E+5 or 0E+999999999: plain digits for the database
+                value = value.quantize(Decimal(1))
             if value < 0 and not col.signed:
                 return None, "negative", {}
             return value, None, {}
@@ -131,7 +149,10 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
             bad = [c for c in codes if not industries.is_known(c)]
             if bad:
                 return None, "industry_code", {"codes": ";".join(bad)}
-            return ";".join(dict.fromkeys(codes)), None, {}
+            value = ";".join(dict.fromkeys(codes))
+            if len(value) > MAX_CODES:
+                return None, "too_long", {"limit": MAX_CODES}
+            return value, None, {}
     raise AssertionError(col.kind)  # pragma: no cover
 
 
@@ -166,7 +187,12 @@ def validate_rows(header: list[str], rows: list[list[str]], today: dt.date) -> R
     for index, raw_row in enumerate(rows):
         sheet_row = index + 2
         if len(raw_row) > len(cols) and any(c.strip() for c in raw_row[len(cols) :]):
-            problems.append(Problem(sheet_row, "", "", "extra_cells"))
+            problems.append(Problem(sheet_row, "", "", "extra_cells", {"cells": len(raw_row), "columns": len(cols)}))
+        elif len(raw_row) < len(cols):
+            # A CSV row that lost separators: its values would land in the wrong columns.
+            # (The XLSX reader pads rows itself, where a missing cell is a blank one.)
+            problems.append(Problem(sheet_row, "", "", "short_row", {"cells": len(raw_row), "columns": len(cols)}))
+            continue
         cells = (raw_row + [""] * len(cols))[: len(cols)]
         row: dict = {"_row": sheet_row}
         row_ok = True

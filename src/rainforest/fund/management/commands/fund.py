@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rainforest.core.captable.deal import DealError, check
 from rainforest.fund.company import CompanyFactsInvalid, company_criteria
 
+MAX_BYTES = 5 * 2**20
+
 
 def _plain(value):
     if isinstance(value, dict):
@@ -36,10 +38,16 @@ class Command(BaseCommand):
     def handle(self, *args, action, deal, **options):
         path = Path(deal)
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            raw = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"{path}: cannot be read ({exc.strerror})") from exc
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        if len(raw) > MAX_BYTES:
+            raise CommandError(f"{path}: larger than {MAX_BYTES // 2**20} MiB; a deal is a few KiB")
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except RecursionError as exc:
+            raise CommandError(f"{path}: not a JSON file we can read (nested too deeply)") from exc
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, or an integer of 4,300+ digits
             raise CommandError(f"{path}: not a JSON file ({exc})") from exc
         try:
             report = check(data, company_criteria)

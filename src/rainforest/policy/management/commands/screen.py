@@ -19,7 +19,7 @@ from rainforest.core.facts.writer import defuse
 from rainforest.core.policy.batch import frame_from_rows
 from rainforest.core.policy.screen import flat_row, screen, to_jsonl
 from rainforest.policy.rules import current_ruleset
-from rainforest.registry.problems import problem_message
+from rainforest.registry.problems import problem_message, shown
 
 
 class Command(BaseCommand):
@@ -53,7 +53,11 @@ class Command(BaseCommand):
 
     def _rows(self, path: Path) -> list[dict]:
         try:
-            sheet = read_table(path.read_bytes(), path.name)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot be read ({exc.strerror})") from exc
+        try:
+            sheet = read_table(data, path.name)
         except ReadError as exc:
             self._refuse([Problem(0, "", "", f"file_{exc.code}")])
         result = validate_rows(sheet.header, sheet.rows, timezone.localdate())
@@ -63,7 +67,7 @@ class Command(BaseCommand):
 
     def _refuse(self, problems):
         for p in problems:
-            self.stderr.write(f"row {p.row or '-'}\t{p.column or '-'}\t{p.value!r}\t{problem_message(p)}")
+            self.stderr.write(f"row {p.row or '-'}\t{p.column or '-'}\t{shown(p.value)}\t{problem_message(p)}")
         raise CommandError(f"{len(problems)} problem(s) in the file; nothing screened.")
 
     def _write(self, items, fmt: str, out: str | None) -> None:

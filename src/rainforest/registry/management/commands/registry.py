@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rainforest.accounts.permissions import Principal
 from rainforest.registry import services
-from rainforest.registry.problems import problem_message
+from rainforest.registry.problems import problem_message, shown
 
 
 class Command(BaseCommand):
@@ -31,10 +31,14 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         try:
-            report = services.facts_import(actor=actor, data=path.read_bytes(), filename=path.name)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot be read ({exc.strerror})") from exc
+        try:
+            report = services.facts_import(actor=actor, data=data, filename=path.name)
         except services.ImportRefused as exc:
             for p in exc.problems:
-                self.stderr.write(f"row {p.row or '-'}\t{p.column or '-'}\t{p.value!r}\t"
+                self.stderr.write(f"row {p.row or '-'}\t{p.column or '-'}\t{shown(p.value)}\t"
                                   f"{problem_message(p)}")  # fmt: skip
             raise CommandError(f"Nothing imported: {len(exc.problems)} problem(s).") from exc
         self.stdout.write(
