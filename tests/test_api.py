@@ -86,3 +86,51 @@ def test_administrators_have_no_business_data_through_the_api(client, request, p
     sign_in(client, request.getfixturevalue(persona))
     assert client.get("/api/v1/enterprises").json()["count"] == 0
     assert client.get(f"/api/v1/enterprises/{startup.uscc}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"employees": 3_000_000_000},
+        {"employees": -1},
+        {"ip_class1": 2**31},
+        {"revenue": "1e20"},
+        {"revenue": "12345678901234567.5"},
+    ],
+)
+def test_a_figure_the_database_cannot_hold_is_refused_and_nothing_saved(client, enterprise_user, startup, over):
+    token = token_for(enterprise_user)
+    path = f"/enterprises/{startup.uscc}/facts/2024"
+    facts = api(client, token, "get", f"/enterprises/{startup.uscc}/facts").json()[0]
+    refused = api(client, token, "put", path, data={**facts, **over, "version": 1})
+    assert refused.status_code == 422, refused.content
+    row = YearlyFacts.objects.get(enterprise__organisation=startup, fiscal_year=2024)
+    assert (row.employees, row.version) == (20, 1)
+
+
+@pytest.mark.parametrize("year", [0, -1, 1999, 2101, 99999])
+def test_a_facts_year_the_platform_does_not_hold_is_refused(client, enterprise_user, startup, year):
+    token = token_for(enterprise_user)
+    refused = api(client, token, "put", f"/enterprises/{startup.uscc}/facts/{year}", data={"employees": 1})
+    assert refused.status_code == 422, refused.content
+    assert YearlyFacts.objects.filter(enterprise__organisation=startup).count() == 1
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"employees": 3_000_000_000}, {"fiscal_year": 0}, {"fiscal_year": 99999}, {"revenue": "-Infinity"}],
+)
+def test_the_public_self_check_refuses_figures_out_of_range(client, db, over):
+    row = {"fiscal_year": 2025, "employees": 30, "revenue": 1000000, **over}
+    response = client.post(
+        "/api/v1/policy/check", {"founded_on": "2023-05-01", "rows": [row]}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_the_public_self_check_refuses_a_date_out_of_range(client, db, as_of):
+    row = {"fiscal_year": 2025, "employees": 30}
+    for body in ({"founded_on": as_of, "rows": [row]}, {"founded_on": "2023-05-01", "as_of": as_of, "rows": [row]}):
+        response = client.post("/api/v1/policy/check", body, content_type="application/json")
+        assert response.status_code == 422, response.content

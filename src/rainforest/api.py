@@ -3,10 +3,12 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 
 from rainforest.accounts.api import BrowserSession, TokenAuth
 from rainforest.accounts.api import router as accounts_router
 from rainforest.accounts.errors import StaleEdit
+from rainforest.api_types import request_errors
 from rainforest.exchange.api import router as exchange_router
 from rainforest.fund.api import router as fund_router
 from rainforest.matching.api import router as matching_router
@@ -52,3 +54,10 @@ def facts_invalid(request, exc):
         {"column": p.column, "value": p.value, "code": p.code, "message": problem_message(p)} for p in exc.problems
     ]
     return api.create_response(request, {"detail": problems}, status=422)
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc):
+    """A request the schema refuses (wrong type, out of range, unknown choice): 422, each problem
+    with where it is and what is wrong in the user's language."""
+    return api.create_response(request, {"detail": request_errors(exc.errors)}, status=422)

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from rainforest.accounts import services as accounts
@@ -48,3 +49,66 @@ def test_the_journey_through_the_api(client, publisher, officer, enterprise_user
     assert others == []  # another enterprise sees none of them
     assert len(client.get(f"/api/v1/exchange/calls/{cid}/applications", **pub).json()) == 1
     assert Scenario.objects.get(pk=sid).status == "call_open"
+
+
+def test_an_unknown_capability_action_is_refused_and_nothing_moves(client, enterprise_user):
+    from rainforest.exchange.models import Capability
+
+    ent = token(enterprise_user)
+    body = {
+        "title": "巡检机器人",
+        "domains": ["patrol"],
+        "description": "激光雷达巡检",
+        "trl": 6,
+        "districts_served": ["上城区"],
+    }
+    created = post(client, "/api/v1/exchange/capabilities", body, ent)
+    assert created.status_code == 200, created.content
+    pk = created.json()["id"]
+    for action in ("bogus", "", "publish", None, 1):
+        refused = post(client, f"/api/v1/exchange/capabilities/{pk}/actions", {"action": action}, ent)
+        assert refused.status_code == 422, (action, refused.content)
+    assert Capability.objects.get(pk=pk).status == "draft"
+
+
+def test_an_unknown_or_internal_scenario_action_is_refused(client, publisher):
+    from rainforest.exchange.models import Scenario
+
+    pub = token(publisher)
+    sid = post(client, "/api/v1/exchange/scenarios", SCENARIO, pub).json()["id"]
+    for action in ("bogus", "publish", "open_call"):
+        refused = post(client, f"/api/v1/exchange/scenarios/{sid}/actions", {"action": action}, pub)
+        assert refused.status_code == 422, (action, refused.content)
+    assert Scenario.objects.get(pk=sid).status == "draft"
+
+
+def test_the_actions_are_an_enum_in_the_openapi_document(client, db):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["CapabilityActionIn"]["properties"]["action"]["enum"]) == {
+        "submit", "return", "approve", "withdraw"
+    }  # fmt: skip
+    assert set(schemas["ScenarioActionIn"]["properties"]["action"]["enum"]) == {
+        "submit", "return", "approve", "close", "withdraw"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"budget_min": -1}, {"budget_max": -1}, {"budget_min": -500000, "budget_max": -1}, {"budget_min": "1e20"}],
+)
+def test_a_negative_or_impossible_budget_is_refused_and_nothing_saved(client, publisher, over):
+    from rainforest.exchange.models import Scenario
+
+    refused = post(client, "/api/v1/exchange/scenarios", {**SCENARIO, **over}, token(publisher))
+    assert refused.status_code == 422, refused.content
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.parametrize("budget", [-1, "-0.5", 10**15])
+def test_a_proposal_with_a_negative_or_impossible_budget_is_refused(client, open_call, enterprise_user, budget):
+    refused = post(
+        client, f"/api/v1/exchange/calls/{open_call.pk}/applications", {**PROPOSAL, "budget": budget},
+        token(enterprise_user),
+    )  # fmt: skip
+    assert refused.status_code == 422, refused.content
+    assert not open_call.applications.exists()

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from pydantic import Field
 
+from rainforest.api_types import Count, Pages, PlatformDate, PlatformDateTime, SmallCount, Trl, money, text
 from rainforest.exchange import selectors
+from rainforest.exchange.choices import Domain, FocusArea, ScenarioKind
 from rainforest.exchange.models import Application, Capability, PublishedList
 from rainforest.exchange.services import calls, scenarios
+from rainforest.exchange.workflows import CAPABILITY, SCENARIO, offered
 
 router = Router(tags=["exchange"])
+
+Budget = money(14, 0)  # Scenario.budget_min/max, Application.budget: DecimalField(14, 0), never negative
+# The moves a person may ask for by name: the tables' own, less those a larger step makes.
+DomainChoice = Literal[tuple(Domain.values)]
+ScenarioAction = Literal[tuple(m.action for m in SCENARIO.moves if offered(SCENARIO, m.action))]
+CapabilityAction = Literal[tuple(m.action for m in CAPABILITY.moves if offered(CAPABILITY, m.action))]
 
 
 class ScenarioOut(Schema):
@@ -44,27 +55,32 @@ class ScenarioOut(Schema):
 
 
 class ScenarioIn(Schema):
-    title: str
-    domain: str
-    focus_area: str
-    kind: str
+    title: text(200)
+    domain: DomainChoice
+    focus_area: Literal[tuple(FocusArea.values)]
+    kind: Literal[tuple(ScenarioKind.values)]
     problem: str
-    site: str = ""
+    site: text(200) = ""
     resources: str = ""
     constraints: str = ""
-    min_trl: int
-    budget_min: Decimal | None = None
-    budget_max: Decimal | None = None
-    district: str = ""
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
+    min_trl: Trl
+    budget_min: Budget | None = None
+    budget_max: Budget | None = None
+    district: text(50) = ""
+    starts_on: PlatformDate | None = None
+    ends_on: PlatformDate | None = None
+    contact_name: text(100) = ""
+    contact_phone: text(40) = ""
     contact_public: bool = False
 
 
-class ActionIn(Schema):
-    action: str
+class ScenarioActionIn(Schema):
+    action: ScenarioAction
+    reason: str = ""
+
+
+class CapabilityActionIn(Schema):
+    action: CapabilityAction
     reason: str = ""
 
 
@@ -96,13 +112,13 @@ class CapabilityOut(Schema):
 
 
 class CapabilityIn(Schema):
-    title: str
-    domains: list[str]
+    title: text(200)
+    domains: Annotated[list[DomainChoice], Field(min_length=1, max_length=len(Domain.values))]
     description: str
-    trl: int
+    trl: Trl
     reference_cases: str = ""
     certifications: str = ""
-    districts_served: list[str] = []
+    districts_served: Annotated[list[text(50)], Field(min_length=1, max_length=50)]
 
 
 class CallOut(Schema):
@@ -122,22 +138,22 @@ class CallOut(Schema):
 
 class CallIn(Schema):
     scenario_id: int
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-    rubric: list[tuple[str, int, int]]
-    max_winners: int = 1
+    opens_at: PlatformDateTime
+    closes_at: PlatformDateTime
+    rubric: Annotated[list[tuple[text(100), SmallCount, SmallCount]], Field(max_length=50)]
+    max_winners: Annotated[int, Field(ge=1, le=32_767)] = 1
     blind_review: bool = False
 
 
 class ApplicationIn(Schema):
     approach: str
     plan: str
-    budget: Decimal
+    budget: Budget
     team: str
 
 
 class ApplicationEdit(ApplicationIn):
-    version: int
+    version: Count
 
 
 class ReceiptOut(Schema):
@@ -156,7 +172,7 @@ class ReceiptOut(Schema):
 
 
 @router.get("/exchange/scenarios", response=list[ScenarioOut], auth=None)
-@paginate
+@paginate(Pages)
 def scenario_list(request, domain: str = "", kind: str = "", district: str = "", min_trl: str = "", q: str = ""):
     return selectors.scenario_search(domain=domain, kind=kind, district=district, min_trl=min_trl, q=q)
 
@@ -172,7 +188,7 @@ def scenario_create(request, payload: ScenarioIn):
 
 
 @router.post("/exchange/scenarios/{pk}/actions", response=ScenarioOut)
-def scenario_action(request, pk: int, payload: ActionIn):
+def scenario_action(request, pk: int, payload: ScenarioActionIn):
     scenario = selectors.scenario_get(actor=request.principal, pk=pk)
     return scenarios.scenario_move(actor=request.principal, scenario=scenario, **payload.dict())
 
@@ -188,7 +204,7 @@ def list_detail(request, pk: int):
 
 
 @router.get("/exchange/capabilities", response=list[CapabilityOut], auth=None)
-@paginate
+@paginate(Pages)
 def capability_list(request, domain: str = "", district: str = "", min_trl: str = "", q: str = ""):
     return selectors.capability_search(domain=domain, district=district, min_trl=min_trl, q=q)
 
@@ -199,7 +215,7 @@ def capability_create(request, payload: CapabilityIn):
 
 
 @router.post("/exchange/capabilities/{pk}/actions", response=CapabilityOut)
-def capability_action(request, pk: int, payload: ActionIn):
+def capability_action(request, pk: int, payload: CapabilityActionIn):
     capability = get_object_or_404(Capability, pk=pk)
     return scenarios.capability_move(actor=request.principal, capability=capability, **payload.dict())
 

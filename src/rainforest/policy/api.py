@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from pydantic import Field
 
+from rainforest.api_types import Pages, PastDate, PlatformDate, Year
 from rainforest.policy import selectors, services
 from rainforest.policy.labels import describe
 from rainforest.policy.rules import current_ruleset
@@ -18,17 +20,17 @@ router = Router(tags=["policy"])
 
 
 class YearIn(FactsIn):
-    fiscal_year: int
+    fiscal_year: Year
 
 
 class CheckIn(Schema):
-    founded_on: dt.date
-    as_of: dt.date | None = None
-    rows: list[YearIn]
+    founded_on: PastDate
+    as_of: PlatformDate | None = None
+    rows: Annotated[list[YearIn], Field(max_length=50)]
 
 
 class RunIn(Schema):
-    as_of: dt.date
+    as_of: PlatformDate
     tiers: list[str] | None = None
 
 
@@ -98,7 +100,7 @@ def check(request, payload: CheckIn):
 
 
 @router.get("/policy/runs", response=list[RunOut])
-@paginate
+@paginate(Pages)
 def run_list(request):
     return selectors.run_list(actor=request.principal)
 
@@ -110,7 +112,7 @@ def run_create(request, payload: RunIn):
 
 
 @router.get("/policy/runs/{pk}/results", response=list[ResultOut])
-@paginate
+@paginate(Pages)
 def result_list(request, pk: int, tier: str = "", verdict: str = ""):
     run = selectors.run_get(actor=request.principal, pk=pk)
     return selectors.result_list(actor=request.principal, run=run, tier=tier, verdict=verdict)

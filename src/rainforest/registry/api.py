@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Path, Router
 from ninja.pagination import paginate
 
+from rainforest.api_types import FIRST_YEAR, LAST_YEAR, Pages
 from rainforest.registry import selectors, services
 from rainforest.registry.schemas import EnterpriseOut, FactsIn, FactsOut, OrganisationOut
 
@@ -21,7 +22,7 @@ def _enterprise_out(e) -> dict:
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
-@paginate
+@paginate(Pages)
 def enterprise_list(request, q: str = "", district: str = "", industry: str = ""):
     qs = selectors.enterprise_list(actor=request.principal, q=q, district=district, industry=industry)
     return [_enterprise_out(e) for e in qs]
@@ -39,7 +40,7 @@ def facts_list(request, uscc: str):
 
 
 @router.put("/enterprises/{uscc}/facts/{year}", response=FactsOut)
-def facts_put(request, uscc: str, year: int, payload: FactsIn):
+def facts_put(request, uscc: str, payload: FactsIn, year: int = Path(..., ge=FIRST_YEAR, le=LAST_YEAR)):
     """Create or replace one year. Send the ``version`` you read; a stale one gets 409."""
     enterprise = selectors.enterprise_get(actor=request.principal, uscc=uscc)
     values = payload.dict(exclude={"version"})

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
+
+from rainforest.api_types import Count, PastDate, money, text
+from rainforest.core.facts.schema import HNTE_FIELDS, ROUNDS, STAGES
 
 
 class OrganisationOut(Schema):
@@ -23,7 +27,47 @@ class EnterpriseOut(Schema):
     latest_year: int | None = None
 
 
+# YearlyFacts columns: DecimalField(18, 2) money (only net assets may be negative), PositiveIntegerField
+# counts; a value the column cannot hold is refused by the schema, before the facts rules run.
+Money = money(18, 2)
+SignedMoney = money(18, 2, signed=True)
+
+
 class FactsIn(Schema):
+    version: Count | None = None
+    district: text(50) | None = None
+    registered_in_hangzhou: bool | None = None
+    industries: text(300) | None = None
+    hnte_field: Literal[HNTE_FIELDS] | None = None
+    stage: Literal[STAGES] | None = None
+    last_round: Literal[ROUNDS] | None = None
+    employees: Count | None = None
+    tech_staff: Count | None = None
+    rd_staff: Count | None = None
+    revenue: Money | None = None
+    total_costs: Money | None = None
+    rd_expense: Money | None = None
+    rd_expense_domestic: Money | None = None
+    high_tech_income: Money | None = None
+    total_income: Money | None = None
+    total_assets: Money | None = None
+    net_assets: SignedMoney | None = None
+    financing_total: Money | None = None
+    valuation: Money | None = None
+    ip_class1: Count | None = None
+    ip_class2: Count | None = None
+    conversions: Count | None = None
+    tech_sme_registered: bool | None = None
+    provincial_tech_sme: bool | None = None
+    hnte_certified_on: PastDate | None = None
+    direct_confirmation: bool | None = None
+    restricted_sector: bool | None = None
+    clean_record: bool | None = None
+
+
+class FactsOut(Schema):
+    """One year as stored (the columns of FactsIn, unbounded: what the database holds is shown)."""
+
     version: int | None = None
     district: str | None = None
     registered_in_hangzhou: bool | None = None
@@ -53,9 +97,6 @@ class FactsIn(Schema):
     direct_confirmation: bool | None = None
     restricted_sector: bool | None = None
     clean_record: bool | None = None
-
-
-class FactsOut(FactsIn):
     fiscal_year: int
 
 
