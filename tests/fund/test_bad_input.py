@@ -28,9 +28,7 @@ def test_a_missing_deal_is_not_found_on_every_page(fund_manager, deal):
 @pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "-1", "1e400", "100000000000000", ""])
 def test_a_write_down_that_is_not_an_amount_is_refused_and_nothing_saved(fund_manager, deal, value):
     fiona = sign_in(Client(), fund_manager)
-    response = fiona.post(
-        f"/fund/deals/{deal.pk}/write-downs/", {"value": value, "reason": "估值下调"}, follow=True
-    )
+    response = fiona.post(f"/fund/deals/{deal.pk}/write-downs/", {"value": value, "reason": "估值下调"}, follow=True)
     assert response.status_code == 200
     assert not Mark.objects.exists()
     assert "error" in response.content.decode()

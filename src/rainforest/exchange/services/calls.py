@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
+from rainforest.audit import trail
 from rainforest.exchange.choices import ApplicationStatus, CallStatus
 from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
 from rainforest.exchange.services.attachments import attachment_save
@@ -76,7 +76,7 @@ def call_open(
         [RubricCriterion(call=call, name=n, weight=w, max_score=m, position=i) for i, (n, w, m) in enumerate(rubric)]
     )
     apply_move(scenario, "open_call")
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.opened",
         subject_type="call",
@@ -159,7 +159,7 @@ def application_submit(
     ]
     _receipt(application, attachments)
     application.save(update_fields=["receipt_no", "digest"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.submitted",
         subject_type="application",
@@ -201,7 +201,7 @@ def application_update(
         attachment_save(owner_type="application", owner_id=application.pk, data=data, name=name, user=actor.user)
     _receipt(application, list(Attachment.objects.filter(owner_type="application", owner_id=application.pk)))
     application.save()
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.updated",
         subject_type="application",
@@ -225,7 +225,7 @@ def application_withdraw(*, actor: Principal, application: Application) -> Appli
         raise ValidationError(_("Only a submitted application can be withdrawn."))
     application.status = ApplicationStatus.WITHDRAWN
     application.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.withdrawn",
         subject_type="application",
@@ -250,7 +250,7 @@ def call_start_review(*, actor: Principal, call: Call) -> Call:
     call.save(update_fields=["status"])
     scenario = call.scenario
     apply_move(scenario, "close_call")
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.review_started",
         subject_type="call",

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.choices import Role
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_REVIEW, Principal
+from rainforest.audit import trail
 from rainforest.conflicts import own_organisations, tie
 from rainforest.exchange.calendar import notice_window
 from rainforest.exchange.choices import ApplicationStatus, CallStatus, ProjectStatus
@@ -67,7 +67,7 @@ def panel_assign(*, actor: Principal, call: Call, expert) -> ExpertAssignment:
     if ExpertAssignment.objects.filter(call=call, expert=expert).exists():
         raise ValidationError(_("%(u)s is already on this panel.") % {"u": expert.username})
     assignment = ExpertAssignment.objects.create(call=call, expert=expert, assigned_by_label=actor.label)
-    audit.record(
+    trail.record(
         actor,
         "exchange.panel.assigned",
         subject_type="call",
@@ -99,7 +99,7 @@ def panel_declare(*, actor: Principal, assignment: ExpertAssignment, conflicted:
     assignment.declaration_note = note.strip()
     assignment.declared_at = timezone.now()
     assignment.save()
-    audit.record(
+    trail.record(
         actor,
         "exchange.panel.declared",
         subject_type="call",
@@ -149,7 +149,7 @@ def review_submit(
         weighted=round(weighted, 4),
         submitted_at=timezone.now(),
     )
-    audit.record(
+    trail.record(
         actor,
         "exchange.review.submitted",
         subject_type="application",
@@ -197,7 +197,7 @@ def award_pick(*, actor: Principal, call: Call, picks: list[tuple[Application, s
         Award.objects.create(notice=notice, application=application, reason=reason.strip(), picked_by_label=actor.label)
     call.status = CallStatus.NOTICE
     call.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.award.picked",
         subject_type="call",
@@ -220,7 +220,7 @@ def objection_submit(*, actor: Principal, notice: PublicNotice, text: str) -> Ob
     objection = Objection.objects.create(
         notice=notice, submitted_by=actor.user, submitted_by_label=actor.label, text=text.strip()
     )
-    audit.record(
+    trail.record(
         actor,
         "exchange.objection.submitted",
         subject_type="notice",
@@ -248,7 +248,7 @@ def objection_resolve(*, actor: Principal, objection: Objection, upheld: bool, r
         notice.void = True
         notice.save(update_fields=["void"])
         Call.objects.filter(pk=notice.call_id).update(status=CallStatus.REVIEW)
-    audit.record(
+    trail.record(
         actor,
         "exchange.objection.resolved",
         subject_type="notice",
@@ -294,7 +294,7 @@ def notice_finalise(*, actor: Principal, call: Call) -> list[Project]:
     call.save(update_fields=["status"])
     scenario = call.scenario
     apply_move(scenario, "award")
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.finalised",
         subject_type="call",
