@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rainforest.audit",
     "rainforest.accounts",
     "rainforest.registry",
     "rainforest.policy",

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from rainforest.accounts import audit
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit import trail
+from rainforest.audit.models import AuditEvent
 from tests.conftest import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def _events(n):
     with transaction.atomic():
         for i in range(n):
-            audit.record(SYSTEM, "test.event", subject_type="thing", subject_id=i, after={"i": i})
+            trail.record(SYSTEM, "test.event", subject_type="thing", subject_id=i, after={"i": i})
 
 
 def _raw_update(sql, params):
@@ -27,21 +27,21 @@ def _raw_update(sql, params):
 
 def test_an_untouched_chain_verifies():
     _events(5)
-    result = audit.verify()
+    result = trail.verify()
     assert result.ok and result.checked == 5
 
 
 def test_edited_row_is_named():
     _events(5)
     _raw_update("UPDATE accounts_auditevent SET actor_label = %s WHERE seq = %s", ["mallory", 3])
-    result = audit.verify()
+    result = trail.verify()
     assert (result.ok, result.broken_seq, result.reason) == (False, 3, "content")
 
 
 def test_deleted_row_is_named():
     _events(5)
     _raw_update("DELETE FROM accounts_auditevent WHERE seq = %s", [2])
-    result = audit.verify()
+    result = trail.verify()
     assert (result.ok, result.broken_seq, result.reason) == (False, 2, "missing")
 
 
@@ -50,14 +50,14 @@ def test_reordered_rows_are_caught():
     _raw_update("UPDATE accounts_auditevent SET seq = -1 WHERE seq = %s", [2])
     _raw_update("UPDATE accounts_auditevent SET seq = 2 WHERE seq = %s", [3])
     _raw_update("UPDATE accounts_auditevent SET seq = 3 WHERE seq = %s", [-1])
-    result = audit.verify()
+    result = trail.verify()
     assert not result.ok and result.broken_seq == 2
 
 
 def test_removed_tail_is_caught_by_the_head():
     _events(5)
     _raw_update("DELETE FROM accounts_auditevent WHERE seq = %s", [5])
-    result = audit.verify()
+    result = trail.verify()
     assert (result.ok, result.reason) == (False, "truncated")
 
 
@@ -72,7 +72,7 @@ def test_cli_verify_reports_the_first_broken_link():
 @pytest.mark.django_db(transaction=True)
 def test_events_outside_a_transaction_are_refused():
     with pytest.raises(RuntimeError):
-        audit.record(SYSTEM, "test.event")
+        trail.record(SYSTEM, "test.event")
 
 
 def test_direct_update_is_refused_by_postgresql_or_caught_by_the_chain():
@@ -85,7 +85,7 @@ def test_direct_update_is_refused_by_postgresql_or_caught_by_the_chain():
     except DatabaseError:
         assert connection.vendor == "postgresql"
         assert AuditEvent.objects.get(seq=1).action == "test.event"
-        assert audit.verify().ok
+        assert trail.verify().ok
     else:
         assert connection.vendor == "sqlite"  # no database-level guard: the chain shows it
-        assert audit.verify().broken_seq == 1
+        assert trail.verify().broken_seq == 1

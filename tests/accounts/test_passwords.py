@@ -52,7 +52,7 @@ def test_the_last_five_passwords_cannot_be_reused_the_sixth_can(user):
 
 
 def test_password_change_is_audited(user):
-    from rainforest.accounts.models import AuditEvent
+    from rainforest.audit.models import AuditEvent
 
     change(user, "Lotus#pond77")
     assert AuditEvent.objects.filter(action="auth.password.changed", subject_id=str(user.pk)).exists()

@@ -26,7 +26,7 @@ PAGES = {
     "/accounts/audit/export/": {"auditor"},
     "/accounts/tokens/": {"enterprise_user", "publisher", "officer", "fund_manager"},
     "/admin/": {"officer", "fund_manager", "sysadmin", "secadmin", "auditor"},
-    "/admin/accounts/auditevent/": {"auditor"},
+    "/admin/audit/auditevent/": {"auditor"},
     "/admin/accounts/securitypolicy/": {"secadmin"},
     "/admin/accounts/user/": {"sysadmin"},
     "/admin/accounts/membership/": {"secadmin"},
@@ -87,19 +87,20 @@ def test_audit_administrator_cannot_grant_roles_or_deactivate(client, auditor, e
 
 
 def test_nobody_can_change_or_delete_audit_events_in_the_back_office(client, auditor):
-    from rainforest.accounts.models import AuditEvent
+    from rainforest.audit.models import AuditEvent
 
     sign_in(client, auditor)
     event = AuditEvent.objects.first()
-    assert client.get(f"/admin/accounts/auditevent/{event.pk}/change/").status_code == 200  # read-only view
-    assert client.post(f"/admin/accounts/auditevent/{event.pk}/change/", {"action": "x"}).status_code == 403
-    assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200  # read-only view
+    assert client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "x"}).status_code == 403
+    assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     event.refresh_from_db()
     assert event.action != "x"
 
 
 def test_system_administrator_adds_an_organisation_in_the_back_office_with_audit(client, sysadmin):
-    from rainforest.accounts.models import AuditEvent, Organisation
+    from rainforest.accounts.models import Organisation
+    from rainforest.audit.models import AuditEvent
     from tests.conftest import new_uscc
 
     sign_in(client, sysadmin)

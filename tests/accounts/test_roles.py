@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from rainforest.accounts import checks, services
 from rainforest.accounts.choices import Role
-from rainforest.accounts.models import AuditEvent, Membership, SecurityPolicy, User
+from rainforest.accounts.models import Membership, SecurityPolicy, User
 from rainforest.accounts.permissions import Principal
+from rainforest.audit.models import AuditEvent
 from tests.conftest import SYSTEM
 
 

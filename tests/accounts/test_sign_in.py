@@ -5,7 +5,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from rainforest.accounts import services
-from rainforest.accounts.models import AuditEvent, User
+from rainforest.accounts.models import User
+from rainforest.audit.models import AuditEvent
 from tests.conftest import PASSWORD, SYSTEM, current_code, sign_in
 
 REFUSED = "Sign-in failed"

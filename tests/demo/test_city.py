@@ -1,7 +1,7 @@
 import pytest
 
-from rainforest.accounts import audit
 from rainforest.accounts.models import Membership, Organisation
+from rainforest.audit import trail
 from rainforest.core import uscc
 from rainforest.core.facts.schema import NAMES
 from rainforest.core.facts.validate import validate_rows
@@ -64,7 +64,7 @@ def test_a_small_demo_loads_through_the_services(db):
     assert len(accounts) == 13
     assert all(a.totp_key for a in accounts if a.role not in ("enterprise_user", "scenario_publisher"))
     assert Organisation.objects.filter(kind="poc_centre").count() == 36
-    assert audit.verify().ok
+    assert trail.verify().ok
     from rainforest.exchange.models import Call, PublishedList, Scenario
 
     assert Scenario.objects.filter(kind="typical").count() == 35

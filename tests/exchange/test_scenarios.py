@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.exchange.models import PublishedList, Scenario
 from rainforest.exchange.services import scenarios
 from tests.exchange.conftest import SCENARIO, as_actor

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.fund import selectors, services
 from rainforest.fund.models import CashFlow, Mark
 from rainforest.fund.reports import report_pdf, report_xlsx

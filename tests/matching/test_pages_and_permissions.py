@@ -2,7 +2,7 @@
 
 import pytest
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.matching.models import Feedback, Shortlist
 from tests.conftest import sign_in
 

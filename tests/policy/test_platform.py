@@ -2,8 +2,8 @@
 
 import pytest
 
-from rainforest.accounts.models import AuditEvent
 from rainforest.accounts.permissions import Principal
+from rainforest.audit.models import AuditEvent
 from rainforest.policy import services
 from rainforest.policy.models import ReviewDecision, ScreeningRun
 from rainforest.policy.rules import current_ruleset

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from rainforest.accounts import services as accounts
 from rainforest.accounts.choices import OrganisationKind
-from rainforest.accounts.models import AuditEvent, Organisation
+from rainforest.accounts.models import Organisation
+from rainforest.audit.models import AuditEvent
 from rainforest.core.uscc import build
 from rainforest.registry import services
 from rainforest.registry.models import Enterprise, YearlyFacts

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from rainforest.accounts.choices import OrganisationKind
-from rainforest.accounts.models import AuditEvent, Organisation
+from rainforest.accounts.models import Organisation
+from rainforest.audit.models import AuditEvent
 from rainforest.registry import services
 from rainforest.registry.models import Enterprise, YearlyFacts
 from rainforest.registry.problems import problem_message

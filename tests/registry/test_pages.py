@@ -1,6 +1,6 @@
 import pytest
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.registry.models import YearlyFacts
 from tests.conftest import sign_in
 

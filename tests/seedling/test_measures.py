@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.seedling.catalogue import catalogue
 from rainforest.seedling.models import MeasureApplication
 from rainforest.seedling.services import measures

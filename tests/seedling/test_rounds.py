@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from rainforest.accounts.models import AuditEvent
+from rainforest.audit.models import AuditEvent
 from rainforest.registry.models import Recognition
 from rainforest.seedling.models import Candidacy
 from rainforest.seedling.services import rounds

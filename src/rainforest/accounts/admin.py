@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rainforest.accounts import permissions as p
 from rainforest.accounts import services
-from rainforest.accounts.models import AuditEvent, Membership, Organisation, SecurityPolicy, User
+from rainforest.accounts.models import Membership, Organisation, SecurityPolicy, User
 from rainforest.admin_site import RoleAdmin, site
+from rainforest.audit.models import AuditEvent
 
 
 class OrganisationForm(forms.ModelForm):

@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from rainforest.accounts import audit
 from rainforest.accounts.models import User
 from rainforest.accounts.permissions import Principal
 from rainforest.accounts.policy import security_policy
+from rainforest.audit import trail
 
 
 class RateLimited(Exception):
@@ -51,7 +51,7 @@ def sign_in(request, username: str, password: str) -> User | None:
     ip = getattr(request, "client_ip", None) or getattr(request, "META", {}).get("REMOTE_ADDR")
     if _count_attempt(ip) > settings.LOGIN_RATE_PER_MINUTE:
         with transaction.atomic():
-            audit.record(None, "auth.login.rate_limited", subject_label=username[:150])
+            trail.record(None, "auth.login.rate_limited", subject_label=username[:150])
         raise RateLimited
     policy = security_policy()
     now = timezone.now()
@@ -61,7 +61,7 @@ def sign_in(request, username: str, password: str) -> User | None:
             # Hash the attempt anyway: a refusal that skipped the hasher would answer in a fraction
             # of the time and tell an attacker which accounts are locked (and so exist).
             check_password(password, user.password)
-            audit.record(
+            trail.record(
                 _as_principal(user), "auth.login.refused_locked", subject_type="user",
                 subject_id=user.pk, subject_label=user.username,
             )  # fmt: skip
@@ -75,7 +75,7 @@ def sign_in(request, username: str, password: str) -> User | None:
         user.locked_until = None
         user.last_login = now
         user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-        audit.record(
+        trail.record(
             _as_principal(user), "auth.login.password_ok", subject_type="user",
             subject_id=user.pk, subject_label=user.username,
         )  # fmt: skip
@@ -84,7 +84,7 @@ def sign_in(request, username: str, password: str) -> User | None:
 
 def _failed(user: User | None, username: str, policy, now: dt.datetime) -> None:
     if user is None:
-        audit.record(None, "auth.login.unknown_user", subject_label=username[:150])
+        trail.record(None, "auth.login.unknown_user", subject_label=username[:150])
         return
     user.failed_logins += 1
     action = "auth.login.failed"
@@ -93,7 +93,7 @@ def _failed(user: User | None, username: str, policy, now: dt.datetime) -> None:
         user.failed_logins = 0
         action = "auth.account.locked"
     user.save(update_fields=["failed_logins", "locked_until"])
-    audit.record(
+    trail.record(
         _as_principal(user), action, subject_type="user", subject_id=user.pk,
         subject_label=user.username,
         after={"locked_until": user.locked_until} if user.locked_until else None,

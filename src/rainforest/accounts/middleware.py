@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rainforest.accounts import audit, context
 from rainforest.accounts.choices import PRIVILEGED_ROLES
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import Principal
 from rainforest.accounts.policy import security_policy
+from rainforest.audit import context, trail
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Paths a signed-in user may reach before passing the second factor...
@@ -106,7 +106,7 @@ def _expire(request) -> None:
     user = request.user
     principal = Principal(user=user, membership=Membership.objects.filter(user=user).first())
     with transaction.atomic():
-        audit.record(
+        trail.record(
             principal, "auth.session.expired", subject_type="user", subject_id=user.pk,
             subject_label=user.username,
         )  # fmt: skip

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from rainforest.accounts.models import ApiToken, AuditEvent, Membership, User
+from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import (
     ACCOUNTS_MANAGE,
     API_TOKENS_OWN,
@@ -14,6 +14,7 @@ from rainforest.accounts.permissions import (
     ROLES_GRANT,
     Principal,
 )
+from rainforest.audit.models import AuditEvent
 
 
 def user_list(*, actor: Principal) -> QuerySet[User]:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.choices import ADMIN_ROLES, Role
 from rainforest.accounts.errors import RuleViolation, StaleEdit
 from rainforest.accounts.models import (
@@ -35,6 +34,7 @@ from rainforest.accounts.permissions import (
     Principal,
 )
 from rainforest.accounts.policy import forget_cached_policy, security_policy
+from rainforest.audit import trail
 
 ORGANISATION_FIELDS = ("name", "kind", "uscc", "district", "is_active")
 POLICY_FIELDS = (
@@ -53,7 +53,7 @@ def organisation_create(*, actor: Principal, **values) -> Organisation:
     org = Organisation(**values)
     org.full_clean()
     org.save()
-    audit.record(
+    trail.record(
         actor, "accounts.organisation.created", subject_type="organisation", subject_id=org.pk,
         subject_label=org.name, after=model_to_dict(org, fields=ORGANISATION_FIELDS),
     )  # fmt: skip
@@ -72,7 +72,7 @@ def organisation_update(*, actor: Principal, organisation: Organisation, version
     org.full_clean()
     org.version += 1
     org.save()
-    audit.record(
+    trail.record(
         actor, "accounts.organisation.updated", subject_type="organisation", subject_id=org.pk,
         subject_label=org.name, before=before, after=model_to_dict(org, fields=ORGANISATION_FIELDS),
     )  # fmt: skip
@@ -96,7 +96,7 @@ def user_create(
     user.must_change_password = (not actor.is_system) if temporary is None else temporary
     user.save()
     PasswordHistory.objects.create(user=user, password=user.password)
-    audit.record(
+    trail.record(
         actor, "accounts.user.created", subject_type="user", subject_id=user.pk,
         subject_label=user.username, after=_user_state(user),
     )  # fmt: skip
@@ -124,7 +124,7 @@ def user_set_active(*, actor: Principal, user: User, active: bool) -> User:
     if not active:
         transaction.on_commit(lambda: _end_sessions(user))
         ApiToken.objects.filter(membership__user=user, revoked_at=None).update(revoked_at=timezone.now())
-    audit.record(
+    trail.record(
         actor, "accounts.user.activated" if active else "accounts.user.deactivated",
         subject_type="user", subject_id=user.pk, subject_label=user.username,
         before=before, after=_user_state(user),
@@ -152,7 +152,7 @@ def membership_grant(*, actor: Principal, user: User, organisation: Organisation
     if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
         raise RuleViolation(_("This user already holds this role in this organisation."))
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    audit.record(
+    trail.record(
         actor, "accounts.role.granted", subject_type="user", subject_id=user.pk,
         subject_label=user.username,
         after={"role": role, "organisation": organisation.pk, "organisation_name": organisation.name},
@@ -167,7 +167,7 @@ def membership_revoke(*, actor: Principal, membership: Membership) -> None:
     before = {"role": membership.role, "organisation": membership.organisation_id}
     user = membership.user
     membership.delete()
-    audit.record(
+    trail.record(
         actor, "accounts.role.revoked", subject_type="user", subject_id=user.pk,
         subject_label=user.username, before=before,
     )  # fmt: skip
@@ -187,7 +187,7 @@ def security_policy_update(*, actor: Principal, version: int, **values) -> Secur
     policy.version += 1
     policy.save()
     transaction.on_commit(forget_cached_policy)
-    audit.record(
+    trail.record(
         actor, "security.policy.updated", subject_type="security_policy", subject_id=policy.pk,
         subject_label="security policy", before=before,
         after=model_to_dict(policy, fields=POLICY_FIELDS),
@@ -217,7 +217,7 @@ def password_change(*, actor: Principal, user: User, new_password: str) -> None:
     keep = security_policy().history
     stale = user.password_history.values_list("pk", flat=True)[keep:]
     PasswordHistory.objects.filter(pk__in=list(stale)).delete()
-    audit.record(
+    trail.record(
         actor, "auth.password.reset" if user.must_change_password else "auth.password.changed",
         subject_type="user", subject_id=user.pk, subject_label=user.username,
     )  # fmt: skip
@@ -229,7 +229,7 @@ def _revoke_tokens(actor: Principal, user: User) -> None:
     revoked = [str(t) for t in live]
     if revoked:
         live.update(revoked_at=timezone.now())
-        audit.record(
+        trail.record(
             actor, "api.token.revoked", subject_type="user", subject_id=user.pk, subject_label=user.username,
             after={"tokens": revoked, "because": "password"},
         )  # fmt: skip
@@ -248,7 +248,7 @@ def api_token_create(*, actor: Principal, name: str) -> tuple[ApiToken, str]:
         membership=actor.membership, name=name[:100] or "token", prefix=raw[3:11],
         digest=token_digest(raw),
     )  # fmt: skip
-    audit.record(
+    trail.record(
         actor, "api.token.created", subject_type="api_token", subject_id=token.pk,
         subject_label=str(token),
     )  # fmt: skip
@@ -263,7 +263,7 @@ def api_token_revoke(*, actor: Principal, token: ApiToken) -> None:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(
+    trail.record(
         actor, "api.token.revoked", subject_type="api_token", subject_id=token.pk,
         subject_label=str(token),
     )  # fmt: skip

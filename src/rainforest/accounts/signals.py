@@ -3,9 +3,9 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from rainforest.accounts import audit
 from rainforest.accounts.models import Membership, UserSession
 from rainforest.accounts.permissions import Principal
+from rainforest.audit import trail
 
 
 @receiver(user_logged_in)
@@ -24,7 +24,7 @@ def forget_session(sender, request, user, **kwargs):
         UserSession.objects.filter(user=user, session_key=request.session.session_key).delete()
         if not request.session.get("expired"):
             principal = Principal(user=user, membership=Membership.objects.filter(user=user).first())
-            audit.record(
+            trail.record(
                 principal, "auth.logout", subject_type="user", subject_id=user.pk,
                 subject_label=user.username,
             )  # fmt: skip

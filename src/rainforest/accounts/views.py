@@ -20,11 +20,12 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rainforest.accounts import audit, forms, selectors, services
+from rainforest.accounts import forms, selectors, services
 from rainforest.accounts.authentication import RateLimited, sign_in
 from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import ACCOUNTS_MANAGE, AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
+from rainforest.audit import trail
 from rainforest.core.facts.writer import defuse
 from rainforest.page_actions import add_form_errors, run_form
 
@@ -91,12 +92,12 @@ def otp_view(request):
                 if not device.confirmed:
                     device.confirmed = True
                     device.save(update_fields=["confirmed"])
-                audit.record(
+                trail.record(
                     request.principal, "auth.otp.verified", subject_type="user",
                     subject_id=request.user.pk, subject_label=request.user.username,
                 )  # fmt: skip
             else:
-                audit.record(
+                trail.record(
                     request.principal, "auth.otp.failed", subject_type="user",
                     subject_id=request.user.pk, subject_label=request.user.username,
                 )  # fmt: skip
@@ -248,14 +249,8 @@ def audit_view(request):
     form, filters = _audit_filters(request)
     events = selectors.audit_event_list(actor=request.principal, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    verification = audit.verify() if request.GET.get("verify") else None
+    verification = trail.verify() if request.GET.get("verify") else None
     return render(request, "accounts/audit.html", {"form": form, "page": page, "verification": verification})
-
-
-AUDIT_COLUMNS = (
-    "seq", "at", "actor_label", "role", "organisation_label", "action", "subject_type",
-    "subject_id", "subject_label", "before", "after", "ip", "request_id", "prev_hash", "hash",
-)  # fmt: skip
 
 
 @login_required
@@ -265,13 +260,13 @@ def audit_export_view(request):
     events = selectors.audit_event_list(actor=request.principal, **filters)
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(AUDIT_COLUMNS)
+    writer.writerow(trail.COLUMNS)
     for event in events.iterator(chunk_size=2000):
         writer.writerow(
-            [defuse(str(getattr(event, c) if getattr(event, c) is not None else "")) for c in AUDIT_COLUMNS]
+            [defuse(str(getattr(event, c) if getattr(event, c) is not None else "")) for c in trail.COLUMNS]
         )
     with transaction.atomic():
-        audit.record(request.principal, "audit.exported", after={k: str(v) for k, v in filters.items()})
+        trail.record(request.principal, "audit.exported", after={k: str(v) for k, v in filters.items()})
     response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit-events.csv"'
     return response

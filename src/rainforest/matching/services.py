@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, Principal
+from rainforest.audit import trail
 from rainforest.exchange.models import Capability, Scenario
 from rainforest.exchange.selectors import can_see_recommendations
 from rainforest.matching.models import Feedback, Shortlist, Verdict
@@ -25,7 +25,7 @@ def feedback_record(
     feedback, created = Feedback.objects.update_or_create(
         scenario=scenario, capability=capability, by=actor.user, defaults={"verdict": verdict, "note": note}
     )
-    audit.record(
+    trail.record(
         actor,
         "matching.feedback.recorded",
         subject_type="scenario",
@@ -48,7 +48,7 @@ def shortlist_toggle(*, actor: Principal, scenario: Scenario, capability: Capabi
         entry.delete()
     else:
         Shortlist.objects.create(scenario=scenario, capability=capability, added_by=actor.user)
-    audit.record(
+    trail.record(
         actor,
         "matching.shortlist.removed" if entry else "matching.shortlist.added",
         subject_type="scenario",

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import POLICY_SCREEN, POLICY_SETTLE, Principal
+from rainforest.audit import trail
 from rainforest.core.facts.reader import ReadError, read_table
 from rainforest.core.facts.validate import Problem, validate_rows
 from rainforest.core.policy.batch import frame_from_rows
@@ -97,7 +97,7 @@ def screening_run(
             ],
             batch_size=500,
         )
-        audit.record(
+        trail.record(
             actor, "policy.screening.run", subject_type="screening_run", subject_id=run.pk,
             subject_label=f"{run.source} {as_of}",
             after={"ruleset": f"{ruleset.id} {ruleset.version}", "as_of": as_of, "tiers": tiers,
@@ -126,7 +126,7 @@ def review_settle(
         result=result, tier=tier, decision=decision, reason=reason, decided_by=actor.user,
         decided_by_label=actor.label,
     )  # fmt: skip
-    audit.record(
+    trail.record(
         actor, "policy.review.settled", subject_type="screening_result", subject_id=f"{result.run_id}/{result.uscc}",
         subject_label=f"{result.name} {tier}", before={"verdict": "review"},
         after={"decision": decision, "reason": reason, "tier": tier, "run": result.run_id},

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.models import Organisation
@@ -20,6 +19,7 @@ from rainforest.accounts.permissions import (
     REGISTRY_IMPORT,
     Principal,
 )
+from rainforest.audit import trail
 from rainforest.core.facts.reader import ReadError, read_table
 from rainforest.core.facts.schema import BY_NAME, YEAR_COLUMNS
 from rainforest.core.facts.validate import Problem, cross_checks, parse_cell, validate_rows
@@ -105,7 +105,7 @@ def _organisations(rows: list[dict], actor: Principal, report: ImportReport, cha
     for e in missing:
         enterprises[e.organisation.uscc] = e
         report.enterprises_created += 1
-        changes.append(audit.Change(
+        changes.append(trail.Change(
             "registry.enterprise.created", "enterprise", e.organisation.uscc, e.organisation.name,
             after={"name": e.organisation.name, "founded_on": e.founded_on},
         ))  # fmt: skip
@@ -124,7 +124,7 @@ def _organisations(rows: list[dict], actor: Principal, report: ImportReport, cha
                 ent.founded_on, ent.version = after["founded_on"], ent.version + 1
                 changed_ents.append(ent)
             report.enterprises_updated += 1
-            changes.append(audit.Change(
+            changes.append(trail.Change(
                 "registry.enterprise.updated", "enterprise", c, row["name"], before=before,
                 after=after,
             ))  # fmt: skip
@@ -134,7 +134,7 @@ def _organisations(rows: list[dict], actor: Principal, report: ImportReport, cha
 
 
 def _apply(actor, rows, present, report, filename) -> None:
-    changes: list[audit.Change] = []
+    changes: list[trail.Change] = []
     enterprises = _organisations(rows, actor, report, changes)
     existing = {
         (f.enterprise_id, f.fiscal_year): f
@@ -150,7 +150,7 @@ def _apply(actor, rows, present, report, filename) -> None:
             values = {c: row[c] for c in present}
             to_create.append(YearlyFacts(enterprise=ent, fiscal_year=row["fiscal_year"], **values))
             report.facts_created += 1
-            changes.append(audit.Change("registry.facts.created", "facts", subject, label,
+            changes.append(trail.Change("registry.facts.created", "facts", subject, label,
                                         after=values))  # fmt: skip
             continue
         before = {c: getattr(facts, c) for c in present if getattr(facts, c) != row[c]}
@@ -163,15 +163,15 @@ def _apply(actor, rows, present, report, filename) -> None:
         facts.version += 1
         to_update.append(facts)
         report.facts_updated += 1
-        changes.append(audit.Change("registry.facts.updated", "facts", subject, label,
+        changes.append(trail.Change("registry.facts.updated", "facts", subject, label,
                                     before=before, after=after))  # fmt: skip
     YearlyFacts.objects.bulk_create(to_create, batch_size=500)
     YearlyFacts.objects.bulk_update(to_update, [*present, "version"], batch_size=500)
     summary = asdict(report)
     summary["file"] = filename[:200]
-    changes.append(audit.Change("registry.import.completed", "import", report.sha256[:16],
+    changes.append(trail.Change("registry.import.completed", "import", report.sha256[:16],
                                 filename[:200], after=summary))  # fmt: skip
-    audit.record_many(actor, changes)
+    trail.record_many(actor, changes)
 
 
 def _require_own(actor: Principal, enterprise: Enterprise) -> None:
@@ -218,7 +218,7 @@ def facts_save(
         if version is not None:
             raise StaleEdit(_("This year's figures were removed after you opened them."))
         facts = YearlyFacts.objects.create(enterprise=enterprise, fiscal_year=fiscal_year, **values)
-        audit.record(actor, "registry.facts.created", subject_type="facts", subject_id=subject,
+        trail.record(actor, "registry.facts.created", subject_type="facts", subject_id=subject,
                      subject_label=label, after=values)  # fmt: skip
         return facts
     if version != facts.version:
@@ -232,7 +232,7 @@ def facts_save(
             setattr(facts, c, values[c])
         facts.version += 1
         facts.save()
-        audit.record(actor, "registry.facts.updated", subject_type="facts", subject_id=subject,
+        trail.record(actor, "registry.facts.updated", subject_type="facts", subject_id=subject,
                      subject_label=label, before=before,
                      after={c: values[c] for c in before})  # fmt: skip
     return facts
@@ -262,7 +262,7 @@ def enterprise_profile_update(
     ent.founded_on = founded_on
     ent.version += 1
     ent.save()
-    audit.record(actor, "registry.enterprise.updated", subject_type="enterprise",
+    trail.record(actor, "registry.enterprise.updated", subject_type="enterprise",
                  subject_id=org.uscc, subject_label=name, before=before, after=after)  # fmt: skip
     return ent
 
@@ -275,7 +275,7 @@ def facts_export(*, actor: Principal, fmt: str) -> bytes:
     rows = list(facts_export_rows(actor=actor))
     body = writer.to_xlsx(rows) if fmt == "xlsx" else writer.to_csv(rows)
     with transaction.atomic():
-        audit.record(actor, "registry.exported", subject_type="export", subject_label=fmt,
+        trail.record(actor, "registry.exported", subject_type="export", subject_label=fmt,
                      after={"rows": len(rows), "format": fmt,
                             "sha256": hashlib.sha256(body).hexdigest()})  # fmt: skip
     return body
@@ -286,8 +286,8 @@ def recognitions_record(*, actor: Principal, items: list[Recognition]) -> None:
     """Record recognitions granted by the authorities (from their published lists)."""
     actor.require(REGISTRY_IMPORT)
     Recognition.objects.bulk_create(items, batch_size=500)
-    audit.record_many(actor, [
-        audit.Change("registry.recognition.recorded", "enterprise", r.enterprise.organisation.uscc,
+    trail.record_many(actor, [
+        trail.Change("registry.recognition.recorded", "enterprise", r.enterprise.organisation.uscc,
                      r.enterprise.organisation.name,
                      after={"kind": r.kind, "year": r.year, "valid_from": r.valid_from,
                             "valid_until": r.valid_until})
@@ -299,8 +299,8 @@ def recognitions_record(*, actor: Principal, items: list[Recognition]) -> None:
 def financing_rounds_record(*, actor: Principal, items: list[FinancingRound]) -> None:
     actor.require(REGISTRY_IMPORT)
     FinancingRound.objects.bulk_create(items, batch_size=500)
-    audit.record_many(actor, [
-        audit.Change("registry.round.recorded", "enterprise", r.enterprise.organisation.uscc,
+    trail.record_many(actor, [
+        trail.Change("registry.round.recorded", "enterprise", r.enterprise.organisation.uscc,
                      r.enterprise.organisation.name,
                      after={"round": r.round, "closed_on": r.closed_on, "amount": r.amount,
                             "post_money": r.post_money})

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from rainforest.accounts.audit import jsonable
+from rainforest.audit.trail import jsonable
 from rainforest.core.policy.evaluate import evaluate
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.selectors import enterprise_rows

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
+from rainforest.audit import trail
 from rainforest.exchange.choices import ApplicationStatus
 from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
 from rainforest.exchange.services.attachments import attachment_save
@@ -83,7 +83,7 @@ def call_open(
     )
     SCENARIO.apply(scenario, "open_call")
     scenario.save(update_fields=["status", "updated_at"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.opened",
         subject_type="call",
@@ -158,7 +158,7 @@ def application_submit(
     ]
     _receipt(application, attachments)
     application.save(update_fields=["receipt_no", "digest"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.submitted",
         subject_type="application",
@@ -200,7 +200,7 @@ def application_update(
         attachment_save(owner_type="application", owner_id=application.pk, data=data, name=name, user=actor.user)
     _receipt(application, list(Attachment.objects.filter(owner_type="application", owner_id=application.pk)))
     application.save()
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.updated",
         subject_type="application",
@@ -223,7 +223,7 @@ def application_withdraw(*, actor: Principal, application: Application) -> Appli
     before = application.status
     APPLICATION.apply(application, "withdraw")
     application.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.application.withdrawn",
         subject_type="application",
@@ -245,7 +245,7 @@ def call_start_review(*, actor: Principal, call: Call) -> Call:
     scenario = Scenario.objects.select_for_update().get(pk=call.scenario_id)
     SCENARIO.apply(scenario, "close_call")
     scenario.save(update_fields=["status", "updated_at"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.review_started",
         subject_type="call",

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import Principal
+from rainforest.audit import trail
 from rainforest.exchange.choices import ProjectStatus as P
 from rainforest.exchange.models import Milestone, Project, ProjectEvent
 from rainforest.exchange.workflows import OFFICER, PROJECT, PUBLISHER, project_capacities
@@ -28,7 +28,7 @@ def _party(actor: Principal, project: Project) -> set[str]:
 
 def _event(actor: Principal, project: Project, kind: str, text: str) -> None:
     ProjectEvent.objects.create(project=project, kind=kind, text=text, by=actor.user, by_label=actor.label)
-    audit.record(
+    trail.record(
         actor,
         f"exchange.project.{kind}",
         subject_type="project",

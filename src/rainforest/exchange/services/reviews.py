@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.choices import ADMIN_ROLES, Role
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_REVIEW, Principal
+from rainforest.audit import trail
 from rainforest.conflicts import own_organisations, tie
 from rainforest.exchange.calendar import notice_window
 from rainforest.exchange.choices import ApplicationStatus, CallStatus
@@ -77,7 +77,7 @@ def panel_assign(*, actor: Principal, call: Call, expert) -> ExpertAssignment:
     if ExpertAssignment.objects.filter(call=call, expert=expert).exists():
         raise ValidationError(_("%(u)s is already on this panel.") % {"u": expert.username})
     assignment = ExpertAssignment.objects.create(call=call, expert=expert, assigned_by_label=actor.label)
-    audit.record(
+    trail.record(
         actor,
         "exchange.panel.assigned",
         subject_type="call",
@@ -109,7 +109,7 @@ def panel_declare(*, actor: Principal, assignment: ExpertAssignment, conflicted:
     assignment.declaration_note = note.strip()
     assignment.declared_at = timezone.now()
     assignment.save()
-    audit.record(
+    trail.record(
         actor,
         "exchange.panel.declared",
         subject_type="call",
@@ -159,7 +159,7 @@ def review_submit(
         weighted=round(weighted, 4),
         submitted_at=timezone.now(),
     )
-    audit.record(
+    trail.record(
         actor,
         "exchange.review.submitted",
         subject_type="application",
@@ -204,7 +204,7 @@ def award_pick(*, actor: Principal, call: Call, picks: list[tuple[Application, s
         Award.objects.create(notice=notice, application=application, reason=reason.strip(), picked_by_label=actor.label)
     CALL.apply(call, "pick")
     call.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.award.picked",
         subject_type="call",
@@ -233,7 +233,7 @@ def objection_submit(*, actor: Principal, notice: PublicNotice, text: str) -> Ob
     objection = Objection.objects.create(
         notice=notice, submitted_by=actor.user, submitted_by_label=actor.label, text=text.strip()
     )
-    audit.record(
+    trail.record(
         actor,
         "exchange.objection.submitted",
         subject_type="notice",
@@ -261,7 +261,7 @@ def objection_resolve(*, actor: Principal, objection: Objection, upheld: bool, r
         call = Call.objects.select_for_update().get(pk=notice.call_id)
         CALL.apply(call, "reopen_review")
         call.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.objection.resolved",
         subject_type="notice",
@@ -302,7 +302,7 @@ def notice_finalise(*, actor: Principal, call: Call) -> list[Project]:
     scenario = Scenario.objects.select_for_update().get(pk=call.scenario_id)
     SCENARIO.apply(scenario, "award")
     scenario.save(update_fields=["status", "updated_at"])
-    audit.record(
+    trail.record(
         actor,
         "exchange.call.finalised",
         subject_type="call",

@@ -9,9 +9,9 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, EXCHANGE_SUPPLY, Principal
+from rainforest.audit import trail
 from rainforest.exchange.choices import CapabilityStatus, ListKind, ScenarioStatus
 from rainforest.exchange.models import Capability, PublishedList, Scenario
 from rainforest.exchange.workflows import (
@@ -50,7 +50,7 @@ SCENARIO_SNAPSHOT = tuple(f for f in SCENARIO_FIELDS if not f.startswith("contac
 
 
 def _state(obj, fields) -> dict:
-    return audit.jsonable(model_to_dict(obj, fields=fields))
+    return trail.jsonable(model_to_dict(obj, fields=fields))
 
 
 @transaction.atomic
@@ -60,7 +60,7 @@ def scenario_create(*, actor: Principal, files: list[tuple[str, bytes]] = (), **
     scenario.full_clean()
     scenario.save()
     _attach(actor, scenario, files)
-    audit.record(
+    trail.record(
         actor,
         "exchange.scenario.created",
         subject_type="scenario",
@@ -99,7 +99,7 @@ def scenario_update(
     _attach(actor, scenario, files)
     after = _state(scenario, SCENARIO_FIELDS)
     changed = {k for k in after if after[k] != before[k]}
-    audit.record(
+    trail.record(
         actor,
         "exchange.scenario.updated",
         subject_type="scenario",
@@ -130,7 +130,7 @@ def scenario_move(*, actor: Principal, scenario: Scenario, action: str, reason: 
     if action in REASON_REQUIRED:
         scenario.status_reason = reason.strip()
     scenario.save(update_fields=["status", "status_reason", "updated_at"])
-    audit.record(
+    trail.record(
         actor,
         f"exchange.scenario.{action}",
         subject_type="scenario",
@@ -148,7 +148,7 @@ def capability_create(*, actor: Principal, **values) -> Capability:
     capability = Capability(organisation=actor.organisation, created_by=actor.user, **values)
     capability.full_clean()
     capability.save()
-    audit.record(
+    trail.record(
         actor,
         "exchange.capability.created",
         subject_type="capability",
@@ -173,7 +173,7 @@ def capability_move(*, actor: Principal, capability: Capability, action: str, re
     if move.target == CapabilityStatus.APPROVED:
         capability.approved_at = timezone.now()
     capability.save()
-    audit.record(
+    trail.record(
         actor,
         f"exchange.capability.{action}",
         subject_type="capability",
@@ -267,7 +267,7 @@ def list_publish(
                 scenario.published_at = now
                 scenario.save(update_fields=["status", "published_at", "updated_at"])
                 newly.append(scenario)
-    audit.record(
+    trail.record(
         actor,
         "exchange.list.published",
         subject_type="published_list",

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
+from rainforest.audit import trail
 from rainforest.exchange.choices import Domain
 from rainforest.exchange.models import Notification, Subscription
 
@@ -22,7 +22,7 @@ def subscription_save(
     subscription, _created = Subscription.objects.update_or_create(
         user=actor.user, defaults={"domains": domains, "districts": districts, "keywords": keywords, "email": email}
     )
-    audit.record(
+    trail.record(
         actor,
         "exchange.subscription.saved",
         subject_type="user",

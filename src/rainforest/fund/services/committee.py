@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import FUND_MANAGE, FUND_VOTE, Principal
+from rainforest.audit import trail
 from rainforest.core.captable.rules import fund_rules
 from rainforest.fund.models import (
     Ballot,
@@ -40,7 +40,7 @@ def committee_seat(*, actor: Principal, user, external: bool) -> CommitteeMember
             % {"n": limit, "external": rules.committee_external, "members": rules.committee_members}
         )
     member = CommitteeMember.objects.create(user=user, external=external, since=timezone.localdate())
-    audit.record(
+    trail.record(
         actor,
         "fund.committee.seated",
         subject_type="user",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rainforest.accounts import audit
+from rainforest.audit import trail
 from rainforest.fund.models import Deal
 
 FUND_NAME = "润苗基金"
@@ -14,6 +14,6 @@ def locked(deal: Deal) -> Deal:
 
 
 def record(actor, action, deal: Deal, **after):
-    audit.record(
+    trail.record(
         actor, action, subject_type="deal", subject_id=deal.pk, subject_label=str(deal.enterprise), after=after
     )

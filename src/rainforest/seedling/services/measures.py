@@ -14,9 +14,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, Principal
+from rainforest.audit import trail
 from rainforest.core.seedling import interest
 from rainforest.core.seedling.money import round_fen, yuan
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
@@ -83,7 +83,7 @@ def loan_record(
             )  # fmt: skip
     except IntegrityError as exc:
         raise ValidationError(_("This loan period is already recorded.")) from exc
-    audit.record(
+    trail.record(
         actor, "seedling.loan.recorded", subject_type="enterprise", subject_id=enterprise.pk,
         subject_label=enterprise.organisation.name,
         after={"lender": loan.lender, "reference": loan.reference, "principal": principal, "rate": rate,
@@ -226,7 +226,7 @@ def measure_apply(
         raise ValidationError(
             _("This has already been applied for (or paid): the same event is never paid twice.")
         ) from exc
-    audit.record(
+    trail.record(
         actor, "seedling.application.submitted", subject_type="measure_application", subject_id=application.pk,
         subject_label=f"{measure_id} {enterprise.organisation.name} {year}",
         after={"event": event, "amount": requested, "computed": computed, "months": months},
@@ -262,7 +262,7 @@ def application_decide(
     APPLICATION.apply(application, action)
     application.decided_by, application.decided_at, application.reason = actor.user, timezone.now(), reason.strip()
     application.save(update_fields=["status", "amount_approved", "decided_by", "decided_at", "reason"])
-    audit.record(
+    trail.record(
         actor, f"seedling.application.{application.status}", subject_type="measure_application",
         subject_id=application.pk, subject_label=f"{application.measure} {application.enterprise.organisation.name}",
         after={"amount": application.amount_approved, "reason": application.reason},
@@ -284,7 +284,7 @@ def disbursement_record(
     )  # fmt: skip
     APPLICATION.apply(application, "pay")
     application.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor, "seedling.application.paid", subject_type="measure_application", subject_id=application.pk,
         subject_label=f"{application.measure} {application.enterprise.organisation.name}",
         after={"amount": payment.amount, "paid_on": paid_on, "reference": payment.reference},

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rainforest import conflicts
-from rainforest.accounts import audit
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
+from rainforest.audit import trail
 from rainforest.core.seedling.ranking import Entry, rank
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.policy.rules import current_ruleset
@@ -70,7 +70,7 @@ def round_open(*, actor: Principal, year: int, quota: int | None = None, rubric=
         year=year, quota=quota, rubric=_validate_rubric(rubric or DEFAULT_RUBRIC),
         ruleset_version=ruleset.version, opened_by=actor.user,
     )  # fmt: skip
-    audit.record(
+    trail.record(
         actor, "seedling.round.opened", subject_type="selection_round", subject_id=selection.pk,
         subject_label=str(year), after={"quota": quota, "rubric": selection.rubric},
     )  # fmt: skip
@@ -122,7 +122,7 @@ def candidacy_submit(
             )  # fmt: skip
     except IntegrityError as exc:
         raise ValidationError(_("This enterprise is already a candidate in this round.")) from exc
-    audit.record(
+    trail.record(
         actor, f"seedling.candidacy.{route}", subject_type="candidacy", subject_id=candidacy.pk,
         subject_label=f"{selection.year} {enterprise.organisation.name}",
         after={"verdict": result.verdict, "ground": ground, "evidence": evidence},
@@ -139,7 +139,7 @@ def panel_add(*, actor: Principal, selection: SelectionRound, expert) -> PanelMe
         raise ValidationError(_("Only experts sit on a panel."))
     member, created = PanelMember.objects.get_or_create(round=selection, expert=expert)
     if created:
-        audit.record(
+        trail.record(
             actor, "seedling.panel.added", subject_type="selection_round", subject_id=selection.pk,
             subject_label=str(selection.year), after={"expert": expert.username},
         )  # fmt: skip
@@ -157,7 +157,7 @@ def panel_declare(*, actor: Principal, selection: SelectionRound, declaration: s
         raise ValidationError(_("Write your declaration (state \u201cnone\u201d if you have no interest to declare)."))
     member.declaration, member.declared_at = declaration.strip(), timezone.now()
     member.save(update_fields=["declaration", "declared_at"])
-    audit.record(
+    trail.record(
         actor, "seedling.panel.declared", subject_type="selection_round", subject_id=selection.pk,
         subject_label=str(selection.year), after={"declaration": member.declaration},
     )  # fmt: skip
@@ -176,7 +176,7 @@ def round_close(*, actor: Principal, selection: SelectionRound) -> SelectionRoun
     ROUND.check(selection, "close", capacities(actor, selection))
     ROUND.apply(selection, "close")
     selection.save(update_fields=["status"])
-    audit.record(
+    trail.record(
         actor, "seedling.round.closed", subject_type="selection_round", subject_id=selection.pk,
         subject_label=str(selection.year), after={"candidates": selection.candidacies.count()},
     )  # fmt: skip
@@ -213,7 +213,7 @@ def score_submit(*, actor: Principal, candidacy: Candidacy, points: list, commen
             )  # fmt: skip
     except IntegrityError as exc:
         raise ValidationError(_("You have already scored this candidate; scores cannot be changed.")) from exc
-    audit.record(
+    trail.record(
         actor, "seedling.score.submitted", subject_type="candidacy", subject_id=candidacy.pk,
         subject_label=f"{selection.year} {candidacy.enterprise.organisation.name}",
         after={"points": score.points, "total": score.total},
@@ -257,7 +257,7 @@ def round_approve(*, actor: Principal, selection: SelectionRound) -> SelectionRo
     selected = [
         c.enterprise.organisation.uscc for c in sorted(live, key=lambda c: c.rank or 10**9) if c.status == "selected"
     ]
-    audit.record(
+    trail.record(
         actor, "seedling.round.approved", subject_type="selection_round", subject_id=selection.pk,
         subject_label=str(selection.year), after={"quota": selection.quota, "selected": selected},
     )  # fmt: skip
@@ -278,7 +278,7 @@ def round_publish(*, actor: Principal, selection: SelectionRound) -> SelectionRo
     ROUND.apply(selection, "publish")
     selection.published_at = timezone.now()
     selection.save(update_fields=["status", "published_at"])
-    audit.record(
+    trail.record(
         actor, "seedling.round.published", subject_type="selection_round", subject_id=selection.pk,
         subject_label=str(selection.year), after={"recognitions": chosen.count()},
     )  # fmt: skip

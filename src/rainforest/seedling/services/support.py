@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts import audit
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, Principal
+from rainforest.audit import trail
 from rainforest.exchange.calendar import is_working_day
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise
@@ -44,7 +44,7 @@ def case_officer_assign(*, actor: Principal, enterprise: Enterprise, officer) ->
     today = timezone.localdate()
     CaseOfficer.objects.filter(enterprise=enterprise, until=None).update(until=today)
     case = CaseOfficer.objects.create(enterprise=enterprise, officer=officer, since=today)
-    audit.record(
+    trail.record(
         actor, "seedling.case_officer.assigned", subject_type="enterprise", subject_id=enterprise.pk,
         subject_label=enterprise.organisation.name, after={"officer": officer.username},
     )  # fmt: skip
@@ -59,7 +59,7 @@ def visit_record(*, actor: Principal, enterprise: Enterprise, on: dt.date, notes
     if on > timezone.localdate():
         raise ValidationError(_("A visit is recorded after it took place."))
     visit = Visit.objects.create(enterprise=enterprise, officer=actor.user, on=on, notes=notes.strip())
-    audit.record(
+    trail.record(
         actor, "seedling.visit.recorded", subject_type="enterprise", subject_id=enterprise.pk,
         subject_label=enterprise.organisation.name, after={"on": on, "notes": visit.notes},
     )  # fmt: skip
@@ -81,7 +81,7 @@ def need_raise(*, actor: Principal, enterprise: Enterprise, category: str, descr
         enterprise=enterprise, raised_on=today, category=category.strip()[:50], description=description.strip(),
         due_on=add_working_days(today, settings.SEEDLING_NEED_WORKING_DAYS), recorded_by=actor.user,
     )  # fmt: skip
-    audit.record(
+    trail.record(
         actor, "seedling.need.raised", subject_type="enterprise", subject_id=enterprise.pk,
         subject_label=enterprise.organisation.name,
         after={"category": need.category, "description": need.description, "due_on": need.due_on},
@@ -98,7 +98,7 @@ def need_resolve(*, actor: Principal, need: Need, resolution: str) -> Need:
     NEED.apply(need, "resolve")
     need.resolved_on, need.resolution = timezone.localdate(), resolution.strip()
     need.save(update_fields=["status", "resolved_on", "resolution"])
-    audit.record(
+    trail.record(
         actor, "seedling.need.resolved", subject_type="enterprise", subject_id=need.enterprise_id,
         subject_label=need.enterprise.organisation.name,
         after={"category": need.category, "resolution": need.resolution, "late": need.resolved_on > need.due_on},

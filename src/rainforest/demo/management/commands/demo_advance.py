@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from rainforest.accounts import audit
 from rainforest.accounts.permissions import Principal
+from rainforest.audit import trail
 from rainforest.exchange.models import Call, PublicNotice
 
 
@@ -44,6 +44,6 @@ class Command(BaseCommand):
             what = "notice period ended yesterday"
         else:
             raise CommandError(f"Call {call_id} is {call.status}: nothing to advance.")
-        audit.record(Principal.system("system:demo_advance"), "demo.clock.advanced", subject_type="call",
+        trail.record(Principal.system("system:demo_advance"), "demo.clock.advanced", subject_type="call",
                      subject_id=call.pk, subject_label=str(call.scenario), after={"what": what})  # fmt: skip
         self.stdout.write(f"Call {call_id}: {what}.")

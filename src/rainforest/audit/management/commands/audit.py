@@ -4,9 +4,8 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rainforest.accounts import audit
-from rainforest.accounts.models import AuditEvent
-from rainforest.accounts.views import AUDIT_COLUMNS
+from rainforest.audit import trail
+from rainforest.audit.models import AuditEvent
 from rainforest.core.facts.writer import defuse
 
 
@@ -21,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "verify":
-            result = audit.verify()
+            result = trail.verify()
             if result.ok:
                 self.stdout.write(f"OK: {result.checked} events, chain intact.")
                 return
@@ -30,10 +29,10 @@ class Command(BaseCommand):
             )
         with open(options["file"], "w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
-            writer.writerow(AUDIT_COLUMNS)
+            writer.writerow(trail.COLUMNS)
             for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
                 writer.writerow(
                     [defuse(str(v)) if (v := getattr(event, c)) is not None else ""
-                     for c in AUDIT_COLUMNS]
+                     for c in trail.COLUMNS]
                 )  # fmt: skip
         self.stdout.write(f"Exported to {options['file']}.")
