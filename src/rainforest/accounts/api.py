@@ -40,6 +40,18 @@ class BrowserSession(SessionAuth):
         return user if user and getattr(request, "principal", None) else None
 
 
+def anyone(request):
+    """The last way in for public endpoints: an anonymous caller passes as nobody (``principal``
+    None), so a public read still shows a signed-in caller or a token what only they may see."""
+    if not hasattr(request, "principal"):
+        request.principal = None
+    return True
+
+
+# Public reads: a token, the browser session, or anonymous.
+PUBLIC = [TokenAuth(), BrowserSession(), anyone]
+
+
 class MeOut(Schema):
     username: str
     display_name: str

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
+from rainforest.accounts.api import PUBLIC
 from rainforest.api_types import Count, Pages, PlatformDate, PlatformDateTime, SmallCount, Trl, money, text
 from rainforest.exchange import selectors
 from rainforest.exchange.choices import Domain, FocusArea, ScenarioKind
@@ -177,8 +178,9 @@ def scenario_list(request, domain: str = "", kind: str = "", district: str = "",
     return selectors.scenario_search(domain=domain, kind=kind, district=district, min_trl=min_trl, q=q)
 
 
-@router.get("/exchange/scenarios/{pk}", response=ScenarioOut)
+@router.get("/exchange/scenarios/{pk}", response=ScenarioOut, auth=PUBLIC)
 def scenario_detail(request, pk: int):
+    """A published scenario for anyone (as on its page); a draft for its publisher and officers."""
     return selectors.scenario_get(actor=request.principal, pk=pk)
 
 

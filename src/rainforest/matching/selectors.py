@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from rainforest.accounts.choices import OrganisationKind
-from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_SUPPLY, Principal
+from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
 from rainforest.core.matching.documents import Boosts, Filters
 from rainforest.exchange.choices import ApplicationStatus, CapabilityStatus
 from rainforest.exchange.models import Application, Capability, Scenario
@@ -55,7 +56,7 @@ def who_could_do(*, actor: Principal, scenario: Scenario, top: int = 10) -> Reco
     above its minimum TRL (hard filters), its domain and district preferred (soft). For the
     publisher and officers only."""
     if not can_see_recommendations(actor, scenario):
-        actor.require(EXCHANGE_MANAGE)  # raises the usual PermissionDenied
+        raise Http404  # not theirs to see, on the page and in the API alike
     index = engine().index(Collection.CAPABILITY)
     answer = index.search(
         f"{scenario.title}\n{scenario.problem}\n{scenario.resources}\n{scenario.constraints}",
