@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rainforest.fund.choices import Source, Vote
 from rainforest.fund.models import MONEY, MONEY_LIMIT
 from rainforest.fund.services import FUND_NAME
-from rainforest.registry.models import Enterprise
+from rainforest.registry.forms import EnterpriseCodeField
 
 FEN = Decimal("0.01")
 # A cap table's units fit a BigIntegerField; a trillion units is far beyond any real company.
@@ -59,23 +59,14 @@ class TodayDateField(forms.DateField):
 
 
 class DealCreateForm(forms.Form):
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    uscc = EnterpriseCodeField()
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
     referrer = forms.CharField(label=_("Referred by"), max_length=200, required=False)
     unit = forms.ChoiceField(label=_("Units"), choices=UNITS)
 
-    def clean(self):
-        data = super().clean()
-        code = data.get("uscc", "").strip().upper()
-        enterprise = Enterprise.objects.filter(organisation__uscc=code).first() if code else None
-        if code and enterprise is None:
-            self.add_error("uscc", _("No enterprise with this code is on the registry."))
-        data["enterprise"] = enterprise
-        return data
-
     def values(self) -> dict:
         data = self.cleaned_data
-        return {k: data[k] for k in ("enterprise", "source", "referrer", "unit")}
+        return {"enterprise": data["uscc"], **{k: data[k] for k in ("source", "referrer", "unit")}}
 
 
 class MoveForm(forms.Form):

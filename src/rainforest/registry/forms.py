@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.facts.validate import FORMULA_PREFIXES
-from rainforest.registry.models import YearlyFacts
+from rainforest.registry.models import Enterprise, YearlyFacts
 from rainforest.registry.services import FACT_FIELDS
 
 
@@ -65,3 +65,21 @@ class ImportForm(forms.Form):
         label=_("Facts file (CSV in UTF-8 or GB18030, or XLSX)"),
         help_text=_("Columns as in the facts schema; all rows are checked before anything is saved."),
     )
+
+
+class EnterpriseCodeField(forms.CharField):
+    """A unified social credit code typed into a form, cleaned into the enterprise on the registry
+    (a form error when there is none)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Unified social credit code"))
+        super().__init__(max_length=18, **kwargs)
+
+    def clean(self, value):
+        code = (super().clean(value) or "").strip().upper()
+        if not code:
+            return None
+        enterprise = Enterprise.objects.select_related("organisation").filter(organisation__uscc=code).first()
+        if enterprise is None:
+            raise forms.ValidationError(_("No enterprise with this code is on the registry."))
+        return enterprise

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.years import PLATFORM_YEARS
-from rainforest.registry.models import Enterprise
+from rainforest.registry.forms import EnterpriseCodeField
 from rainforest.seedling.choices import ApplicationStatus, Ground, NeedStatus
 from rainforest.seedling.models import MONEY
 
@@ -85,20 +85,11 @@ class ApplyForm(forms.Form):
 
 
 class NominateForm(ApplyForm):
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18)
-
-    def clean(self):
-        data = super().clean()
-        code = data.get("uscc", "").strip().upper()
-        enterprise = Enterprise.objects.select_related("organisation").filter(organisation__uscc=code).first()
-        if code and enterprise is None:
-            self.add_error("uscc", _("No enterprise with this code is on the registry."))
-        data["enterprise"] = enterprise
-        return data
+    uscc = EnterpriseCodeField()
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {k: data[k] for k in ("enterprise", "ground", "evidence")}
+        return {"enterprise": data["uscc"], "ground": data["ground"], "evidence": data["evidence"]}
 
 
 class PanelForm(forms.Form):

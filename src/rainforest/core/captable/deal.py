@@ -18,6 +18,7 @@ from fractions import Fraction
 from rainforest.core.captable.compliance import deal_criteria, verdict
 from rainforest.core.captable.conversion import Convertible
 from rainforest.core.captable.numbers import dec, exact
+from rainforest.core.captable.problems import shown
 from rainforest.core.captable.round import Investor, RoundError, priced_round
 from rainforest.core.captable.rules import fund_rules
 
@@ -38,51 +39,40 @@ class DealError(ValueError):
         self.problems = problems
 
 
-def _shown(value) -> str:
-    """A value for a problem message: scalars as written (cut short), containers by their type only
-    (a deeply nested one must not be walked)."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:60] + "…"
-
-
 def _number(problems, where, value, *, whole=False, positive=False, allow_zero=True, limit=MAX_MONEY):
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        problems.append(f"{where}: not a number ({_shown(value)})")
+        problems.append(f"{where}: not a number ({shown(value)})")
         return None
     if isinstance(value, int):
         if abs(value) > limit:
-            problems.append(f"{where}: too large, at most {limit:,} ({_shown(value)})")
+            problems.append(f"{where}: too large, at most {limit:,} ({shown(value)})")
             return None
     elif isinstance(value, str) and len(value.strip()) > MAX_NUMBER_TEXT:
-        problems.append(f"{where}: not a number of at most {MAX_NUMBER_TEXT} characters ({_shown(value)})")
+        problems.append(f"{where}: not a number of at most {MAX_NUMBER_TEXT} characters ({shown(value)})")
         return None
     else:
         try:
             written = Decimal(repr(value) if isinstance(value, float) else value.strip())
         except (ArithmeticError, ValueError):
-            problems.append(f"{where}: not a number ({_shown(value)})")
+            problems.append(f"{where}: not a number ({shown(value)})")
             return None
         if not written.is_finite():
-            problems.append(f"{where}: not a number ({_shown(value)})")
+            problems.append(f"{where}: not a number ({shown(value)})")
             return None
         if abs(written) > limit:
-            problems.append(f"{where}: too large, at most {limit:,} ({_shown(value)})")
+            problems.append(f"{where}: too large, at most {limit:,} ({shown(value)})")
             return None
         if written.as_tuple().exponent < -MAX_DECIMALS:
-            problems.append(f"{where}: more than {MAX_DECIMALS} decimals ({_shown(value)})")
+            problems.append(f"{where}: more than {MAX_DECIMALS} decimals ({shown(value)})")
             return None
     number = exact(value)
     if whole and number.denominator != 1:
-        problems.append(f"{where}: must be a whole number of shares ({_shown(value)})")
+        problems.append(f"{where}: must be a whole number of shares ({shown(value)})")
     if number < 0 or (positive and number == 0) or (not allow_zero and number == 0):
         problems.append(
-            f"{where}: must be more than zero ({_shown(value)})"
+            f"{where}: must be more than zero ({shown(value)})"
             if positive
-            else f"{where}: must not be negative ({_shown(value)})"
+            else f"{where}: must not be negative ({shown(value)})"
         )
     return number
 
@@ -92,14 +82,14 @@ def _objects(problems, where, value) -> list[tuple[int, dict]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append(f"{where}: a list of objects is required, not {_shown(value)}")
+        problems.append(f"{where}: a list of objects is required, not {shown(value)}")
         return []
     out = []
     for i, item in enumerate(value):
         if isinstance(item, dict):
             out.append((i, item))
         else:
-            problems.append(f"{where}[{i}]: an object is required, not {_shown(item)}")
+            problems.append(f"{where}[{i}]: an object is required, not {shown(item)}")
     return out
 
 
@@ -108,7 +98,7 @@ def _name(problems, where, value) -> str:
         problems.append(f"{where}: name is required")
         return ""
     if not isinstance(value, str):
-        problems.append(f"{where}: name must be text, not {_shown(value)}")
+        problems.append(f"{where}: name must be text, not {shown(value)}")
         return ""
     name = value.strip()
     if not name:
@@ -138,7 +128,7 @@ def _company(problems, value):
         if isinstance(cell, list) and all(isinstance(v, str) for v in cell):
             continue
         if not isinstance(cell, SCALARS):
-            problems.append(f"company.{key}: a single value is required, not {_shown(cell)}")
+            problems.append(f"company.{key}: a single value is required, not {shown(cell)}")
     return value
 
 
@@ -174,7 +164,7 @@ def parse(deal: dict):
     if rnd is None:
         rnd = {}
     elif not isinstance(rnd, dict):
-        problems.append(f"round: an object with pre_money and investors is required, not {_shown(rnd)}")
+        problems.append(f"round: an object with pre_money and investors is required, not {shown(rnd)}")
         rnd = {}
     pre = _number(problems, "round.pre_money", rnd.get("pre_money"), positive=True)
     investors = []
@@ -208,9 +198,9 @@ def parse(deal: dict):
             problems.append(f"{where}.holder: a name of at most {MAX_NAME} characters is required")
         basis, kind = c.get("cap_basis", "post"), c.get("kind", "safe")
         if basis not in ("post", "pre"):
-            problems.append(f"{where}.cap_basis: post or pre, not {_shown(basis)}")
+            problems.append(f"{where}.cap_basis: post or pre, not {shown(basis)}")
         if kind not in ("safe", "note"):
-            problems.append(f"{where}.kind: safe or note, not {_shown(kind)}")
+            problems.append(f"{where}.kind: safe or note, not {shown(kind)}")
         if amount and not problems:
             convertibles.append(Convertible(
                 holder=holder.strip(), amount=amount, cap=cap, cap_basis=basis, discount=discount or Fraction(0),

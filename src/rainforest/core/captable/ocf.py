@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from collections import OrderedDict
 
+from rainforest.core.captable.problems import shown
 from rainforest.core.captable.table import CapTable, Event, TableError
 
 OCF_VERSION = "1.2.0"
@@ -307,26 +308,16 @@ TEXT_FIELDS = ("id", "security_id", "stakeholder_id", "stock_class_id", "stock_p
 UNIT_FIELDS = ("quantity", "shares_reserved", "initial_shares_reserved")
 
 
-def _shown(value) -> str:
-    """A value for a message: scalars as written (cut short), containers by their type only."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:60] + "…"
-
-
 def _ident(value) -> str:
     """An id or type for a message: as written when it is short text."""
-    return value if isinstance(value, str) and len(value) <= 60 and not _CONTROL.search(value) else _shown(value)
+    return value if isinstance(value, str) and len(value) <= 60 and not _CONTROL.search(value) else shown(value)
 
 
 def _units(value, where: str, field: str, problems: list[str], *, allow_zero: bool) -> int | None:
     """An OCF Numeric of whole units, bounded; None (with the problem said) otherwise."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text, str) or len(text) > 40 or not NUMERIC.match(text):
-        problems.append(f"{where}: {field} {_shown(value)} is not an OCF Numeric")
+        problems.append(f"{where}: {field} {shown(value)} is not an OCF Numeric")
         return None
     whole, _, fraction = text.lstrip("+").partition(".")
     if fraction.strip("0"):
@@ -345,7 +336,7 @@ def _units(value, where: str, field: str, problems: list[str], *, allow_zero: bo
 def _check(item, problems: list[str]) -> bool:
     """The 1.2.0 required fields of the item's type, and the JSON type of every field read here."""
     if not isinstance(item, dict):
-        problems.append(f"an item is {_shown(item)}, not an object")
+        problems.append(f"an item is {shown(item)}, not an object")
         return False
     kind = item.get("object_type")
     where = f"{_ident(kind) if kind is not None else '?'} {_ident(item.get('id', '?'))}"
@@ -360,7 +351,7 @@ def _check(item, problems: list[str]) -> bool:
     for field in TEXT_FIELDS:
         value = item.get(field)
         if field in item and not (isinstance(value, str) and 0 < len(value) <= MAX_NAME and not _CONTROL.search(value)):
-            problems.append(f"{where}: {field} must be an identifier (text), not {_shown(item[field])}")
+            problems.append(f"{where}: {field} must be an identifier (text), not {shown(item[field])}")
             ok = False
     for field in UNIT_FIELDS:
         if field in item and _units(item[field], where, field, problems, allow_zero=field != "quantity") is None:
@@ -369,7 +360,7 @@ def _check(item, problems: list[str]) -> bool:
         try:
             dt.date.fromisoformat(item["date"])
         except (TypeError, ValueError):
-            problems.append(f"{where}: date {_shown(item['date'])} is not a date")
+            problems.append(f"{where}: date {shown(item['date'])} is not a date")
             ok = False
     if "resulting_security_ids" in item:
         ids = item["resulting_security_ids"]
@@ -402,7 +393,7 @@ def _check(item, problems: list[str]) -> bool:
 def _member(package: zipfile.ZipFile, name, problems: list[str], where: str):
     """The JSON of one member of the package, or None with the problem said."""
     if not isinstance(name, str) or not name:
-        problems.append(f"{where}: filepath must be a file name, not {_shown(name)}")
+        problems.append(f"{where}: filepath must be a file name, not {shown(name)}")
         return None
     try:
         blob = package.read(name)
@@ -441,12 +432,12 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
         raise OcfError(problems)
     manifest = read[1]
     if not isinstance(manifest, dict):
-        raise OcfError([f"Manifest.ocf.json: a JSON object is required, not {_shown(manifest)}"])
+        raise OcfError([f"Manifest.ocf.json: a JSON object is required, not {shown(manifest)}"])
     if manifest.get("ocf_version") != OCF_VERSION:
-        problems.append(f"manifest: ocf_version {_shown(manifest.get('ocf_version'))}, expected {OCF_VERSION}")
+        problems.append(f"manifest: ocf_version {shown(manifest.get('ocf_version'))}, expected {OCF_VERSION}")
     issuer = manifest.get("issuer", {})
     if not isinstance(issuer, dict):
-        problems.append(f"manifest: issuer must be an object, not {_shown(issuer)}")
+        problems.append(f"manifest: issuer must be an object, not {shown(issuer)}")
         issuer = {}
     elif not isinstance(issuer.get("legal_name", ""), str) or len(issuer.get("legal_name", "")) > MAX_NAME:
         problems.append(f"manifest: issuer.legal_name must be text of at most {MAX_NAME} characters")
@@ -459,11 +450,11 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
     for key in FILE_KEYS:
         refs = manifest.get(key, [])
         if not isinstance(refs, list):
-            problems.append(f"manifest: {key} must be a list, not {_shown(refs)}")
+            problems.append(f"manifest: {key} must be a list, not {shown(refs)}")
             continue
         for ref in refs:
             if not isinstance(ref, dict):
-                problems.append(f"manifest: {key} holds {_shown(ref)}, not a file reference object")
+                problems.append(f"manifest: {key} holds {shown(ref)}, not a file reference object")
                 continue
             read = _member(package, ref.get("filepath"), problems, f"manifest: {key}")
             if read is None:
