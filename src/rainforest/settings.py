@@ -226,7 +226,7 @@ SECURE_CSP = {
 }
 # Powerful browser features no page needs.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
     "magnetometer=(), gyroscope=(), accelerometer=()"
 )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
