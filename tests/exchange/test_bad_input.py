@@ -150,3 +150,23 @@ def test_the_api_refuses_a_budget_the_page_refuses(client, publisher, changes):
     response = client.post("/api/v1/exchange/scenarios", {**SCENARIO, **changes}, content_type="application/json")
     assert response.status_code in (400, 422)
     assert not Scenario.objects.exists()
+
+
+@pytest.mark.parametrize("closes_at", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_a_call_window_beyond_the_platforms_years_is_a_form_error_not_a_server_error(
+    client, published, publisher, closes_at
+):
+    sign_in(client, publisher)
+    data = {"opens_at": "2026-12-01T09:00", "closes_at": closes_at, "max_winners": 1, "rubric": "技术方案, 100, 10"}
+    response = client.post(f"/exchange/scenarios/{published.pk}/call/", data)
+    assert response.status_code == 200
+    assert "年份须在 2000 到 2100 之间" in response.content.decode()
+    assert not Call.objects.exists()
+    with pytest.raises(ValidationError):
+        calls.call_open(
+            actor=as_actor(publisher),
+            scenario=published,
+            opens_at=timezone.now(),
+            closes_at=timezone.now().replace(year=2101),
+            rubric=[("技术方案", 100, 10)],
+        )

@@ -15,6 +15,7 @@ from rainforest.exchange.choices import ApplicationStatus, Domain, FocusArea, Li
 from rainforest.exchange.models import Capability, Scenario
 from rainforest.exchange.selectors import PUBLIC_STATES
 from rainforest.exchange.services.scenarios import SCENARIO_FIELDS
+from rainforest.form_fields import PlatformDateField, PlatformDateTimeField
 
 DISTRICT_CHOICES = [("", "—")] + [(d, d) for d in DISTRICTS]
 DATE = forms.DateInput({"type": "date"})
@@ -107,8 +108,8 @@ class ListForm(forms.Form):
 
 
 class CallForm(forms.Form):
-    opens_at = forms.DateTimeField(label=_("Opens at"), widget=DATETIME)
-    closes_at = forms.DateTimeField(label=_("Closes at (to the second)"), widget=DATETIME)
+    opens_at = PlatformDateTimeField(label=_("Opens at"), widget=DATETIME)
+    closes_at = PlatformDateTimeField(label=_("Closes at (to the second)"), widget=DATETIME)
     max_winners = forms.IntegerField(label=_("Winners at most"), min_value=1, max_value=100, initial=1)
     blind_review = forms.BooleanField(label=_("Blind review"), required=False)
     rubric = forms.CharField(
@@ -223,7 +224,7 @@ class ScoreForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
-    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    due_on = PlatformDateField(label=_("Due on"), widget=DATE)
 
 
 class MilestoneDoneForm(forms.Form):
@@ -252,7 +253,7 @@ class FollowupForm(forms.Form):
         choices=[("1", _("Yes")), ("0", _("No"))],
         coerce=lambda v: v == "1",
     )
-    in_use_since = forms.DateField(label=_("In use since"), required=False, widget=DATE)
+    in_use_since = PlatformDateField(label=_("In use since"), required=False, widget=DATE)
     further_contracts = forms.IntegerField(label=_("Further contracts"), min_value=0, max_value=1000, required=False)
     further_value = forms.DecimalField(
         label=_("Their value (yuan)"), min_value=0, max_digits=14, decimal_places=0, required=False

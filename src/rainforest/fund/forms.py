@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rainforest.form_fields import PlatformDateField, TodayDateField
 from rainforest.fund.choices import Source, Vote
 from rainforest.fund.models import MONEY, MONEY_LIMIT
 from rainforest.fund.services import FUND_NAME
@@ -48,16 +48,6 @@ class YuanField(forms.DecimalField):
         return super().to_python(value)
 
 
-class TodayDateField(forms.DateField):
-    """A date that is today when left empty."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value):
-        return super().clean(value) or timezone.localdate()
-
-
 class DealCreateForm(forms.Form):
     uscc = EnterpriseCodeField()
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
@@ -80,7 +70,7 @@ class ChecklistForm(forms.Form):
 
 
 class TableEventForm(forms.Form):
-    on = forms.DateField(label=_("Date"))
+    on = PlatformDateField(label=_("Date"))
     kind = forms.ChoiceField(label=_("Event"), choices=EVENT_KINDS)
     holder = forms.CharField(label=_("Holder"), max_length=200, required=False)
     to = forms.CharField(label=_("To (transfers)"), max_length=200, required=False)
@@ -95,7 +85,7 @@ class RoundProposeForm(forms.Form):
     CO_INVESTORS = 3
 
     name = forms.CharField(label=_("Round"), max_length=100)
-    on = forms.DateField(label=_("Closing date"))
+    on = PlatformDateField(label=_("Closing date"))
     pre_money = amount_field(_("Pre-money valuation (yuan)"))
     pool = forms.DecimalField(
         label=_("Option pool after the round"), min_value=0, max_value=Decimal("0.9999"), decimal_places=4,

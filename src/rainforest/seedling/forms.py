@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.years import PLATFORM_YEARS
+from rainforest.form_fields import PlatformDateField, TodayDateField
 from rainforest.registry.forms import EnterpriseCodeField
 from rainforest.seedling.choices import ApplicationStatus, Ground, NeedStatus
 from rainforest.seedling.models import MONEY
@@ -49,16 +49,6 @@ def year_field(label, **kwargs):
 def text_field(label, *, max_length=TEXT, required=False):
     """Free text; left optional where the service refuses a blank one in its own words."""
     return forms.CharField(label=label, max_length=max_length, required=required)
-
-
-class TodayDateField(forms.DateField):
-    """A date that is today when left empty."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def clean(self, value):
-        return super().clean(value) or timezone.localdate()
 
 
 def _experts():
@@ -148,8 +138,8 @@ class LoanForm(forms.Form):
         label=_("Rate"), min_value=0, max_digits=7, decimal_places=6,
         error_messages={"invalid": _("The interest rate must be a number such as 0.0385.")},
     )  # fmt: skip
-    start = forms.DateField(label=_("Drawn on"))
-    end = forms.DateField(label=_("Repaid on"))
+    start = PlatformDateField(label=_("Drawn on"))
+    end = PlatformDateField(label=_("Repaid on"))
 
     def clean_rate(self):
         rate = self.cleaned_data["rate"]
@@ -195,7 +185,7 @@ class CaseOfficerForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    on = forms.DateField(
+    on = PlatformDateField(
         label=_("Date"),
         error_messages={"required": _("Give the date of the visit."), "invalid": _("Give the date of the visit.")},
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
 from rainforest.audit import trail
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.exchange.choices import ApplicationStatus
 from rainforest.exchange.models import Application, Attachment, Call, RubricCriterion, Scenario
 from rainforest.exchange.services.attachments import attachment_save
@@ -63,6 +64,8 @@ def call_open(
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     SCENARIO.check(scenario, "open_call", capacities(actor, scenario))
     opens_at, closes_at = second(opens_at), second(closes_at)
+    if opens_at.year not in PLATFORM_YEARS or closes_at.year not in PLATFORM_YEARS:
+        raise ValidationError(_("The year must be between %(first)d and %(last)d.") % YEAR_BOUNDS)
     if closes_at <= opens_at:
         raise ValidationError(_("The call must close after it opens."))
     if closes_at <= timezone.now():

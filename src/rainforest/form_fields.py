@@ -1,0 +1,42 @@
+"""Form fields every app's forms share: dates the platform can hold."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
+
+
+def _check_year(value) -> None:
+    if value is not None and value.year not in PLATFORM_YEARS:
+        raise forms.ValidationError(
+            _("The year must be between %(first)d and %(last)d."), params=YEAR_BOUNDS, code="year"
+        )
+
+
+class PlatformDateField(forms.DateField):
+    """A date within the platform's years (9999-12-31 is a typing error, not a deadline)."""
+
+    def validate(self, value):
+        super().validate(value)
+        _check_year(value)
+
+
+class PlatformDateTimeField(forms.DateTimeField):
+    """A moment within the platform's years: beyond them a time cannot even be converted to UTC."""
+
+    def validate(self, value):
+        super().validate(value)
+        _check_year(value)
+
+
+class TodayDateField(PlatformDateField):
+    """A date that is today when left empty."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return super().clean(value) or timezone.localdate()
