@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -37,3 +38,19 @@ class RefuseNulCharactersMiddleware:
             body = request.body
             return b"\\u0000" in body or b"\x00" in body
         return False
+
+
+class BadRequestPageMiddleware:
+    """A page's own `BadRequest("why")` is shown as the 400 page with its reason, in the demo
+    (DEBUG) as in production, rather than as Django's debug page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, BadRequest) and not request.path.startswith("/api/"):
+            return render(request, "400.html", {"reason": str(exception)}, status=400)
+        return None

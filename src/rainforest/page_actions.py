@@ -73,11 +73,19 @@ def query_year(request, default: int, name: str = "year") -> int:
     return year
 
 
-def form_date(value: str, default: dt.date | None = None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+def query_date(request, default: dt.date, name: str = "on") -> dt.date:
+    """A date from the query string (the default when absent); a 400 that says why for anything
+    that is not a date in the platform's years."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
         return default
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(_("The date must be written as YYYY-MM-DD, for example 2026-12-31.")) from None
+    if day.year not in YEARS:
+        raise BadRequest(_("The year must be between %(first)d and %(last)d.") % {"first": YEARS[0], "last": YEARS[-1]})
+    return day
 
 
 def xlsx_response(data: bytes, name: str) -> HttpResponse:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rainforest.input_guard.RefuseNulCharactersMiddleware",
+    "rainforest.input_guard.BadRequestPageMiddleware",
     "rainforest.accounts.middleware.SessionPolicyMiddleware",
     "rainforest.accounts.middleware.MembershipMiddleware",
     "rainforest.accounts.middleware.SecondFactorMiddleware",

@@ -59,3 +59,40 @@ def test_a_company_may_have_a_new_deal_once_the_last_one_ended(fund_manager, dea
     services.deal_move(actor=as_actor(fund_manager), deal=deal, action="decline", reason="不符合投资方向")
     again = services.deal_create(actor=as_actor(fund_manager), enterprise=company, source="university")
     assert again.pk != deal.pk
+
+
+@pytest.mark.parametrize("on", ["abc", "9999-12-31", "0001-01-01"])
+def test_the_portfolio_as_of_a_date_that_is_not_one_is_a_400_that_says_why(fund_manager, on):
+    fiona = sign_in(Client(), fund_manager)
+    response = fiona.get("/fund/portfolio/", {"on": on})
+    assert response.status_code == 400
+    assert "日期" in response.content.decode() or "年份" in response.content.decode()
+
+
+@pytest.mark.parametrize("on", ["9999-12-31", "0001-01-01"])
+def test_fund_records_dated_outside_the_platforms_years_are_refused(fund_manager, deal, on):
+    fiona = sign_in(Client(), fund_manager)
+    fiona.post(f"/fund/deals/{deal.pk}/events/", {"on": on, "kind": "issue", "holder": "创始人", "units": "100"})
+    fiona.post(f"/fund/deals/{deal.pk}/distributions/", {"on": on, "amount": "100"})
+    assert not deal.table_events.exists() and not deal.flows.exists()
+
+
+def test_a_committee_member_votes_in_words_and_sees_their_ballot(fund_manager, committee, company):
+    """ "For" on a ballot is 赞成, not the table header 适用对象 that shares its English."""
+    import datetime as dt
+
+    fm = as_actor(fund_manager)
+    deal = services.deal_create(actor=fm, enterprise=company, source="self")
+    services.table_event_add(
+        actor=fm, deal=deal, on=dt.date(2023, 5, 1), kind="issue", holder="创始人", units=9_000_000
+    )
+    proposed = services.round_propose(
+        actor=fm, deal=deal, name="天使轮", on=dt.date(2026, 11, 20), pre_money="40000000",
+        investors=[{"name": "x", "amount": "4000000", "is_fund": True}],
+    )  # fmt: skip
+    meeting = services.meeting_open(actor=fm, round=proposed, held_on=dt.date(2026, 11, 21))
+    member = sign_in(Client(), committee[3])
+    page = member.get("/fund/committee/").content.decode()
+    assert "赞成" in page and "适用对象" not in page
+    member.post(f"/fund/committee/{meeting.pk}/ballot/", {"vote": "for"})
+    assert "您的表决" in member.get("/fund/committee/").content.decode()

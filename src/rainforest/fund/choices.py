@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Source(models.TextChoices):
@@ -32,9 +33,10 @@ ENDED_STAGES = (Stage.DECLINED, Stage.EXITED, Stage.WRITTEN_OFF)
 
 
 class Vote(models.TextChoices):
-    FOR = "for", _("For")
-    AGAINST = "against", _("Against")
-    ABSTAIN = "abstain", _("Abstain")
+    # A ballot's words, in their own context: "For" elsewhere is a table header (适用对象).
+    FOR = "for", pgettext_lazy("vote", "For")
+    AGAINST = "against", pgettext_lazy("vote", "Against")
+    ABSTAIN = "abstain", pgettext_lazy("vote", "Abstain")
 
 
 class FlowKind(models.TextChoices):

@@ -9,27 +9,27 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import FUND_MANAGE
 from rainforest.core.captable.round import OPTIONS, POOL
 from rainforest.fund import forms, reports, selectors, services
-from rainforest.fund.choices import Source, Stage
+from rainforest.fund.choices import Source, Stage, Vote
 from rainforest.fund.workflows import DEAL, capacities
 from rainforest.page_actions import XLSX as XLSX_TYPE
-from rainforest.page_actions import form_date, run_form
+from rainforest.page_actions import query_date, run_form
 
 MOVE_LABELS = {
-    "screen": _lazy("Screen with the policy engine"),
-    "diligence": _lazy("Start due diligence"),
-    "committee": _lazy("Send to the investment committee"),
-    "term_sheet": _lazy("Term sheet"),
-    "closing": _lazy("Closing"),
-    "portfolio": _lazy("Closed: post-investment"),
-    "exit": _lazy("Exit"),
-    "write_off": _lazy("Write off"),
-    "decline": _lazy("Decline"),
+    "screen": gettext_lazy("Screen with the policy engine"),
+    "diligence": gettext_lazy("Start due diligence"),
+    "committee": gettext_lazy("Send to the investment committee"),
+    "term_sheet": gettext_lazy("Term sheet"),
+    "closing": gettext_lazy("Closing"),
+    "portfolio": gettext_lazy("Closed: post-investment"),
+    "exit": gettext_lazy("Exit"),
+    "write_off": gettext_lazy("Write off"),
+    "decline": gettext_lazy("Decline"),
 }
 
 
@@ -108,19 +108,25 @@ def deal_move_view(request, pk: int, move: str):
     return redirect("fund:deal", pk)
 
 
-checklist_view = _deal_action(forms.ChecklistForm, services.checklist_set, _lazy("Saved."))
-table_event_view = _deal_action(forms.TableEventForm, services.table_event_add, _lazy("Recorded on the cap table."))
+checklist_view = _deal_action(forms.ChecklistForm, services.checklist_set, gettext_lazy("Saved."))
+table_event_view = _deal_action(
+    forms.TableEventForm, services.table_event_add, gettext_lazy("Recorded on the cap table.")
+)
 ocf_import_view = _deal_action(
-    forms.OcfImportForm, services.table_import_ocf, _lazy("Cap table loaded from the OCF file.")
+    forms.OcfImportForm, services.table_import_ocf, gettext_lazy("Cap table loaded from the OCF file.")
 )
-round_propose_view = _deal_action(forms.RoundProposeForm, services.round_propose, _lazy("Compliance report ready."))
-distribution_view = _deal_action(forms.DistributionForm, services.flow_record, _lazy("Distribution recorded."))
-write_down_view = _deal_action(forms.WriteDownForm, services.mark_write_down, _lazy("Write-down recorded."))
-meeting_open_view = _round_action(forms.MeetingForm, services.meeting_open, _lazy("Meeting opened."))
+round_propose_view = _deal_action(
+    forms.RoundProposeForm, services.round_propose, gettext_lazy("Compliance report ready.")
+)
+distribution_view = _deal_action(forms.DistributionForm, services.flow_record, gettext_lazy("Distribution recorded."))
+write_down_view = _deal_action(forms.WriteDownForm, services.mark_write_down, gettext_lazy("Write-down recorded."))
+meeting_open_view = _round_action(forms.MeetingForm, services.meeting_open, gettext_lazy("Meeting opened."))
 meeting_decide_view = _round_action(
-    forms.DecisionForm, services.meeting_decide, _lazy("Decision recorded."), meeting=True
+    forms.DecisionForm, services.meeting_decide, gettext_lazy("Decision recorded."), meeting=True
 )
-round_record_view = _round_action(forms.RecordForm, services.round_record, _lazy("Round recorded on the cap table."))
+round_record_view = _round_action(
+    forms.RecordForm, services.round_record, gettext_lazy("Round recorded on the cap table.")
+)
 
 
 @login_required
@@ -137,7 +143,7 @@ def ocf_view(request, pk: int):
 def committee_view(request):
     meetings = selectors.meetings_for(actor=request.principal)
     ballots = {b.meeting_id: b for m in meetings for b in m.ballots.filter(member__user=request.principal.user)}
-    return render(request, "fund/committee.html", {"meetings": meetings, "ballots": ballots})
+    return render(request, "fund/committee.html", {"meetings": meetings, "ballots": ballots, "votes": Vote.choices})
 
 
 @login_required
@@ -150,7 +156,7 @@ def ballot_view(request, pk: int):
 
 @login_required
 def portfolio_view(request):
-    on = form_date(request.GET.get("on", ""), None) or reports.quarter_end(timezone.localdate())
+    on = query_date(request, reports.quarter_end(timezone.localdate()))
     data = selectors.portfolio(actor=request.principal, on=on)
     fmt = request.GET.get("format")
     if fmt in ("xlsx", "pdf"):

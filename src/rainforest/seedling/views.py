@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW
@@ -30,9 +30,9 @@ from rainforest.seedling.services import measures, rounds, support
 from rainforest.seedling.workflows import ROUND, capacities
 
 ROUND_MOVES = {
-    "close": (rounds.round_close, _lazy("Close applications and start review")),
-    "approve": (rounds.round_approve, _lazy("Rank and approve within the quota")),
-    "publish": (rounds.round_publish, _lazy("Publish the list and record the recognitions")),
+    "close": (rounds.round_close, gettext_lazy("Close applications and start review")),
+    "approve": (rounds.round_approve, gettext_lazy("Rank and approve within the quota")),
+    "publish": (rounds.round_publish, gettext_lazy("Publish the list and record the recognitions")),
 }
 
 
@@ -102,11 +102,14 @@ def _case_action(form_class, service, success, *, officers_only: bool = True):
 
 
 case_officer_assign_view = _case_action(
-    forms.CaseOfficerForm, support.case_officer_assign, _lazy("Case officer assigned.")
+    forms.CaseOfficerForm, support.case_officer_assign, gettext_lazy("Case officer assigned.")
 )
-visit_record_view = _case_action(forms.VisitForm, support.visit_record, _lazy("Visit recorded."))
+visit_record_view = _case_action(forms.VisitForm, support.visit_record, gettext_lazy("Visit recorded."))
 need_raise_view = _case_action(
-    forms.NeedForm, support.need_raise, _lazy("Need recorded; the service clock has started."), officers_only=False
+    forms.NeedForm,
+    support.need_raise,
+    gettext_lazy("Need recorded; the service clock has started."),
+    officers_only=False,
 )
 
 
@@ -185,13 +188,13 @@ def _round_action(form_class, service, success, permission: str):
 
 
 round_nominate_view = _round_action(
-    forms.NominateForm, rounds.candidacy_submit, _lazy("Nomination recorded."), SEEDLING_MANAGE
+    forms.NominateForm, rounds.candidacy_submit, gettext_lazy("Nomination recorded."), SEEDLING_MANAGE
 )
 round_panel_view = _round_action(
-    forms.PanelForm, rounds.panel_add, _lazy("Expert added to the panel."), SEEDLING_MANAGE
+    forms.PanelForm, rounds.panel_add, gettext_lazy("Expert added to the panel."), SEEDLING_MANAGE
 )
 round_declare_view = _round_action(
-    forms.DeclareForm, rounds.panel_declare, _lazy("Declaration recorded."), SEEDLING_REVIEW
+    forms.DeclareForm, rounds.panel_declare, gettext_lazy("Declaration recorded."), SEEDLING_REVIEW
 )
 
 
@@ -251,8 +254,8 @@ def _own_action(form_class, service, success):
     return view
 
 
-measure_apply_view = _own_action(forms.MeasureApplyForm, measures.measure_apply, _lazy("Application submitted."))
-loan_record_view = _own_action(forms.LoanForm, measures.loan_record, _lazy("Loan recorded."))
+measure_apply_view = _own_action(forms.MeasureApplyForm, measures.measure_apply, gettext_lazy("Application submitted."))
+loan_record_view = _own_action(forms.LoanForm, measures.loan_record, gettext_lazy("Loan recorded."))
 
 
 @login_required
@@ -283,13 +286,13 @@ def _application_action(form_class, service, success, back_to: str):
 
 
 application_approve_view = _application_action(
-    forms.ApproveForm, measures.application_decide, _lazy("Decision recorded."), "submitted"
+    forms.ApproveForm, measures.application_decide, gettext_lazy("Decision recorded."), "submitted"
 )
 application_refuse_view = _application_action(
-    forms.RefuseForm, measures.application_decide, _lazy("Decision recorded."), "submitted"
+    forms.RefuseForm, measures.application_decide, gettext_lazy("Decision recorded."), "submitted"
 )
 application_pay_view = _application_action(
-    forms.PaymentForm, measures.disbursement_record, _lazy("Payment recorded."), "approved"
+    forms.PaymentForm, measures.disbursement_record, gettext_lazy("Payment recorded."), "approved"
 )
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import EXCHANGE_MANAGE
@@ -56,9 +56,9 @@ def _call_procedure(form_class, service, success: str):
     return view
 
 
-panel_assign_view = _call_procedure(PanelForm, reviews.panel_assign, _lazy("Done."))
-call_start_review_view = _call_procedure(ConfirmForm, calls.call_start_review, _lazy("Done."))
-notice_finalise_view = _call_procedure(ConfirmForm, reviews.notice_finalise, _lazy("Done."))
+panel_assign_view = _call_procedure(PanelForm, reviews.panel_assign, gettext_lazy("Done."))
+call_start_review_view = _call_procedure(ConfirmForm, calls.call_start_review, gettext_lazy("Done."))
+notice_finalise_view = _call_procedure(ConfirmForm, reviews.notice_finalise, gettext_lazy("Done."))
 
 
 @login_required

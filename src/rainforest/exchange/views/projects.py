@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from rainforest.exchange import selectors
@@ -17,7 +17,7 @@ from rainforest.exchange.services import projects as services
 from rainforest.exchange.workflows import OFFICER, PROJECT, PUBLISHER, offered
 from rainforest.page_actions import run_form
 
-DONE = _lazy("Done.")
+DONE = gettext_lazy("Done.")
 
 
 @login_required

@@ -154,7 +154,7 @@ def panel_declare(*, actor: Principal, selection: SelectionRound, declaration: s
     if member is None:
         raise PermissionDenied
     if not declaration.strip():
-        raise ValidationError(_("Write your declaration (state \u201cnone\u201d if you have no interest to declare)."))
+        raise ValidationError(_("Write your declaration (state “none” if you have no interest to declare)."))
     member.declaration, member.declared_at = declaration.strip(), timezone.now()
     member.save(update_fields=["declaration", "declared_at"])
     trail.record(
