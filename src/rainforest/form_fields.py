@@ -16,8 +16,14 @@ def _check_year(value) -> None:
         )
 
 
+# A date input shows its value as ISO: the browser's date picker reads nothing else.
+DATE_INPUT = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+
+
 class PlatformDateField(forms.DateField):
     """A date within the platform's years (9999-12-31 is a typing error, not a deadline)."""
+
+    widget = DATE_INPUT
 
     def validate(self, value):
         super().validate(value)

@@ -170,3 +170,12 @@ def test_a_call_window_beyond_the_platforms_years_is_a_form_error_not_a_server_e
             closes_at=timezone.now().replace(year=2101),
             rubric=[("技术方案", 100, 10)],
         )
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_scenario_period_outside_the_platforms_years_is_refused(client, publisher, day):
+    sign_in(client, publisher)
+    response = client.post("/exchange/scenarios/new/", form_data(starts_on=day, ends_on=day))
+    assert response.status_code == 200
+    assert "年份须在 2000 到 2100 之间" in response.content.decode()
+    assert not Scenario.objects.exists()

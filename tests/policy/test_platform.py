@@ -189,3 +189,12 @@ def test_an_unknown_reading_is_refused(officer):
     with pytest.raises(ValidationError):
         services.screening_run(actor=officer_principal(officer), as_of=dt.date(2026, 11, 28),
                                readings={"RM-SEED-00": "city_only"})  # fmt: skip
+
+
+def test_the_screening_date_is_offered_in_the_form_a_date_picker_reads(client, officer):
+    """A date input shows nothing unless its value is ISO (2026-12-04), whatever the language."""
+    import datetime as dt
+
+    sign_in(client, officer)
+    page = client.get("/policy/runs/").content.decode()
+    assert f'value="{dt.date.today().isoformat()}"' in page

@@ -18,7 +18,7 @@ from rainforest.exchange.services.scenarios import SCENARIO_FIELDS
 from rainforest.form_fields import PlatformDateField, PlatformDateTimeField
 
 DISTRICT_CHOICES = [("", "—")] + [(d, d) for d in DISTRICTS]
-DATE = forms.DateInput({"type": "date"})
+DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput({"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S")
 
 
@@ -45,7 +45,7 @@ class ScenarioForm(forms.ModelForm):
 class CapabilityForm(forms.ModelForm):
     domains = forms.MultipleChoiceField(label=_("Domains"), choices=Domain.choices, widget=forms.CheckboxSelectMultiple)
     districts_served = forms.MultipleChoiceField(
-        label=_("Districts served"), choices=DISTRICT_CHOICES[1:], widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Districts served"), choices=DISTRICT_CHOICES[1:], widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

@@ -26,9 +26,11 @@ def _money(label):
 class SelfCheckForm(forms.Form):
     """One enterprise's figures, typed in by a founder: blank means not known."""
 
-    founded_on = forms.DateField(label=_("Founded on"), widget=forms.DateInput({"type": "date"}))
+    founded_on = forms.DateField(label=_("Founded on"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
     fiscal_year = forms.IntegerField(label=_("Fiscal year of the figures"), min_value=1949)
-    as_of = forms.DateField(label=_("Check as of"), required=False, widget=forms.DateInput({"type": "date"}))
+    as_of = forms.DateField(
+        label=_("Check as of"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
     industries = forms.MultipleChoiceField(
         label=_("Industry clusters"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(c, f"{n} ({c})") for c, n in industry_codes.HZ296X.items()],
@@ -49,7 +51,9 @@ class SelfCheckForm(forms.Form):
         for name in FLAGS:
             self.fields[name] = forms.ChoiceField(label=label(name), required=False, choices=TRI_STATE)
         self.fields["hnte_certified_on"] = forms.DateField(
-            label=label("hnte_certified_on"), required=False, widget=forms.DateInput({"type": "date"})
+            label=label("hnte_certified_on"),
+            required=False,
+            widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
         )
         for back in (1, 2):
             for name in EARLIER:
@@ -106,7 +110,7 @@ def tier_choices():
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput({"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
     tiers = forms.MultipleChoiceField(label=_("Tiers"), widget=forms.CheckboxSelectMultiple, required=False)
     file = forms.FileField(
         label=_("Facts file (leave empty to screen the registry)"), required=False,

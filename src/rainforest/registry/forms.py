@@ -17,7 +17,7 @@ def _no_formula(value: str) -> str:
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Registered name"), max_length=200)
     district = forms.CharField(label=_("District"), max_length=50, required=False)
-    founded_on = forms.DateField(label=_("Founded on"), widget=forms.DateInput({"type": "date"}))
+    founded_on = forms.DateField(label=_("Founded on"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_name(self):
@@ -33,7 +33,7 @@ class FactsForm(forms.ModelForm):
     class Meta:
         model = YearlyFacts
         fields = ["fiscal_year", *FACT_FIELDS]
-        widgets = {"hnte_certified_on": forms.DateInput({"type": "date"})}
+        widgets = {"hnte_certified_on": forms.DateInput({"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.accounts.models import Organisation
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.exchange.choices import CapabilityStatus, Domain, FocusArea, ScenarioKind, ScenarioStatus
 
 TRL = [MinValueValidator(1), MaxValueValidator(9)]
@@ -88,6 +89,10 @@ class Scenario(models.Model):
             errors["budget_max"] = _("The budget's upper end must be at least its lower end.")
         if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
             errors["ends_on"] = _("The end date cannot be before the start date.")
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            if day and day.year not in PLATFORM_YEARS:
+                errors.setdefault(name, _("The year must be between %(first)d and %(last)d.") % YEAR_BOUNDS)
         if errors:
             raise ValidationError(errors)
 
