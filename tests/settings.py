@@ -12,6 +12,8 @@ os.environ.setdefault("RAINFOREST_VAR_DIR", os.path.join(os.path.dirname(__file_
 from rainforest.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+if "rainforest.demo" not in INSTALLED_APPS:  # noqa: F405 (the demo's commands and its mark are tested)
+    INSTALLED_APPS = [*INSTALLED_APPS, "rainforest.demo"]  # noqa: F405
 LOGIN_RATE_PER_MINUTE = 1000
 SECURE_SSL_REDIRECT = False
 STORAGES = {

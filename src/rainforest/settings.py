@@ -79,8 +79,11 @@ INSTALLED_APPS = [
     "rainforest.matching",
     "rainforest.seedling",
     "rainforest.fund",
-    "rainforest.demo",
 ]
+# The demo city and its commands exist only in a demo installation (`rainforest demo` sets
+# RAINFOREST_DEMO=1); their own guard then also asks the database for the demo's mark.
+if DEMO:
+    INSTALLED_APPS.append("rainforest.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -82,11 +82,55 @@ def test_a_small_demo_loads_through_the_services(db):
     assert [a.username for a in loader.accounts_summary(11)] == [a.username for a in accounts]
 
 
-def test_demo_advance_is_refused_outside_demo_mode(db):
+@pytest.mark.parametrize("command", [("demo_advance", "1"), ("demo_otp", "officer")])
+def test_demo_commands_refuse_a_database_the_demo_did_not_create(db, settings, command):
+    """Even in demo mode (the command line sets it for them), without the demo's mark in the
+    database nothing moves and no code is printed."""
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="Only in demo mode"):
-        call_command("demo_advance", "1")
+    settings.DEMO = True
+    with pytest.raises(CommandError, match="not created by `rainforest demo`"):
+        call_command(*command)
+
+
+def test_the_demo_refuses_to_fill_a_database_that_holds_real_data(db, settings, make_org):
+    from django.core.management import CommandError, call_command
+
+    from rainforest.accounts.models import User
+    from rainforest.demo.models import DemoInstallation
+
+    settings.DEMO = True
+    make_org("杭州市某真实单位")
+    with pytest.raises(CommandError, match="not created by `rainforest demo`"):
+        call_command("demo", "--no-serve", "--enterprises", "40")
+    assert not DemoInstallation.objects.exists() and not User.objects.filter(username="officer").exists()
+
+
+def test_the_demo_marks_the_empty_database_it_fills_and_its_commands_then_work(db, settings, capsys, tmp_path):
+    from django.core.management import call_command
+
+    from rainforest.demo.models import DemoInstallation
+
+    settings.DEMO = True
+    settings.MATCH_INDEX_DIR = tmp_path  # the demo saves its indexes: never where other tests' engines load
+    call_command("demo", "--no-serve", "--enterprises", "40", "--seed", "5")
+    assert DemoInstallation.objects.get().seed == 5
+    capsys.readouterr()
+    call_command("demo_otp", "officer")
+    assert capsys.readouterr().out.strip().isdigit()
+
+
+def test_outside_demo_mode_the_demo_app_is_not_installed():
+    import subprocess
+    import sys
+
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rainforest.settings'; django.setup(); "
+        "from django.conf import settings; print('rainforest.demo' in settings.INSTALLED_APPS)"
+    )
+    env = {"SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin", "RAINFOREST_VAR_DIR": "/tmp/rf-no-demo"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
@@ -95,10 +139,11 @@ def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from rainforest.demo import loader
+    from rainforest.demo import guard, loader
     from rainforest.exchange.models import Call
 
     settings.DEMO = True
+    guard.mark(3)
     loader.load(seed=3, enterprises=40)
     call = Call.objects.filter(status="open").first()
     call_command("demo_advance", str(call.pk))

@@ -4,8 +4,9 @@ demo accounts and serve http://127.0.0.1:8000."""
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from rainforest.demo import loader
+from rainforest.demo import guard, loader
 
 
 class Command(BaseCommand):
@@ -21,16 +22,20 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("The demo runs only in demo mode (RAINFOREST_DEMO=1).")
         call_command("migrate", interactive=False, verbosity=0)
-        if loader.is_loaded():
+        if guard.is_demo() and loader.is_loaded():
             self.stdout.write("The demo city is already loaded.")
             accounts = loader.accounts_summary(seed)
-        else:
+        elif guard.is_empty():
             self.stdout.write(f"Building the demo city (seed {seed}, {enterprises} enterprises)…")
-            accounts = loader.load(seed=seed, enterprises=enterprises)
+            with transaction.atomic():
+                guard.mark(seed)
+                accounts = loader.load(seed=seed, enterprises=enterprises)
             # Index the exchange once now, so the first search of the demo does not wait for it.
             from rainforest.matching.engine import Engine
 
             Engine().save()
+        else:
+            raise CommandError(guard.NOT_A_DEMO)
         self._print(accounts)
         if not no_serve:
             call_command("runserver", addrport, use_reloader=False)

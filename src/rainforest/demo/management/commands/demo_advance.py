@@ -6,13 +6,13 @@ yesterday, so the next step can be taken. It is refused outside demo mode and au
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from rainforest.accounts.permissions import Principal
 from rainforest.audit import trail
+from rainforest.demo import guard
 from rainforest.exchange.models import Call, PublicNotice
 
 
@@ -24,8 +24,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, call_id, **options):
-        if not settings.DEMO:
-            raise CommandError("Only in demo mode: real deadlines and notice periods cannot be moved.")
+        guard.require_demo()
         call = Call.objects.select_for_update().filter(pk=call_id).first()
         if call is None:
             raise CommandError(f"No call {call_id}.")

@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rainforest.demo import guard
 
 
 class Command(BaseCommand):
@@ -11,8 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):
-        if not settings.DEMO:
-            raise CommandError("Only in demo mode: real accounts use their own authenticator.")
+        guard.require_demo()
         device = TOTPDevice.objects.filter(user__username=username, name="demo").first()
         if device is None:
             raise CommandError(f"No demo second factor for {username}.")
