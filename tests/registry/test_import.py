@@ -171,3 +171,12 @@ def test_the_command_exits_1_listing_row_column_and_value(db, codes, tmp_path):
         call_command("registry", "import", str(path), stdout=io.StringIO(), stderr=err)
     assert "row 2\temployees\t'3000000000'" in err.getvalue() and "row 3\t-" in err.getvalue()
     assert not YearlyFacts.objects.exists()
+
+
+def test_the_largest_amount_the_registry_takes_comes_back_to_the_fen(db, codes):
+    """SQLite keeps decimals as doubles: amounts stop where a double still holds every fen."""
+    a = codes[0]
+    services.facts_import(actor=SYSTEM, data=csv(f"{a},甲科技有限公司,2020-05-01,2024,10,5,9999999999999.99,滨江区"))
+    assert str(YearlyFacts.objects.get().revenue) == "9999999999999.99"
+    with pytest.raises(services.ImportRefused):
+        services.facts_import(actor=SYSTEM, data=csv(f"{a},甲科技有限公司,2020-05-01,2025,10,5,10000000000000,滨江区"))

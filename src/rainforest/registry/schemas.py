@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
+from pydantic import Field
 
-from rainforest.api_types import Count, PastDate, money, text
+from rainforest.api_types import Count, PastDate, text
 from rainforest.core.facts.schema import HNTE_FIELDS, ROUNDS, STAGES
+from rainforest.core.facts.validate import MONEY_LIMIT
 
 
 class OrganisationOut(Schema):
@@ -29,8 +31,9 @@ class EnterpriseOut(Schema):
 
 # YearlyFacts columns: DecimalField(18, 2) money (only net assets may be negative), PositiveIntegerField
 # counts; a value the column cannot hold is refused by the schema, before the facts rules run.
-Money = money(18, 2)
-SignedMoney = money(18, 2, signed=True)
+# Amounts are bounded like the facts file's (core.facts.validate.MONEY_LIMIT), tighter than the column.
+Money = Annotated[Decimal, Field(ge=0, lt=MONEY_LIMIT, decimal_places=2)]
+SignedMoney = Annotated[Decimal, Field(gt=-MONEY_LIMIT, lt=MONEY_LIMIT, decimal_places=2)]
 
 
 class FactsIn(Schema):

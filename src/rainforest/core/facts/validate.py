@@ -17,7 +17,9 @@ from rainforest.core.facts.schema import BY_NAME, NAMES, REQUIRED, Column, Kind
 
 MAX_TEXT = {"name": 200, "district": 50}
 MAX_CODES = 300  # YearlyFacts.industries is a CharField(max_length=300)
-MONEY_LIMIT = Decimal("1e16")  # above any real enterprise; stops a typo of extra digits
+# Ten trillion yuan: above any real enterprise's figure, stops a typo of extra digits, and keeps
+# every amount exact to the fen through SQLite, which stores decimals as doubles (15 digits).
+MONEY_LIMIT = Decimal("1e13")
 # Head counts, patents and conversions: above any real enterprise, and well inside the database's
 # PositiveIntegerField (2,147,483,647 on PostgreSQL), so a typo is a cell problem, never a DataError.
 INT_LIMIT = 100_000_000
@@ -123,9 +125,9 @@ def parse_cell(col: Column, raw: str, today: dt.date) -> tuple[object, str | Non
                 return None, "int_too_large", {"limit": INT_LIMIT}
             return int(raw), None, {}
         case Kind.MONEY:
-            if len(raw) > 40:  # 16 digits, a point and two decimals fit with room to spare
+            if len(raw) > 40:  # 13 digits, a point and two decimals fit with room to spare
                 whole = raw.lstrip("-").split(".")[0].lstrip("0")
-                return None, ("money_too_large" if _MONEY_RE.fullmatch(raw) and len(whole) > 16 else "money_format"), {}
+                return None, ("money_too_large" if _MONEY_RE.fullmatch(raw) and len(whole) > 13 else "money_format"), {}
             try:
                 value = Decimal(raw)
             except InvalidOperation:
