@@ -84,6 +84,10 @@ INSTALLED_APPS = [
 # RAINFOREST_DEMO=1); their own guard then also asks the database for the demo's mark.
 if DEMO:
     INSTALLED_APPS.append("rainforest.demo")
+# The offline commands (screen, match, fund check, bench) serve no page and no API: the API's
+# documentation app (and pydantic behind it) is not loaded for them, so they answer at once.
+if envbool("RAINFOREST_EPHEMERAL_KEY", False):
+    INSTALLED_APPS.remove("ninja")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

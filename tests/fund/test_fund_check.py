@@ -222,3 +222,11 @@ def test_not_json_at_all(tmp_path):
     (tmp_path / "x.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not a JSON file"):
         call_command("fund", "check", str(tmp_path / "x.json"))
+
+
+def test_the_startup_benchmark_runs_fund_check_as_a_user_would():
+    """`rainforest bench startup` measures fund check in its own processes; the figure is the
+    benchmark's business, this only checks that it runs and reports against its target."""
+    out = io.StringIO()
+    call_command("bench", "startup", "--runs", "2", "--target", "30", stdout=out)
+    assert "rainforest fund check, one deal, 2 runs: median" in out.getvalue()

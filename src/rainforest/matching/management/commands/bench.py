@@ -23,7 +23,12 @@ TARGET_SECONDS, TARGET_GIB, TARGET_RATIO = 10.0, 4.0, 50.0
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000)."
+    help = (
+        "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000); "
+        "`bench startup`: an offline command's CPU from start to answer."
+    )
+    # Reads a file and prints: the project's system checks (the whole URL tree) are not its business.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -40,8 +45,19 @@ class Command(BaseCommand):
         match.add_argument("--evalset", default="", help="a folder of judged pairs (see match_feedback)")
         match.add_argument("--quality-only", action="store_true")
         match.add_argument("--seed", type=int, default=2026)
+        startup = sub.add_parser("startup", help="CPU an offline command costs from start to answer")
+        startup.add_argument("--runs", type=int, default=7)
+        startup.add_argument("--target", type=float, default=0.5, help="seconds of CPU, median")
 
     def handle(self, *args, what, **options):
+        if what == "startup":
+            from rainforest.core.startup_bench import fund_check_cpu, summary
+
+            line, met = summary(fund_check_cpu(options["runs"]), options["target"])
+            self.stdout.write(line)
+            if not met:
+                raise CommandError("the start-up target is missed")
+            return
         if what == "match":
             from rainforest.core.matching.documents import Mode
             from rainforest.core.matching.quality import BaselineUnavailable
