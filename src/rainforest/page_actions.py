@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from rainforest.core.years import PLATFORM_YEARS
+from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
+from rainforest.form_fields import PlatformDateField
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,37 +57,45 @@ def add_form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-YEARS = PLATFORM_YEARS
+class _YearQuery(forms.Form):
+    year = forms.IntegerField(
+        required=False, error_messages={"invalid": gettext_lazy("The year must be a number such as 2026.")}
+    )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and year not in PLATFORM_YEARS:
+            raise forms.ValidationError(
+                gettext_lazy("The year must be between %(first)d and %(last)d."), params=YEAR_BOUNDS
+            )
+        return year
 
 
-def query_year(request, default: int, name: str = "year") -> int:
-    """A year from the query string (the default when absent); a 400 that says why for anything
-    that is not a year the platform holds."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        year = int(raw)
-    except ValueError:
-        raise BadRequest(_("The year must be a number such as 2026.")) from None
-    if year not in YEARS:
-        raise BadRequest(_("The year must be between %(first)d and %(last)d.") % {"first": YEARS[0], "last": YEARS[-1]})
-    return year
+class _DateQuery(forms.Form):
+    on = PlatformDateField(
+        required=False,
+        error_messages={"invalid": gettext_lazy("The date must be written as YYYY-MM-DD, for example 2026-12-31.")},
+    )
 
 
-def query_date(request, default: dt.date, name: str = "on") -> dt.date:
-    """A date from the query string (the default when absent); a 400 that says why for anything
-    that is not a date in the platform's years."""
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(_("The date must be written as YYYY-MM-DD, for example 2026-12-31.")) from None
-    if day.year not in YEARS:
-        raise BadRequest(_("The year must be between %(first)d and %(last)d.") % {"first": YEARS[0], "last": YEARS[-1]})
-    return day
+def _query(form_class, request, name: str, default):
+    """One value of the query string read by a form: the default when absent, a 400 that says why
+    for anything the form refuses."""
+    form = form_class(request.GET)
+    if not form.is_valid():
+        raise BadRequest(" ".join(form.errors[name]))
+    value = form.cleaned_data[name]
+    return default if value is None else value
+
+
+def query_year(request, default: int) -> int:
+    """``?year=``: a year the platform holds."""
+    return _query(_YearQuery, request, "year", default)
+
+
+def query_date(request, default: dt.date) -> dt.date:
+    """``?on=``: a date in the platform's years."""
+    return _query(_DateQuery, request, "on", default)
 
 
 def xlsx_response(data: bytes, name: str) -> HttpResponse:

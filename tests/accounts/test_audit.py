@@ -89,3 +89,12 @@ def test_direct_update_is_refused_by_postgresql_or_caught_by_the_chain():
     else:
         assert connection.vendor == "sqlite"  # no database-level guard: the chain shows it
         assert trail.verify().broken_seq == 1
+
+
+def test_the_auditor_verifies_the_chain_from_the_page(client, auditor):
+    from tests.conftest import sign_in
+
+    sign_in(client, auditor)
+    assert "哈希链完整" not in client.get("/accounts/audit/").content.decode()
+    page = client.get("/accounts/audit/", {"verify": "1"}).content.decode()
+    assert "哈希链完整" in page

@@ -446,14 +446,6 @@ PAGES_TABLE = [
     page("fund:portfolio", (), E(fm=200)),
 ]
 
-# Cases where the code answers otherwise today: (url name[#case], role) -> what it answers. Kept as strict xfails
-# so the suite stays green; remove an entry once the source answers what the table says.
-BEFORE_VALIDATION = "a role that may not act must be refused (403) before its form is validated"
-NOT_THEIRS = "the page is not for this role (403), not an empty list"
-ADMINS = ("sys", "sec", "aud")
-OTHER_ROLES = ("ent", "other", "pub", "off", "exp", "fm", "sec", "aud")
-PAGE_DISCREPANCIES: dict[tuple[str, str], str] = {}
-
 
 def _arg(world, key):
     if key == "ent_user":
@@ -467,10 +459,7 @@ def _page_params():
     for row in PAGES_TABLE:
         key = f"{row.name}#{row.case}" if row.case else row.name
         for role in ROLES:
-            marks = ()
-            if (key, role) in PAGE_DISCREPANCIES:
-                marks = pytest.mark.xfail(strict=True, reason=PAGE_DISCREPANCIES[key, role])
-            yield pytest.param(row, role, id=f"{key}-{row.method}-{role}", marks=marks)
+            yield pytest.param(row, role, id=f"{key}-{row.method}-{role}")
 
 
 @pytest.mark.django_db
@@ -645,8 +634,6 @@ API_TABLE = [
     op("get", "/fund/portfolio", API(fm=200)),
 ]
 
-API_DISCREPANCIES: dict[tuple[str, str], str] = {}
-
 
 def _resolve_body(world, body):
     if isinstance(body, dict):
@@ -679,25 +666,22 @@ def _api_call(client, world, row, **headers):
     return getattr(client, row.method)(url, body, content_type="application/json", **headers)
 
 
-def _api_params(roles, discrepancies):
+def _api_params(roles):
     for row in API_TABLE:
         key = f"{row.method.upper()} {row.path}" + (f"#{row.case}" if row.case else "")
         for role in roles:
-            marks = ()
-            if (key, role) in discrepancies:
-                marks = pytest.mark.xfail(strict=True, reason=discrepancies[key, role])
-            yield pytest.param(row, role, id=f"{key}-{role}", marks=marks)
+            yield pytest.param(row, role, id=f"{key}-{role}")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("row", "role"), list(_api_params(ROLES, API_DISCREPANCIES)))
+@pytest.mark.parametrize(("row", "role"), list(_api_params(ROLES)))
 def test_api_matrix_in_the_browser_session(world, row, role):
     response = _api_call(_client(world, role), world, row)
     _check(response, row.expected[role], role, f"{row.method.upper()} {_api_url(world, row)}")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("row", "role"), list(_api_params(TOKEN_ROLES, API_DISCREPANCIES)))
+@pytest.mark.parametrize(("row", "role"), list(_api_params(TOKEN_ROLES)))
 def test_api_matrix_with_a_token(world, row, role):
     """The same answers for a machine client acting with the role's token (no session at all)."""
     response = _api_call(Client(), world, row, HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")

@@ -1,39 +1,20 @@
 """`rainforest fund check` at and around every limit; exit 0 either way, non-zero for a bad file."""
 
+import copy
 import io
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 
-COMPANY = {
-    "uscc": "91330106MA2KXXXX05",
-    "name": "杭州测试科技有限公司",
-    "founded_on": "2023-05-01",
-    "fiscal_year": 2025,
-    "employees": 30,
-    "industries": "HZ296X.H.ROBOT",
-    "stage": "prototype",
-    "last_round": "angel",
-}
+from rainforest.core.startup_bench import DEAL
+
+COMPANY = DEAL["company"]
 
 
 def deal(**over):
-    base = {
-        "as_of": "2026-11-28",
-        "company": dict(COMPANY),
-        "holders": [{"name": "Founder A", "shares": 6_000_000}, {"name": "Founder B", "shares": 3_000_000}],
-        "options_outstanding": 0,
-        "pool_unallocated": 1_000_000,
-        "pool_top_up_post_pct": 0,
-        "round": {
-            "pre_money": 40_000_000,
-            "investors": [
-                {"name": "润苗基金", "amount": 4_000_000, "is_fund": True},
-                {"name": "VC", "amount": 6_000_000, "is_fund": False},
-            ],
-        },
-    }
+    """The startup benchmark's deal (two founders, a pool, the fund and a co-investor), changed by ``over``."""
+    base = copy.deepcopy(DEAL)
     base.update(over)
     return base
 

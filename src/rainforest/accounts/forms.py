@@ -72,6 +72,7 @@ class AuditFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"))
+    verify = forms.BooleanField(required=False, widget=forms.HiddenInput)  # walk the hash chain too
 
 
 class TokenCreateForm(forms.Form):

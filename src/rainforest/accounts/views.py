@@ -249,7 +249,7 @@ def audit_view(request):
     form, filters = _audit_filters(request)
     events = selectors.audit_event_list(actor=request.principal, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    verification = trail.verify() if request.GET.get("verify") else None
+    verification = trail.verify() if form.is_bound and form.is_valid() and form.cleaned_data["verify"] else None
     return render(request, "accounts/audit.html", {"form": form, "page": page, "verification": verification})
 
 
