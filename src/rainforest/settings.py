@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
+    "rainforest.jobs",
     "rainforest.audit",
     "rainforest.accounts",
     "rainforest.registry",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "rainforest.matching",
     "rainforest.seedling",
     "rainforest.fund",
+    "rainforest.ops",
 ]
 # The demo city and its commands exist only in a demo installation (`rainforest demo` sets
 # RAINFOREST_DEMO=1); their own guard then also asks the database for the demo's mark.
@@ -137,7 +140,15 @@ if not os.environ.get("DATABASE_URL") and not envbool("RAINFOREST_EPHEMERAL_KEY"
 _DEFAULT_DB = (
     "sqlite://:memory:" if envbool("RAINFOREST_EPHEMERAL_KEY", False) else f"sqlite:///{VAR_DIR / 'rainforest.sqlite3'}"
 )
-DATABASES = {"default": dj_database_url.config(default=_DEFAULT_DB, conn_max_age=60)}
+# Persistent connections, each checked before a request reuses it: after the database restarts or
+# drops connections, the next request reconnects instead of failing.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=_DEFAULT_DB,
+        conn_max_age=int(os.environ.get("RAINFOREST_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -154,6 +165,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Background jobs (rainforest.jobs): Django's own Tasks framework on a queue kept in the database,
+# so an enqueued job survives a restart of every process; `rainforest worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

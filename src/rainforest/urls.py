@@ -15,6 +15,7 @@ urlpatterns = [
     path("matching/", include("rainforest.matching.urls")),
     path("seedling/", include("rainforest.seedling.urls")),
     path("fund/", include("rainforest.fund.urls")),
+    path("ops/", include("rainforest.ops.urls")),
     path("api/v1/", api.urls),
     # The back office has no sign-in page of its own: the platform's, with TOTP, is the only one.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

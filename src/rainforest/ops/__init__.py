@@ -1,0 +1,1 @@
+"""Running the platform: the production server, health and readiness, backup and restore."""
