@@ -41,6 +41,24 @@ def _fresh_match_engine():
     reset_engine()
 
 
+@pytest.fixture(scope="session")
+def _audit_checkpoint_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("audit-checkpoints")
+
+
+_checkpoint_files = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, monkeypatch, _audit_checkpoint_dir):
+    """Each test's database starts over, so its audit checkpoints must too (and a command a test
+    starts in another process writes the same file)."""
+    path = _audit_checkpoint_dir / f"{next(_checkpoint_files)}.jsonl"
+    settings.AUDIT_CHECKPOINTS = path
+    monkeypatch.setenv("RAINFOREST_AUDIT_CHECKPOINTS", str(path))
+    return path
+
+
 @pytest.fixture
 def make_org(db):
     def make(name="测试机构", kind=OrganisationKind.ENTERPRISE, district="滨江区"):

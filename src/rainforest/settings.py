@@ -94,9 +94,13 @@ if envbool("RAINFOREST_EPHEMERAL_KEY", False):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, hashed and compressed, answered here before any session or sign-in work.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "rainforest.security_headers.PermissionsPolicyMiddleware",
     "rainforest.accounts.middleware.RequestContextMiddleware",
+    # /healthz and /readyz answered with their request id, before sessions, sign-in and the second factor.
+    "rainforest.ops.middleware.ProbeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rainforest.accounts.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,23 +156,70 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache (Redis when REDIS_URL is set) only helps: with Redis down a read is a miss, a write is
+# dropped, and after a failure each process leaves Redis alone for a few seconds (a circuit breaker
+# in rainforest.cache_health, which logs the outage once a minute and answers /readyz). Short socket
+# timeouts keep what an unreachable Redis costs small. "local" is each process's own memory: the
+# sign-in rate limit counts there while the shared cache cannot.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rainforest.cache_health.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "rainforest"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "RETRY_SECONDS": float(os.environ.get("REDIS_RETRY_SECONDS", "5")),
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "rainforest-local",
+    "OPTIONS": {"MAX_ENTRIES": 10000},  # a counter per client address: many addresses must not evict them
+}
+# Logged once a minute by the breaker rather than once per failed call by django-redis.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+# Sessions live in the database only. Every signed-in request rewrites its session anyway (the idle
+# clock), so a cache in front would save one primary-key read while adding a write; and a session
+# deleted (sign-out, deactivation) while Redis was unreachable would come back from Redis with it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background jobs (rainforest.jobs): Django's own Tasks framework on a queue kept in the database,
 # so an enqueued job survives a restart of every process; `rainforest worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A failed job is tried again after BACKOFF x 2^(attempt-1) seconds (at most BACKOFF_MAX) until
+# ATTEMPTS attempts failed; a RUNNING job whose worker has not beaten for LEASE seconds is tried
+# again; finished results are pruned after RETENTION days, failed ones after FAILED_RETENTION days.
+RAINFOREST_JOB_ATTEMPTS = int(os.environ.get("RAINFOREST_JOB_ATTEMPTS", "5"))
+RAINFOREST_JOB_BACKOFF_SECONDS = float(os.environ.get("RAINFOREST_JOB_BACKOFF_SECONDS", "30"))
+RAINFOREST_JOB_BACKOFF_MAX_SECONDS = float(os.environ.get("RAINFOREST_JOB_BACKOFF_MAX_SECONDS", "3600"))
+RAINFOREST_JOB_LEASE_SECONDS = float(os.environ.get("RAINFOREST_JOB_LEASE_SECONDS", "60"))
+RAINFOREST_JOB_RETENTION_DAYS = int(os.environ.get("RAINFOREST_JOB_RETENTION_DAYS", "14"))
+RAINFOREST_JOB_FAILED_RETENTION_DAYS = int(os.environ.get("RAINFOREST_JOB_FAILED_RETENTION_DAYS", "90"))
+
+# The audit trail (rainforest.audit): events are sealed into a chain of keyed MACs whose keys live
+# outside the database (RAINFOREST_AUDIT_KEY or RAINFOREST_AUDIT_KEYS, else the key file; see
+# rainforest/audit/keys.py), refused at start in production when missing, as SECRET_KEY is. The
+# worker seals every AUDIT_SEAL_SECONDS; a signed checkpoint goes to AUDIT_CHECKPOINTS (a file the
+# database owner cannot reach) when the last one is AUDIT_CHECKPOINT_SECONDS old or
+# AUDIT_CHECKPOINT_EVENTS events behind; `audit verify` warns of events unsealed for longer than
+# AUDIT_UNSEALED_WARN_SECONDS.
+from rainforest.audit.keys import load as _load_audit_keys  # noqa: E402 (pure Python, no app)
+
+AUDIT_KEYRING = _load_audit_keys(
+    os.environ, VAR_DIR, may_create=DEMO or DEBUG, ephemeral=envbool("RAINFOREST_EPHEMERAL_KEY", False)
+)
+AUDIT_CHECKPOINTS = Path(os.environ.get("RAINFOREST_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_SEAL_SECONDS = float(os.environ.get("RAINFOREST_AUDIT_SEAL_SECONDS", "5"))
+AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("RAINFOREST_AUDIT_CHECKPOINT_SECONDS", "10"))
+AUDIT_CHECKPOINT_EVENTS = int(os.environ.get("RAINFOREST_AUDIT_CHECKPOINT_EVENTS", "1000"))
+AUDIT_UNSEALED_WARN_SECONDS = float(os.environ.get("RAINFOREST_AUDIT_UNSEALED_WARN_SECONDS", "60"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -197,6 +248,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Outside debug mode static files are served by WhiteNoise from STATIC_ROOT, as collected by
+# `rainforest collectstatic --noinput` (once per release): names carry a content hash, so they are
+# cached for a year (immutable), and each has a gzip copy. In debug and demo mode they come straight
+# from the source folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 # htmx comes from the npm registry at install time (package.json); never committed by hand.
 _NODE_MODULES = Path(os.environ.get("RAINFOREST_NODE_MODULES", Path.cwd() / "node_modules"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -207,6 +270,9 @@ if (_NODE_MODULES / "htmx.org" / "dist").is_dir():
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/files/"
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Exports built in the background (registry/export_jobs.py) wait under MEDIA_ROOT/exports for their
+# requester this many days; then a periodic job deletes them. Web nodes and workers share MEDIA_ROOT.
+EXPORT_KEEP_DAYS = int(os.environ.get("RAINFOREST_EXPORT_KEEP_DAYS", "7"))
 
 # Matching (issue 5). The dense encoder: "lsa" (fitted on the indexed texts, nothing to download)
 # or "sentence-transformers:/path/to/model" (a model the operator copied there). An index saved by
@@ -225,6 +291,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security headers; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_NAME.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes over plain HTTP: the probes answer there instead of redirecting to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -286,9 +354,27 @@ TRUSTED_PROXIES = frozenset(envlist("TRUSTED_PROXIES"))
 # Login attempts per client address per minute, on top of per-account lockout.
 LOGIN_RATE_PER_MINUTE = int(os.environ.get("LOGIN_RATE_PER_MINUTE", "30"))
 
+# Logs: every logger (Django's, the server's access and error lines, the platform's) goes through one
+# handler on stderr: one JSON object per line with the request id (rainforest.logs), or plain text
+# for a person at a console (the default in debug and demo mode). No request body, cookie, header,
+# query string, e-mail address or phone number is logged.
+LOG_FORMAT = os.environ.get("RAINFOREST_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"RAINFOREST_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "rainforest.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "rainforest.logs.JsonFormatter"}, "text": {"()": "rainforest.logs.TextFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's defaults print to the console in debug mode and mail ADMINS otherwise: here its
+        # records reach the one handler above, once.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # SQL with its parameters (personal data) is never logged, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
+    },
 }

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from rainforest import views
 from rainforest.admin_site import site as back_office
 from rainforest.api import api
+from rainforest.ops import views as ops_views
 
 urlpatterns = [
     path("", views.home_view, name="home"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("seedling/", include("rainforest.seedling.urls")),
     path("fund/", include("rainforest.fund.urls")),
     path("ops/", include("rainforest.ops.urls")),
+    path("healthz", ops_views.healthz, name="healthz"),  # answered by ops.middleware.ProbeMiddleware
+    path("readyz", ops_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
     # The back office has no sign-in page of its own: the platform's, with TOTP, is the only one.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

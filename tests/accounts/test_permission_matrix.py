@@ -217,6 +217,12 @@ def _build_world():
     # Policy: one screening run of the registry.
     w.run = screening_run(actor=act["off"], as_of=today).pk
 
+    # Registry: the officer's background export, built.
+    from rainforest.registry import tasks as registry_tasks
+
+    w.export = registry_tasks.facts_export_request(actor=act["off"], fmt="xlsx").pk
+    registry_tasks.facts_export_job.call(w.export)
+
     # Seedling: a round, the enterprise a good seedling with a measure applied for and a need raised.
     selection = rounds.round_open(actor=act["off"], year=THIS_YEAR)
     w.round = selection.pk
@@ -243,6 +249,15 @@ def _build_world():
                                   pre_money="40000000", investors=investors)  # fmt: skip
     meeting = fund.meeting_open(actor=act["fm"], round=proposed, held_on=dt.date(2026, 11, 21))
     w.deal, w.fund_round, w.meeting = deal.pk, proposed.pk, meeting.pk
+
+    # Background jobs: one that failed for good, which the system administrator may retry.
+    from django_tasks_db.models import DBTaskResult
+
+    from rainforest.jobs.tasks import prune_results
+
+    failed = DBTaskResult.objects.get(pk=prune_results.enqueue().id)
+    failed.set_failed(RuntimeError("matrix"))
+    w.failed_job = failed.pk
 
     # Accounts: a token of the enterprise user (the page revokes it), every token role's API token.
     w.tokens = {role: accounts.api_token_create(actor=act[role], name="matrix")[1] for role in TOKEN_ROLES}
@@ -311,6 +326,9 @@ TOKEN_HOLDERS = dict.fromkeys(TOKEN_ROLES, 200)
 
 PAGES_TABLE = [
     page("home", (), PUBLIC()),
+    # the load balancer's probes: the same answer for everyone, never a redirect to sign in or to the second factor
+    page("healthz", (), PUBLIC()),
+    page("readyz", (), PUBLIC(503)),  # no matching index is loaded in a test's process (tests/ops/test_health.py)
     # accounts
     page("accounts:login", (), PUBLIC()),
     page("accounts:logout", (), E(LOGIN), method="post"),  # signing out ends at the sign-in page, for everyone
@@ -339,6 +357,9 @@ PAGES_TABLE = [
     page("registry:own", (), E(ent=BACK, other=BACK)),
     page("registry:import", (), E(off=200)),
     page("registry:export", (), E(off=200), query="format=csv"),
+    page("registry:export_request", (), E(off=BACK), method="post"),
+    page("registry:exports", (), E(200)),  # one's own exports, none for most
+    page("registry:export_download", ("export",), E(404, off=200)),  # the officer's own export only
     page("registry:detail", ("uscc",), E(404, ent=200, off=200, fm=200)),
     page("registry:profile_edit", ("uscc",), E(404, ent=200, off=403, fm=403)),
     page("registry:facts_new", ("uscc",), E(404, ent=200, off=403, fm=403)),
@@ -403,6 +424,7 @@ PAGES_TABLE = [
     page("matching:where_to_test", (), E(ent=200, other=200)),
     # seedling
     page("seedling:pyramid", (), E(off=200)),
+    page("seedling:pyramid_export", (), E(off=BACK), method="post"),
     page("seedling:own", (), E(ent=200, other=200)),
     page("seedling:enterprise", ("uscc",), E(off=200)),
     page("seedling:case_officer_assign", ("uscc",), E(404, ent=403, off=BACK), method="post"),
@@ -444,6 +466,9 @@ PAGES_TABLE = [
     page("fund:committee", (), E(fm=200, exp=200)),
     page("fund:ballot", ("meeting",), E(fm=BACK, exp=BACK), method="post"),
     page("fund:portfolio", (), E(fm=200)),
+    # operations: background jobs are the system administrator's
+    page("ops:jobs", (), E(sys=200)),
+    page("ops:job_retry", ("failed_job",), E(sys=BACK), method="post"),
 ]
 
 

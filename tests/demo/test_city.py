@@ -128,7 +128,8 @@ def test_outside_demo_mode_the_demo_app_is_not_installed():
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rainforest.settings'; django.setup(); "
         "from django.conf import settings; print('rainforest.demo' in settings.INSTALLED_APPS)"
     )
-    env = {"SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin", "RAINFOREST_VAR_DIR": "/tmp/rf-no-demo"}
+    env = {"SECRET_KEY": "x" * 50, "RAINFOREST_AUDIT_KEY": "ab" * 32, "PATH": "/usr/bin:/bin",
+           "RAINFOREST_VAR_DIR": "/tmp/rf-no-demo"}  # fmt: skip
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -70,19 +70,18 @@ def test_targets_count_by_the_definitions_shown(project, publisher):
     assert rows["scenarios"]["by_domain"] == {"patrol": 1}
 
 
-def test_subscribers_are_notified_once_by_platform_and_mail(
-    enterprise_user, publisher, officer, django_capture_on_commit_callbacks
-):
+def test_subscribers_are_notified_once_by_platform_and_mail(enterprise_user, publisher, officer):
+    from tests.jobs.helpers import run_jobs
+
     subscription_save(
         actor=as_actor(enterprise_user), domains=["patrol"], districts=[], keywords=[], email="alice@example.cn"
     )
     s = scenarios.scenario_create(actor=as_actor(publisher), **SCENARIO)
     scenarios.scenario_move(actor=as_actor(publisher), scenario=s, action="submit")
     scenarios.scenario_move(actor=as_actor(officer), scenario=s, action="approve")
-    with django_capture_on_commit_callbacks(execute=True):
-        scenarios.list_publish(
-            actor=as_actor(officer), kind="scenarios", year=2026, number=5, title="第5批", ids=[s.pk]
-        )
+    scenarios.list_publish(actor=as_actor(officer), kind="scenarios", year=2026, number=5, title="第5批", ids=[s.pk])
+    run_jobs()  # the notices and their mail are background jobs (tests/exchange/test_jobs.py)
+    run_jobs()
     assert Notification.objects.filter(user=enterprise_user, kind="scenario_published").count() == 1
     assert len(mail.outbox) == 1 and SCENARIO["title"] in mail.outbox[0].subject
 

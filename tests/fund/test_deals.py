@@ -218,7 +218,7 @@ def test_a_write_off(fund_manager, company, committee):
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="platform")
     founded_table(fm, deal)
-    invested(fm, committee, deal, dt.date(2025, 6, 30), "3000000", "12000000")
+    invested(fm, committee, deal, dt.date(2025, 12, 15), "3000000", "12000000")  # after the launch (RF-03)
     with pytest.raises(ValidationError, match="reason"):
         services.deal_move(actor=fm, deal=deal, action="write_off")
     services.deal_move(actor=fm, deal=deal, action="write_off", reason="公司清算")
@@ -330,9 +330,9 @@ def test_an_exit_realises_everything_and_short_holdings_show_no_irr(fund_manager
     fm = as_actor(fund_manager)
     deal = services.deal_create(actor=fm, enterprise=company, source="self")
     founded_table(fm, deal)
-    invested(fm, committee, deal, dt.date(2025, 3, 1), "4000000", "40000000", name="天使轮")
-    assert selectors.portfolio(actor=fm, on=dt.date(2025, 6, 1)).irr is None  # three months: not meaningful
-    services.flow_record(actor=fm, deal=deal, on=dt.date(2026, 3, 1), amount="12000000")
+    invested(fm, committee, deal, dt.date(2025, 11, 20), "4000000", "40000000", name="天使轮")  # after the launch
+    assert selectors.portfolio(actor=fm, on=dt.date(2026, 2, 20)).irr is None  # three months: not meaningful
+    services.flow_record(actor=fm, deal=deal, on=dt.date(2026, 11, 20), amount="12000000")
     services.deal_move(actor=fm, deal=deal, action="exit", reason="并购退出")
     p = selectors.portfolio(actor=fm, on=timezone_today())
     assert p.totals.residual == 0 and p.totals.tvpi == p.totals.dpi == Decimal("3")

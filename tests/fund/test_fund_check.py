@@ -211,3 +211,17 @@ def test_the_startup_benchmark_runs_fund_check_as_a_user_would():
     out = io.StringIO()
     call_command("bench", "startup", "--runs", "2", "--target", "30", stdout=out)
     assert "rainforest fund check, one deal, 2 runs: median" in out.getvalue()
+
+
+@pytest.mark.parametrize("as_of, verdict", [("2025-11-17", "ineligible"), ("2025-11-18", "eligible")])
+def test_a_deal_before_the_funds_launch_is_not_compliant(tmp_path, as_of, verdict):
+    """Before 2025-11-18 (RF-03) the fund's criteria are not in force: never reported as met."""
+    report = run(tmp_path, deal(as_of=as_of))
+    assert report["verdict"] == verdict
+    launch = by_id(report).get("RF-03")
+    if verdict == "ineligible":
+        assert (launch["result"], launch["strictness"], launch["value"]) == ("fail", "hard", "2025-11-17")
+        assert "2025-11-18" in launch["threshold"] and "not_in_force" in launch["note"]
+        assert {"RF-07", "RF-08"} <= set(by_id(report))  # the company's criteria still follow, for information
+    else:
+        assert launch is None

@@ -198,3 +198,65 @@ def test_the_screening_date_is_offered_in_the_form_a_date_picker_reads(client, o
     sign_in(client, officer)
     page = client.get("/policy/runs/").content.decode()
     assert f'value="{dt.date.today().isoformat()}"' in page
+
+
+# ---------------------------------------------------------------- not_in_force on the pages and the API (issue 17)
+
+
+def test_self_check_before_the_seedling_rules_says_from_when_they_apply(client, db):
+    page = client.post("/policy/check/", {**FIGURES, "as_of": "2025-11-28"}).content.decode()
+    assert 'class="tier verdict-not_in_force"' in page and "2025-11-29" in page
+    after = client.post("/policy/check/", {**FIGURES, "as_of": "2025-11-29"}).content.decode()
+    assert "verdict-not_in_force" not in after
+
+
+def test_self_check_takes_domestic_rd_for_the_years_before(client, db):
+    """HT-05b sums three years, so the form asks for R&D in China in the two years before too."""
+    from rainforest.policy.forms import SelfCheckForm
+
+    form = SelfCheckForm({**FIGURES, "founded_on": "2015-01-01", "fiscal_year": 2025, "rd_expense_domestic": 200_000,
+                          "revenue_1": 1, "rd_expense_1": 1, "rd_expense_domestic_1": 1, "revenue_2": 1,
+                          "rd_expense_2": 1, "rd_expense_domestic_2": 1})  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert [r["rd_expense_domestic"] for r in form.rows()] == [1, 1, 200_000]
+
+
+def test_a_run_before_the_seedling_rules_counts_and_shows_not_in_force(client, officer, startup):
+    import datetime as dt
+
+    run = services.screening_run(actor=officer_principal(officer), as_of=dt.date(2025, 11, 28))
+    assert run.counts["seed"] == {"not_in_force": 1} and "not_in_force" not in run.counts["tech_sme"]
+    result = run.results.get()
+    assert result.record["tiers"]["seed"]["in_force_from"] == "2025-11-29"
+    sign_in(client, officer)
+    page = client.get(f"/policy/runs/{run.pk}/").content.decode()
+    assert "?tier=seed&verdict=not_in_force" in page and 'class="v-not_in_force"' in page and "2025-11-29" in page
+    listed = client.get(f"/policy/runs/{run.pk}/?tier=seed&verdict=not_in_force").content.decode()
+    assert startup.name in listed
+    drill = client.get(f"/policy/runs/{run.pk}/{result.uscc}/").content.decode()
+    assert "verdict-not_in_force" in drill and "2025-11-29" in drill
+
+
+def test_api_self_check_says_not_in_force_with_the_date(client, db):
+    body = {"founded_on": "2023-03-01", "as_of": "2025-11-17", "rows": [{"fiscal_year": 2025, "employees": 10}]}
+    result = client.post("/api/v1/policy/check", body, content_type="application/json").json()
+    assert result["fund_target"]["verdict"] == "not_in_force" and result["fund_target"]["in_force_from"] == "2025-11-18"
+    assert result["seed"]["in_force"] is False and result["seed"]["in_force_from"] == "2025-11-29"
+    assert "in_force_from" not in result["tech_sme"] and "in_force" not in result["tech_sme"]
+
+
+def test_api_lists_not_in_force_among_the_verdicts(client, officer, startup):
+    from rainforest.accounts import services as accounts
+
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {accounts.api_token_create(actor=officer_principal(officer), name='t')[1]}"
+    }
+    created = client.post("/api/v1/policy/runs", {"as_of": "2025-11-28"}, content_type="application/json", **headers)
+    run_id = created.json()["id"]
+    assert created.json()["counts"]["seed"] == {"not_in_force": 1}
+    url = f"/api/v1/policy/runs/{run_id}/results"
+    listed = client.get(f"{url}?tier=seed&verdict=not_in_force", **headers).json()
+    assert listed["count"] == 1 and listed["items"][0]["verdicts"]["seed"] == "not_in_force"
+    assert client.get(f"{url}?tier=seed&verdict=maybe", **headers).status_code == 422
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "not_in_force" in str(schema["TierOut"]["properties"]["verdict"])

@@ -80,12 +80,13 @@ def test_pages_refuse_the_wrong_roles(enterprise_user, expert, publisher, seedli
     assert Client().get("/seedling/").status_code == 302
 
 
-def test_the_pyramid_page_and_its_download(officer, seedling_co):
+def test_the_pyramid_page_and_its_export(officer, seedling_co):
     recognise(seedling_co, "tech_sme")
     olivia = browser(officer)
     page = olivia.get("/seedling/").content.decode()
     assert "50000" in page and "6000" in page
-    assert olivia.get("/seedling/", {"format": "xlsx"}).content.startswith(b"PK")
+    asked = olivia.post("/seedling/pyramid/export/", {"year": THIS_YEAR, "district": "", "cluster": ""})
+    assert asked.status_code == 302 and asked["Location"] == "/registry/exports/"
 
 
 def test_a_refused_application_shows_the_headroom(enterprise_user, seedling_co):

@@ -7,11 +7,12 @@ the sign-in form cannot be used to learn which accounts exist.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,10 @@ from rainforest.accounts.models import User
 from rainforest.accounts.permissions import Principal
 from rainforest.accounts.policy import security_policy
 from rainforest.audit import trail
+from rainforest.cache_health import Throttle
+
+logger = logging.getLogger(__name__)
+_local_count_warning = Throttle()
 
 
 class RateLimited(Exception):
@@ -30,14 +35,25 @@ def _rate_key(ip: str | None) -> str:
     return f"login-rate:{ip or 'unknown'}:{minute}"
 
 
-def _count_attempt(ip: str | None) -> int:
-    key = _rate_key(ip)
-    cache.add(key, 0, 90)
+def _count_in(counter: BaseCache, key: str) -> int | None:
+    counter.add(key, 0, 90)
     try:
-        return cache.incr(key)
+        return counter.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, 90)
+        counter.set(key, 1, 90)
         return 1
+
+
+def _count_attempt(ip: str | None) -> int:
+    """Attempts from this address this minute, counted in the shared cache; while that cannot count
+    (Redis down: django-redis answers None), in this process's memory, against the same limit."""
+    key = _rate_key(ip)
+    count = _count_in(cache, key)
+    if count is None:
+        if _local_count_warning():
+            logger.error("Sign-in attempts are counted per process while the shared cache cannot count them.")
+        count = _count_in(caches["local"], key)
+    return count
 
 
 def _as_principal(user: User | None) -> Principal | None:

@@ -32,6 +32,8 @@ FUND_VOTE = "fund.vote"  # sit on the investment committee: declare, vote
 SEEDLING_MANAGE = "seedling.manage"  # rounds, nominations, panels, decisions, payments, case work, pyramid
 SEEDLING_APPLY = "seedling.apply"  # one's own enterprise: apply to the round and to measures, see its ladder
 SEEDLING_REVIEW = "seedling.review"  # score the candidates of a round one sits on
+JOBS_VIEW = "jobs.view"  # see the background job queue, its workers and its failed jobs
+JOBS_RETRY = "jobs.retry"  # try a failed background job once more
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENTERPRISE_USER: frozenset(
@@ -55,7 +57,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW, FUND_VOTE}),
     Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN, FUND_MANAGE}),
     # The system administrator runs accounts and settings, not the audit trail or security.
-    Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL}),
+    Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL, JOBS_VIEW, JOBS_RETRY}),
     # The security administrator sets policy and grants roles, and touches no business data.
     Role.SECURITY_ADMIN: frozenset({SECURITY_POLICY, ROLES_GRANT}),
     # The audit administrator reads and exports the trail, and nothing else.

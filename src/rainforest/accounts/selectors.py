@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import (
@@ -37,7 +37,7 @@ def audit_event_list(
     until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     actor.require(AUDIT_VIEW)
-    qs = AuditEvent.objects.order_by("-seq")
+    qs = AuditEvent.objects.order_by(F("seq").desc(nulls_first=True), "-id")  # any not sealed yet first
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_label:

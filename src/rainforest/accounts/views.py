@@ -248,14 +248,19 @@ def _audit_filters(request):
 def audit_view(request):
     form, filters = _audit_filters(request)
     events = selectors.audit_event_list(actor=request.principal, **filters)
+    verification = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["verify"]:
+        verification = trail.verify()  # seals first
+    else:
+        trail.seal()  # the page shows every committed event in its place in the chain
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    verification = trail.verify() if form.is_bound and form.is_valid() and form.cleaned_data["verify"] else None
     return render(request, "accounts/audit.html", {"form": form, "page": page, "verification": verification})
 
 
 @login_required
 def audit_export_view(request):
     request.principal.require(AUDIT_EXPORT)
+    trail.seal()  # every committed event in the file, in its place in the chain
     _form, filters = _audit_filters(request)
     events = selectors.audit_event_list(actor=request.principal, **filters)
     buf = io.StringIO(newline="")

@@ -1,19 +1,23 @@
-"""The audit trail's rows: one hash-chained event per state change or authentication event, and
-the head of the chain."""
+"""The audit trail's rows: one event per state change or authentication event, chained by the
+sealer with keyed MACs, and the head of the chain."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """An append-only, hash-chained record of one state change or authentication event.
+    """An append-only record of one state change or authentication event.
 
-    Who and what are copied into plain columns so the record outlives the rows it names.
+    Who and what are copied into plain columns so the record outlives the rows it names. Written
+    unsealed (no seq, prev_hash or hash) with a MAC over its content (``content_mac``, under
+    ``key_id``); the sealer later gives it its place in the chain. Events from before the keyed
+    chain carry ``key_id = "sha256-legacy"`` and a plain SHA-256 ``hash``.
     """
 
-    seq = models.BigIntegerField(unique=True, editable=False)
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
     at = models.DateTimeField(_("time"), db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("actor"), max_length=150)
@@ -28,25 +32,38 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    key_id = models.CharField(_("key id"), max_length=32, editable=False)
+    nonce = models.CharField(max_length=16, blank=True, editable=False)
+    content_mac = models.CharField(max_length=64, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, null=True, editable=False)
+    hash = models.CharField(max_length=64, null=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="accounts_au_subject_2d2c8f_idx")]
+        # Unsealed events (the last few seconds') first, then the chain from its newest link.
+        ordering = [F("seq").desc(nulls_first=True), "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="accounts_au_subject_2d2c8f_idx"),
+            # What the sealer reads: a handful of rows, found without scanning the trail.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_event_unsealed_idx"),
+        ]
+        # A copy of an event (same content, key and nonce) is refused; a constraint rather than
+        # unique=True, which on PostgreSQL would add a second, pattern-matching index for nothing.
+        constraints = [models.UniqueConstraint(fields=["content_mac"], name="audit_event_content_mac_unique")]
         db_table = "accounts_auditevent"  # the table predates this app; its PostgreSQL trigger names it
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.seq or '-'} {self.action}"
 
 
 class AuditChainHead(models.Model):
-    """The last link of the chain; locked while appending so links never fork."""
+    """The last link of the chain, with a MAC over it; only the sealer locks and moves it."""
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(max_length=32)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         db_table = "accounts_auditchainhead"

@@ -1,37 +1,38 @@
-"""The hash-chained audit trail: append inside the caller's transaction, verify on demand.
+"""The audit trail: append inside the caller's transaction, seal and verify apart.
 
-Each event's hash covers its own fields and the previous event's hash, so editing, deleting
-or reordering any row breaks the chain at that row, and the head row catches a removed tail.
+``record``/``record_many`` write events unsealed, each with a MAC over its content made with the
+current audit key (``rainforest.audit.keys``), and take no lock shared with other writers. The
+sealer (``seal``, run every few seconds by the worker) chains them; ``verify`` checks the chain,
+the head and the checkpoints kept outside the database. See ``sealer`` and ``verification``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from rainforest.audit import context
-from rainforest.audit.models import AuditChainHead, AuditEvent
+from rainforest.audit import context, macs
+from rainforest.audit.models import AuditEvent
+from rainforest.audit.sealer import SealResult, seal
+from rainforest.audit.verification import Verification, verify
 
 if TYPE_CHECKING:  # the actor is any principal-like object: this app imports no other
     from rainforest.accounts.permissions import Principal
 
-GENESIS = "0" * 64
+__all__ = ["COLUMNS", "Change", "SealResult", "Verification", "jsonable", "record", "record_many", "seal", "verify"]
+
+GENESIS = macs.GENESIS
 # The columns of an export, in order (the auditor's page and `rainforest audit export`).
 COLUMNS = (
     "seq", "at", "actor_label", "role", "organisation_label", "action", "subject_type",
-    "subject_id", "subject_label", "before", "after", "ip", "request_id", "prev_hash", "hash",
-)  # fmt: skip
-HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_label", "role", "organisation_id", "organisation_label",
-    "action", "subject_type", "subject_id", "subject_label", "before", "after", "ip",
-    "request_id", "prev_hash",
+    "subject_id", "subject_label", "before", "after", "ip", "request_id", "key_id", "prev_hash", "hash",
 )  # fmt: skip
 
 
@@ -50,13 +51,6 @@ def jsonable(value):
     return value
 
 
-def _digest(event: AuditEvent) -> str:
-    payload = {name: getattr(event, name) for name in HASHED_FIELDS}
-    payload["at"] = event.at.astimezone(dt.UTC).isoformat()
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Change:
     """One thing to record: an action on a subject, with its state before and after."""
@@ -67,6 +61,9 @@ class Change:
     subject_label: str = ""
     before: dict | None = None
     after: dict | None = None
+
+
+_IP_FIELD = AuditEvent._meta.get_field("ip")
 
 
 def _event(actor: Principal | None, change: Change, at: dt.datetime) -> AuditEvent:
@@ -85,62 +82,34 @@ def _event(actor: Principal | None, change: Change, at: dt.datetime) -> AuditEve
         subject_label=str(change.subject_label)[:200],
         before=jsonable(change.before),
         after=jsonable(change.after),
-        ip=ctx.ip,
+        ip=_IP_FIELD.to_python(ctx.ip),  # as the database will give it back (IPv6 compressed), so the MAC holds
         request_id=ctx.request_id,
     )
 
 
-def record_many(actor: Principal | None, changes: list[Change]) -> list[AuditEvent]:
-    """Append events in order. Must run inside the transaction of the change itself."""
-    if not transaction.get_connection().in_atomic_block:
+def record_many(actor: Principal | None, changes: list[Change], *, using: str = "default") -> list[AuditEvent]:
+    """Append events, unsealed, in order. Must run inside the transaction of the change itself."""
+    if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("audit events must be written in the transaction of the change")
     if not changes:
         return []
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    events = unsealed_events(actor, changes)
+    AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)
+    return events
+
+
+def unsealed_events(actor: Principal | None, changes: list[Change]) -> list[AuditEvent]:
+    """The events, not saved yet, each with its nonce and content MAC under the current key."""
+    key = settings.AUDIT_KEYRING.signing
     at = timezone.now()
     events = []
     for change in changes:
         event = _event(actor, change, at)
-        event.seq = head.last_seq + 1
-        event.prev_hash = head.last_hash
-        event.hash = _digest(event)
-        head.last_seq, head.last_hash = event.seq, event.hash
+        event.key_id, event.nonce = key.id, secrets.token_hex(8)
+        event.content_mac = macs.content(key, event)
         events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    head.save(update_fields=["last_seq", "last_hash"])
     return events
 
 
-def record(actor: Principal | None, action: str, **fields) -> AuditEvent:
-    return record_many(actor, [Change(action=action, **fields)])[0]
-
-
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-
-def verify(batch: int = 5000) -> Verification:
-    """Walk the chain from the start; name the first link that does not hold."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    last_seen = 0
-    while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
-        if not rows:
-            break
-        for event in rows:
-            if event.seq != expected_seq:
-                return Verification(False, checked, expected_seq, "missing")
-            if event.prev_hash != prev_hash:
-                return Verification(False, checked, event.seq, "link")
-            if _digest(event) != event.hash:
-                return Verification(False, checked, event.seq, "content")
-            prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-            last_seen = event.seq
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and (head.last_seq != last_seen or head.last_hash != prev_hash):
-        return Verification(False, checked, last_seen + 1, "truncated")
-    return Verification(True, checked)
+def record(actor: Principal | None, action: str, *, using: str = "default", **fields) -> AuditEvent:
+    return record_many(actor, [Change(action=action, **fields)], using=using)[0]

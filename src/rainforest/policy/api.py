@@ -1,9 +1,9 @@
 """Policy endpoints of /api/v1/: the rule library and self-check are public; runs need an officer."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: ninja reads a paginated view's query types in the
+# paginator's module, where a name such as VerdictFilter would not resolve; real objects do.
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Router, Schema
@@ -11,12 +11,17 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from rainforest.api_types import Pages, PastDate, PlatformDate, Year
+from rainforest.core.policy.evaluate import VERDICTS
 from rainforest.policy import selectors, services
 from rainforest.policy.labels import describe
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.schemas import FactsIn
 
 router = Router(tags=["policy"])
+
+# eligible | ineligible | review | unknown | not_in_force (the engine's list: Literal[tuple] lists each)
+Verdict = Literal[VERDICTS]
+VerdictFilter = Literal[(*VERDICTS, "")]  # "" for every verdict
 
 
 class YearIn(FactsIn):
@@ -44,7 +49,7 @@ class RunOut(Schema):
     source: str
     filename: str
     tiers: list[str]
-    counts: dict
+    counts: dict[str, dict[Verdict, int]]
     enterprises: int
 
 
@@ -52,7 +57,38 @@ class ResultOut(Schema):
     uscc: str
     name: str
     fiscal_year: int | None
-    verdicts: dict
+    verdicts: dict[str, Verdict]
+
+
+class CriterionOut(Schema):
+    id: str
+    result: Literal["pass", "fail", "unknown"]
+    value: Any
+    threshold: Any
+    strictness: str
+    source: str
+    missing: list[str]
+    note: str
+
+
+class ScoreRangeOut(Schema):
+    min: int
+    max: int
+    parts: dict[str, Any]
+
+
+class TierOut(Schema):
+    """One tier of a self-check. ``not_in_force`` comes with ``in_force_from`` (the rules take
+    effect that day) or ``in_force_to`` (they ended that day), and ``in_force: false``; its
+    criteria then show, for information only, how the enterprise would fare under those rules."""
+
+    verdict: Verdict
+    in_force_from: dt.date | None = None
+    in_force_to: dt.date | None = None
+    criteria: list[CriterionOut]
+    score: int | ScoreRangeOut | None = None  # a range where experts judge part of it or data is missing
+    score_parts: dict[str, Any] | None = None
+    in_force: bool = True
 
 
 class DecisionIn(Schema):
@@ -89,7 +125,7 @@ def rules(request):
     }  # fmt: skip
 
 
-@router.post("/policy/check", auth=None)
+@router.post("/policy/check", auth=None, response=dict[str, TierOut], exclude_unset=True)
 def check(request, payload: CheckIn):
     """Self-check one enterprise from the figures sent; nothing is stored."""
     rows = [r.dict() for r in payload.rows]
@@ -113,7 +149,7 @@ def run_create(request, payload: RunIn):
 
 @router.get("/policy/runs/{pk}/results", response=list[ResultOut])
 @paginate(Pages)
-def result_list(request, pk: int, tier: str = "", verdict: str = ""):
+def result_list(request, pk: int, tier: str = "", verdict: VerdictFilter = ""):
     run = selectors.run_get(actor=request.principal, pk=pk)
     return selectors.result_list(actor=request.principal, run=run, tier=tier, verdict=verdict)
 

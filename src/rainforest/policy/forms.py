@@ -16,7 +16,8 @@ YEAR_MONEY = ("revenue", "total_costs", "rd_expense", "rd_expense_domestic", "hi
 YEAR_COUNTS = ("employees", "tech_staff", "rd_staff", "ip_class1", "ip_class2", "conversions")
 FLAGS = ("registered_in_hangzhou", "tech_sme_registered", "provincial_tech_sme", "direct_confirmation",
          "restricted_sector", "clean_record")  # fmt: skip
-EARLIER = ("revenue", "rd_expense", "net_assets", "conversions")
+# What the three-year rules read in the two years before (HT-05, HT-05b, conversions, growth).
+EARLIER = ("revenue", "rd_expense", "rd_expense_domestic", "net_assets", "conversions")
 
 
 def _money(label):

@@ -40,3 +40,43 @@ class RecognitionKind(models.TextChoices):
     YOUNG_EAGLE = "young_eagle", _("Young eagle")
     TECH_LEADER = "tech_leader", _("Tech leader")
     GOOD_SEEDLING = "good_seedling", _("Good seedling")
+
+
+class ExportKind(models.TextChoices):
+    """What a background export builds. Each kind's task lives in the app that owns its data; the
+    registry keeps the list so that one page can name every export a person asked for."""
+
+    REGISTRY_FACTS = "registry.facts", _("Enterprise registry facts")
+    SEEDLING_PYRAMID = "seedling.pyramid", _("Seedling pyramid")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being generated")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired and deleted")
+
+
+class ExportFailure(models.TextChoices):
+    """Why an export failed, as its requester reads it."""
+
+    PERMISSION = (
+        "permission",
+        _(
+            "You no longer hold the role this export needs, so it was not generated. "
+            "Ask your system administrator if you still need it."
+        ),
+    )
+    ERROR = (
+        "error",
+        _(
+            "The export could not be generated. Please request it again; if it fails again, "
+            "tell your system administrator."
+        ),
+    )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.facts.validate import FORMULA_PREFIXES
+from rainforest.registry.choices import ExportFormat
 from rainforest.registry.models import Enterprise, YearlyFacts
 from rainforest.registry.services import FACT_FIELDS
 
@@ -65,6 +66,15 @@ class ImportForm(forms.Form):
         label=_("Facts file (CSV in UTF-8 or GB18030, or XLSX)"),
         help_text=_("Columns as in the facts schema; all rows are checked before anything is saved."),
     )
+
+
+class ExportRequestForm(forms.Form):
+    """The registry's export, asked for in the background (the page's XLSX button)."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=ExportFormat.choices)
+
+    def values(self) -> dict:
+        return {"fmt": self.cleaned_data["format"]}
 
 
 class EnterpriseCodeField(forms.CharField):

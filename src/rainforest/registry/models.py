@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rainforest.accounts.models import Organisation
-from rainforest.registry.choices import HnteField, RecognitionKind, Round, Stage
+from rainforest.accounts.models import Membership, Organisation
+from rainforest.registry.choices import (
+    ExportFailure,
+    ExportFormat,
+    ExportKind,
+    ExportStatus,
+    HnteField,
+    RecognitionKind,
+    Round,
+    Stage,
+)
 
 
 def money(label):
@@ -125,3 +136,57 @@ class FinancingRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_round_display()} {self.closed_on}"
+
+
+class ExportJob(models.Model):
+    """A file built in the background for the person who asked for it (registry/export_jobs.py).
+
+    It is built as that person in the membership they asked in, so it holds what they could see
+    then; only they download it, and it is deleted when it expires. The membership is copied as
+    organisation and role: revoking the role empties the link, and the job then fails rather than
+    run with rights its requester no longer has.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_jobs", verbose_name=_("requested by")
+    )
+    membership = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32)
+    language = models.CharField(max_length=16)  # the interface language the file's headings are written in
+    kind = models.CharField(_("export"), max_length=40, choices=ExportKind.choices)
+    format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=120)
+    status = models.CharField(_("status"), max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    failure = models.CharField(_("reason"), max_length=16, choices=ExportFailure.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)  # the job's first row in the queue
+    path = models.CharField(max_length=200, blank=True)  # under MEDIA_ROOT, never served as a URL
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="export_user_recent"),
+            models.Index(fields=["status", "expires_at"], name="export_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.format} #{self.pk}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def summary(self) -> str:
+        """The parameters as a reader sees them (a year, a district, a cluster code)."""
+        return " · ".join(str(v) for v in self.parameters.values() if v not in (None, ""))

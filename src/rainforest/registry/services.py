@@ -267,17 +267,22 @@ def enterprise_profile_update(
     return ent
 
 
-def facts_export(*, actor: Principal, fmt: str) -> bytes:
-    """The visible registry in the canonical schema; the export itself is audited."""
+def facts_export_file(*, actor: Principal, fmt: str) -> tuple[bytes, int]:
+    """The visible registry in the canonical schema, and its number of rows. Not audited here:
+    ``facts_export`` records the export at once, a background export when its file is kept."""
     from rainforest.core.facts import writer
     from rainforest.registry.selectors import facts_export_rows
 
     rows = list(facts_export_rows(actor=actor))
-    body = writer.to_xlsx(rows) if fmt == "xlsx" else writer.to_csv(rows)
+    return (writer.to_xlsx(rows) if fmt == "xlsx" else writer.to_csv(rows)), len(rows)
+
+
+def facts_export(*, actor: Principal, fmt: str) -> bytes:
+    """The visible registry in the canonical schema; the export itself is audited."""
+    body, rows = facts_export_file(actor=actor, fmt=fmt)
     with transaction.atomic():
         trail.record(actor, "registry.exported", subject_type="export", subject_label=fmt,
-                     after={"rows": len(rows), "format": fmt,
-                            "sha256": hashlib.sha256(body).hexdigest()})  # fmt: skip
+                     after={"rows": rows, "format": fmt, "sha256": hashlib.sha256(body).hexdigest()})  # fmt: skip
     return body
 
 

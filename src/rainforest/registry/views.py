@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from rainforest.accounts.errors import StaleEdit
 from rainforest.accounts.permissions import (
@@ -18,10 +21,10 @@ from rainforest.accounts.permissions import (
     REGISTRY_VIEW_ALL,
 )
 from rainforest.core.facts.reader import MAX_BYTES
-from rainforest.page_actions import add_form_errors
-from rainforest.registry import selectors, services
+from rainforest.page_actions import add_form_errors, run_form
+from rainforest.registry import export_jobs, selectors, services, tasks
 from rainforest.registry.choices import Stage
-from rainforest.registry.forms import FactsForm, ImportForm, ProfileForm
+from rainforest.registry.forms import ExportRequestForm, FactsForm, ImportForm, ProfileForm
 from rainforest.registry.models import Enterprise
 from rainforest.registry.problems import problem_message, problem_rows, summary
 
@@ -157,16 +160,49 @@ def import_view(request):
 
 
 @login_required
+@require_safe
 def export_view(request):
+    """The registry as CSV, at once: under half a second for the demo city's 6,600 enterprise-years.
+    XLSX takes seconds, so it is built in the background (``export_request_view``)."""
     fmt = request.GET.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
+    if fmt == "xlsx":
+        raise BadRequest(_("The XLSX export is prepared in the background: use the XLSX button on the registry page."))
+    if fmt != "csv":
         raise Http404
     body = services.facts_export(actor=request.principal, fmt=fmt)
     stamp = timezone.localdate().isoformat()
-    content_type = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8",
-    }[fmt]
-    response = HttpResponse(body, content_type=content_type)
+    response = HttpResponse(body, content_type=export_jobs.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="rainforest-facts-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def export_request_view(request):
+    request.principal.require(REGISTRY_EXPORT)
+    job = run_form(request, ExportRequestForm, tasks.facts_export_request, export_jobs.REQUESTED)
+    return redirect("registry:exports" if job else "registry:list")
+
+
+@login_required
+@require_safe
+def exports_view(request):
+    """The requester's own exports; the list asks again every few seconds while one is pending."""
+    jobs = export_jobs.exports_for(actor=request.principal)
+    context = {"jobs": jobs, "pending": any(job.pending for job in jobs), "keep_days": settings.EXPORT_KEEP_DAYS}
+    template = "registry/exports.html"
+    if request.htmx:
+        template += "#jobs"
+    return render(request, template, context)
+
+
+@login_required
+@require_safe
+def export_download_view(request, pk: int):
+    job, handle = export_jobs.export_download(actor=request.principal, pk=pk)
+    response = FileResponse(
+        handle, as_attachment=True, filename=job.filename, content_type=export_jobs.CONTENT_TYPES[job.format]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q
 
 from rainforest.audit.trail import jsonable
-from rainforest.core.policy.evaluate import evaluate
+from rainforest.core.policy.evaluate import NOT_IN_FORCE, evaluate
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.selectors import enterprise_rows
 from rainforest.registry.models import Enterprise, Recognition
@@ -55,9 +55,10 @@ def register_also_accompanied(check) -> None:
 
 def also_accompanied(enterprise: Enterprise) -> bool:
     """RF-19: a company another programme holds (the fund's portfolio) that meets the good-seedling
-    conditions may be managed as one: the engine's verdict must not be ineligible."""
+    conditions may be managed as one: the engine's verdict must not be ineligible, nor
+    not_in_force (before 2025-11-29 there were no good seedlings to be managed as)."""
     if not any(check(enterprise) for check in _ALSO_ACCOMPANIED):
         return False
     from django.utils import timezone
 
-    return tier_results(enterprise, timezone.localdate())["good_seedling"].verdict != "ineligible"
+    return tier_results(enterprise, timezone.localdate())["good_seedling"].verdict not in ("ineligible", NOT_IN_FORCE)

@@ -237,6 +237,15 @@ class FilterForm(forms.Form):
 class PyramidFilterForm(FilterForm):
     district = forms.ChoiceField(label=_("District"), choices=_choices((d, d) for d in DISTRICTS), required=False)
     cluster = forms.ChoiceField(label=_("Industry cluster"), choices=_choices(HZ296X.items()), required=False)
+    format = None  # the pyramid's XLSX is built in the background (PyramidExportForm)
+
+
+class PyramidExportForm(forms.Form):
+    """The pyramid page's table, with its filters, asked for as a file built in the background."""
+
+    year = year_field(_("Year"))
+    district = PyramidFilterForm.base_fields["district"]
+    cluster = PyramidFilterForm.base_fields["cluster"]
 
 
 class ApplicationFilterForm(FilterForm):

@@ -5,6 +5,7 @@ from rainforest.seedling import views
 app_name = "seedling"
 urlpatterns = [
     path("", views.pyramid_view, name="pyramid"),
+    path("pyramid/export/", views.pyramid_export_view, name="pyramid_export"),
     path("mine/", views.own_view, name="own"),
     path("enterprises/<str:uscc>/", views.enterprise_view, name="enterprise"),
     path("enterprises/<str:uscc>/case-officer/", views.case_officer_assign_view, name="case_officer_assign"),

@@ -21,8 +21,9 @@ from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
 from rainforest.page_actions import query_year, run_form, xlsx_response
+from rainforest.registry import export_jobs
 from rainforest.registry.models import Enterprise
-from rainforest.seedling import exports, forms, selectors
+from rainforest.seedling import exports, forms, selectors, tasks
 from rainforest.seedling.catalogue import catalogue
 from rainforest.seedling.choices import Ground
 from rainforest.seedling.models import MeasureApplication, PanelMember
@@ -47,12 +48,19 @@ def pyramid_view(request):
     form = forms.PyramidFilterForm(request.GET)
     district, cluster = form.value("district"), form.value("cluster")
     rows = selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
-    if form.download():
-        return xlsx_response(exports.pyramid_xlsx(rows, year), f"pyramid-{year}")
     _filter_errors(request, form)
     context = {"rows": rows, "year": year, "district": district, "cluster": cluster, "districts": list(DISTRICTS),
                "clusters": HZ296X, "years": sorted(rows[0].by_year) if rows else []}  # fmt: skip
     return render(request, "seedling/pyramid.html", context)
+
+
+@login_required
+@require_POST
+def pyramid_export_view(request):
+    """The pyramid's XLSX takes seconds of engine work: a worker builds it, as the officer who asked."""
+    request.principal.require(SEEDLING_MANAGE)
+    job = run_form(request, forms.PyramidExportForm, tasks.pyramid_export_request, export_jobs.REQUESTED)
+    return redirect("registry:exports") if job else redirect("seedling:pyramid")
 
 
 def _ladder_page(request, enterprise: Enterprise):

@@ -143,7 +143,7 @@ def test_hnte_score_is_a_range_decided_against_71():
     low, high = outcome.score_range
     assert low < 71 <= high and criterion(outcome, "HT-07").result == "unknown"
     assert outcome.verdict == "review"
-    weak = years({"conversions": 0, "ip_class1": 0, "ip_class2": 0, "net_assets": 1e6, "revenue": 1e7})
+    weak = years(*[{"conversions": 0, "ip_class1": 0, "ip_class2": 0, "net_assets": 1e6, "revenue": 1e7}] * 3)
     assert criterion(run("hnte", weak), "HT-07").result == "fail"
 
 
@@ -185,12 +185,165 @@ def test_fund_industries_must_be_296x():
     assert criterion(run("fund_target", rows(industries="")), "RF-09").result == "fail"
 
 
-def test_a_tier_outside_its_dates_says_so():
-    assert run("seed", rows(fiscal_year=2024), as_of=dt.date(2025, 6, 1)).in_force is False
-    assert run("seed", rows()).in_force is True
-
-
 def test_only_years_up_to_the_as_of_date_count():
     facts = years({"employees": 40}, {"employees": 300})  # 2024, 2025
     assert criterion(run("seed", facts, as_of=dt.date(2024, 12, 31)), "RM-SEED-02").result == "pass"
     assert criterion(run("seed", facts), "RM-SEED-02").result == "fail"
+
+
+# ---------------------------------------------------------------- HT-05b: a three-year figure (issue 17, item 1)
+
+
+def test_hnte_domestic_share_is_on_three_year_sums_at_60_percent_exactly():
+    # R&D 1m a year, in China 0.7m, 0.7m, 0.4m: the latest year alone is 40%, the three years 1.8m / 3m = 60%
+    facts = years(*({"rd_expense": 1_000_000, "rd_expense_domestic": d} for d in (700_000, 700_000, 400_000)))
+    c = criterion(run("hnte", facts), "HT-05b")
+    assert (c.result, c.value, c.threshold) == ("pass", 0.6, 0.6)
+    facts[0]["rd_expense_domestic"] = 699_999
+    assert criterion(run("hnte", facts), "HT-05b").result == "fail"
+
+
+def test_hnte_domestic_share_of_the_latest_year_alone_does_not_pass():
+    facts = years(*({"rd_expense": 1_000_000, "rd_expense_domestic": d} for d in (300_000, 300_000, 900_000)))
+    c = criterion(run("hnte", facts), "HT-05b")
+    assert (c.result, c.value) == ("fail", 0.5)
+
+
+# ---------------------------------------------------------------- the actual period (issue 17, item 2)
+
+
+@pytest.mark.parametrize(
+    "founded, as_of, result",
+    [
+        (dt.date(2023, 11, 29), AS_OF, "pass"),  # one day short of three years: its actual period, 2024-2025
+        (dt.date(2023, 11, 28), AS_OF, "unknown"),  # three years exactly: 2023 is needed
+        (dt.date(2015, 6, 1), AS_OF, "unknown"),
+        (dt.date(2024, 2, 29), dt.date(2027, 2, 27), "pass"),  # 29 February: the third anniversary is 28 February
+        (dt.date(2024, 2, 29), dt.date(2027, 2, 28), "unknown"),
+    ],
+)
+def test_the_actual_period_is_only_for_an_enterprise_under_three_years(founded, as_of, result):
+    facts = years({}, {}) if as_of == AS_OF else [{**r, "fiscal_year": r["fiscal_year"] + 1} for r in years({}, {})]
+    outcome = run("hnte", facts, founded_on=founded, as_of=as_of)
+    for cid in ("HT-05", "HT-05b"):
+        assert criterion(outcome, cid).result == result, cid
+    if result == "unknown":
+        first = as_of.year - 3 if as_of == AS_OF else 2024
+        c = criterion(outcome, "HT-05")
+        assert c.missing == [f"fiscal year {first}"] and "three years or more" in c.note
+        assert outcome.verdict == "unknown"
+    else:
+        assert "actual period" in criterion(outcome, "HT-05").note
+
+
+def test_an_older_enterprise_with_one_year_is_unknown_not_judged_on_it():
+    outcome = run("hnte", rows(rd_expense=100_000), founded_on=dt.date(2012, 5, 1))  # 1% would fail the 5% band
+    c = criterion(outcome, "HT-05")
+    assert (c.result, c.missing) == ("unknown", ["fiscal year 2023", "fiscal year 2024"])
+    assert outcome.verdict == "unknown"
+
+
+def test_a_gap_in_a_young_enterprises_period_is_unknown():
+    facts = [r for r in years({}, {}, {}) if r["fiscal_year"] != 2024]  # 2023 and 2025
+    c = criterion(run("hnte", facts, founded_on=dt.date(2023, 12, 1)), "HT-05")
+    assert (c.result, c.missing) == ("unknown", ["fiscal year 2024"])
+
+
+def test_growth_that_cannot_be_computed_is_unknown_and_counts_from_0_to_its_maximum():
+    from rainforest.core.policy.fields import Facts, value_of
+
+    young = Facts("x", "x", dt.date(2025, 3, 1), rows(), AS_OF)  # one accounting year: nothing to measure
+    assert (
+        value_of(young, "sales_growth").unknown and "one accounting year" in value_of(young, "sales_growth").undefined
+    )
+    outcome = run("hnte", rows(), founded_on=dt.date(2025, 3, 1))
+    assert outcome.score_parts["growth"] == [0, 20]  # never 0: the best case counts it at its maximum
+    older = run("hnte", rows(), founded_on=dt.date(2015, 1, 1))
+    assert older.score_parts["growth"] == [0, 20] and older.score_parts["conversion"] == [0, 30]
+    three = years(*[{"net_assets": 1e6, "revenue": 1e7}] * 3)  # flat: growth is computed, 0 points
+    assert run("hnte", three, founded_on=dt.date(2015, 1, 1)).score_parts["growth"] == 0
+
+
+def test_the_best_case_with_unknown_growth_can_reach_71_where_zero_growth_cannot():
+    # IP 1..26, conversions 7..12, management 0..20: 58 at best with no growth, 78 with growth unknown
+    weak = {"conversions": 2, "ip_class1": 0, "ip_class2": 1}
+    known = run("hnte", years(*[{**weak, "net_assets": 1e6, "revenue": 1e7}] * 3), founded_on=dt.date(2015, 1, 1))
+    assert known.score_range == (8, 58) and criterion(known, "HT-07").result == "fail"
+    blank = years(*[{**weak, "net_assets": None, "revenue": None}] * 3)
+    unknown = run("hnte", blank, founded_on=dt.date(2015, 1, 1))
+    assert unknown.score_range == (8, 78) and criterion(unknown, "HT-07").result == "unknown"
+
+
+# ---------------------------------------------------------------- undefined ratios and score ranges (item 3)
+
+
+def test_tech_sme_without_revenue_is_decided_when_the_known_parts_reach_60():
+    # staff 16/40 -> 20, IP class I -> 30, R&D / costs 1m / 9m = 11% -> 10: 60 whatever R&D / sales would give
+    outcome = run("tech_sme", rows(revenue=0))
+    assert outcome.score_range == (60, 100) and outcome.score is None
+    assert criterion(outcome, "TS-05").result == "pass" and outcome.verdict == "eligible"
+
+
+def test_tech_sme_without_revenue_fails_when_the_known_parts_cannot_reach_60():
+    # staff 4/40 -> 4, no IP -> 0, R&D / costs 11% -> 10: even 50 for R&D gives 54
+    outcome = run("tech_sme", rows(revenue=0, tech_staff=4, rd_staff=4, ip_class1=0, ip_class2=0))
+    assert outcome.score_range == (14, 54)
+    assert criterion(outcome, "TS-05").result == "fail" and outcome.verdict == "ineligible"
+
+
+def test_tech_sme_without_revenue_is_unknown_when_the_known_parts_do_not_decide():
+    outcome = run("tech_sme", rows(revenue=0, ip_class1=0, ip_class2=0))  # 20 + 10..50 + 0 = 30..70
+    c = criterion(outcome, "TS-05")
+    assert outcome.score_range == (30, 70) and c.result == "unknown" and outcome.verdict == "unknown"
+    assert c.missing == ["revenue is 0"] and "30 to 70" in c.note
+
+
+def test_tech_sme_without_revenue_takes_the_cost_ratio_alternative_in_full():
+    # R&D / costs 3m / 9m = 33% -> 50: the better ratio is known, so the score is exact
+    outcome = run("tech_sme", rows(revenue=0, rd_expense=3_000_000, ip_class1=0, ip_class2=0))
+    assert (outcome.score, outcome.score_range) == (70, None) and outcome.verdict == "eligible"
+
+
+@pytest.mark.parametrize("tech_staff, result", [(12, "pass"), (None, "unknown")])
+def test_tech_sme_with_unknown_staff_still_needs_a_non_zero_staff_score(tech_staff, result):
+    outcome = run("tech_sme", rows(tech_staff=tech_staff, rd_staff=min(tech_staff or 0, 8)))
+    assert criterion(outcome, "TS-05").result == result  # 80..100 >= 60, but the staff part may be 0
+
+
+# ---------------------------------------------------------------- dates in force (item 4)
+
+
+@pytest.mark.parametrize(
+    "tier, day_before, first_day",
+    [
+        ("seed", dt.date(2025, 11, 28), dt.date(2025, 11, 29)),
+        ("good_seedling", dt.date(2025, 11, 28), dt.date(2025, 11, 29)),
+        ("fund_target", dt.date(2025, 11, 17), dt.date(2025, 11, 18)),
+        ("young_eagle", dt.date(2024, 10, 10), dt.date(2024, 10, 11)),
+    ],
+)
+def test_a_tier_is_not_in_force_before_its_rules_took_effect(tier, day_before, first_day):
+    facts = rows(fiscal_year=2024)
+    before = run(tier, facts, as_of=day_before)
+    assert before.verdict == "not_in_force" and before.window == {"in_force_from": first_day}
+    assert before.as_dict()["in_force_from"] == first_day.isoformat() and before.criteria  # shown for information
+    on = run(tier, facts, as_of=first_day)
+    assert on.verdict != "not_in_force" and on.in_force and on.window == {}
+
+
+def test_a_tier_whose_rules_ended_says_until_when():
+    import dataclasses
+
+    from rainforest.core.policy.evaluate import evaluate_tier
+    from rainforest.core.policy.fields import Facts
+    from tests.core.policy.helpers import RULES
+
+    ended = dataclasses.replace(RULES.tiers["seed"], in_force_to=dt.date(2027, 12, 31))
+    last_day = evaluate_tier(ended, Facts("x", "x", dt.date(2023, 3, 1), rows(), dt.date(2027, 12, 31)))
+    after = evaluate_tier(ended, Facts("x", "x", dt.date(2023, 3, 1), rows(), dt.date(2028, 1, 1)))
+    assert last_day.verdict == "eligible"
+    assert after.verdict == "not_in_force" and after.window == {"in_force_to": dt.date(2027, 12, 31)}
+
+
+def test_tiers_without_a_start_date_are_always_in_force():
+    assert run("tech_sme", rows(fiscal_year=2010), as_of=dt.date(2010, 6, 30)).verdict != "not_in_force"

@@ -86,3 +86,30 @@ def test_invalid_yaml_is_refused(rules_copy):
     (rules_copy / "tiers" / "seed.yaml").write_text("tier: [unclosed", encoding="utf-8")
     with pytest.raises(RuleFileError, match="not valid YAML"):
         load_ruleset(rules_copy)
+
+
+def test_a_score_takes_an_ordering_and_a_fixed_value_only(rules_copy):
+    def equal(d):
+        d["criteria"][4]["test"]["any_of"][1]["all_of"][0]["op"] = "=="  # TS-05: score == 60
+
+    edit(rules_copy / "tiers" / "tech_sme.yaml", equal)
+    with pytest.raises(RuleFileError, match="a score takes one of"):
+        load_ruleset(rules_copy)
+
+
+def test_each_dated_tier_says_where_its_date_comes_from():
+    rules = load_ruleset()
+    dated = {t.id: (t.in_force_from.isoformat(), t.in_force_source.refs) for t in rules.tiers.values()
+             if t.in_force_source}  # fmt: skip
+    assert dated == {
+        "seed": ("2025-11-29", ("S4", "S3")),
+        "good_seedling": ("2025-11-29", ("S4", "S3")),
+        "fund_target": ("2025-11-18", ("S6", "S11")),
+        "young_eagle": ("2024-10-11", ("S16",)),
+    }
+    assert all(ref in rules.sources for _date, refs in dated.values() for ref in refs)
+
+
+def test_hnte_domestic_share_is_the_three_year_field():
+    test = next(c for c in load_ruleset().tiers["hnte"].criteria if c.id == "HT-05b").test
+    assert (test.field, test.op, test.value) == ("rd_domestic_share_3y", ">=", 0.6)

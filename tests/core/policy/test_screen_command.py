@@ -92,3 +92,62 @@ def test_the_console_script_runs_without_any_configuration(facts_file, tmp_path)
                             capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert '"seed"' in result.stdout
+
+
+# ---------------------------------------------------------------- not_in_force in every format (issue 17, item 4)
+
+
+def test_jsonl_says_not_in_force_with_the_date(facts_file, capsys):
+    call_command("screen", str(facts_file), "--as-of", "2025-11-28", "--tiers", "seed,fund_target,tech_sme")
+    tiers = json.loads(capsys.readouterr().out)["tiers"]
+    seed = tiers["seed"]
+    assert seed["verdict"] == "not_in_force" and seed["in_force_from"] == "2025-11-29"
+    assert {c["id"] for c in seed["criteria"]} >= {"RM-SEED-01"}  # still shown, for information
+    assert tiers["fund_target"]["verdict"] != "not_in_force" and "in_force_from" not in tiers["fund_target"]
+    assert set(tiers["tech_sme"]) == {"verdict", "score", "criteria"}  # tiers in force keep their shape
+    call_command("screen", str(facts_file), "--as-of", "2025-11-29", "--tiers", "seed")
+    assert json.loads(capsys.readouterr().out)["tiers"]["seed"]["verdict"] == "eligible"
+
+
+def test_the_fund_is_not_in_force_before_its_launch(facts_file, capsys):
+    call_command("screen", str(facts_file), "--as-of", "2025-11-17", "--tiers", "fund_target")
+    fund = json.loads(capsys.readouterr().out)["tiers"]["fund_target"]
+    assert (fund["verdict"], fund["in_force_from"]) == ("not_in_force", "2025-11-18")
+
+
+def test_csv_says_not_in_force_with_the_date(facts_file, tmp_path):
+    import csv
+
+    out = tmp_path / "out.csv"
+    call_command("screen", str(facts_file), "--as-of", "2025-11-28", "--tiers", "seed,tech_sme", "--format", "csv",
+                 "-o", str(out))  # fmt: skip
+    (row,) = csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines())
+    assert list(row) == ["uscc", "name", "fiscal_year", "seed.verdict", "seed.not_passed", "tech_sme.verdict",
+                         "tech_sme.score", "tech_sme.not_passed"]  # fmt: skip
+    assert row["seed.verdict"] == "not_in_force" and row["seed.not_passed"] == "in_force_from:2025-11-29"
+    assert row["tech_sme.verdict"] == "eligible"
+
+
+def test_xlsx_says_not_in_force_with_the_date(facts_file, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out.xlsx"
+    call_command("screen", str(facts_file), "--as-of", "2025-11-28", "--tiers", "good_seedling", "--format", "xlsx",
+                 "-o", str(out))  # fmt: skip
+    header, row = load_workbook(out).active.iter_rows(values_only=True)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["good_seedling.verdict"] == "not_in_force"
+    assert cells["good_seedling.not_passed"].startswith("in_force_from:2025-11-29")
+
+
+def test_a_score_the_known_parts_decide_is_a_range_in_the_record(tmp_path, capsys):
+    import datetime as dt
+
+    rows = [{**BASE, "uscc": "91330106MA2B2Y6X2A", "name": "甲公司", "founded_on": dt.date(2023, 3, 1),
+             "fiscal_year": 2025, "revenue": 0}]  # fmt: skip
+    path = tmp_path / "facts.csv"
+    path.write_bytes(to_csv(rows))
+    call_command("screen", str(path), "--as-of", "2026-11-28", "--tiers", "tech_sme")
+    tech_sme = json.loads(capsys.readouterr().out)["tiers"]["tech_sme"]
+    assert tech_sme["score"] == {"min": 60, "max": 100} and tech_sme["verdict"] == "eligible"
+    assert next(c for c in tech_sme["criteria"] if c["id"] == "TS-05")["result"] == "pass"

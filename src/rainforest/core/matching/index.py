@@ -3,6 +3,8 @@
 One ``MatchIndex`` holds one collection (capabilities, or scenarios). Slots are append-only; an
 edit tombstones the old slot and appends the new version, a removal only tombstones, and
 ``compact()`` rebuilds the base from the live documents when the delta has grown (or on demand).
+An owner that must not pay for a rebuild where it upserts (the platform's web processes) makes the
+index with ``auto_compact=False`` and asks ``compaction_due`` instead.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ NO_BOOSTS = Boosts()
 
 
 class MatchIndex:
-    def __init__(self, *, encoder: str | None = DEFAULT_ENCODER, tokeniser: Tokeniser | None = None):
+    def __init__(
+        self, *, encoder: str | None = DEFAULT_ENCODER, tokeniser: Tokeniser | None = None, auto_compact: bool = True
+    ):
         self.tokeniser = tokeniser or shared_tokeniser()
+        self.auto_compact = auto_compact
         self.encoder = None
         self.encoder_problem: EncoderUnavailable | None = None
         if encoder:
@@ -136,7 +141,7 @@ class MatchIndex:
             self.lexical.append(self._tokens(doc))
             if self.dense_ready:
                 self._delta_vectors.append(self.encoder.encode([doc.text]))
-            if self.lexical.delta_size > max(1000, self.lexical.size // 20):
+            if self.auto_compact and self.compaction_due:
                 self.compact()
 
     def remove(self, doc_id: str) -> None:
@@ -144,6 +149,11 @@ class MatchIndex:
             slot = self._slot.pop(doc_id, None)
             if slot is not None:
                 self._alive[slot] = False
+
+    @property
+    def compaction_due(self) -> bool:
+        """The delta has outgrown 5% of the base (or 1,000 documents): time to rebuild the base."""
+        return self.lexical.delta_size > max(1000, self.lexical.size // 20)
 
     def compact(self) -> None:
         """Rebuild the base segment from the live documents (statistics and dense model refreshed)."""
@@ -313,12 +323,14 @@ class MatchIndex:
             (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
     @classmethod
-    def load(cls, folder: Path | str, *, encoder: str | None = DEFAULT_ENCODER) -> tuple[MatchIndex, dict]:
+    def load(
+        cls, folder: Path | str, *, encoder: str | None = DEFAULT_ENCODER, auto_compact: bool = True
+    ) -> tuple[MatchIndex, dict]:
         """An index saved by :meth:`save`, and its metadata. Refuses a file of another format or
         vocabulary (rebuild instead: the tokens would not agree)."""
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text())
-        index = cls(encoder=encoder)
+        index = cls(encoder=encoder, auto_compact=auto_compact)
         if meta.get("format") != FORMAT or meta.get("vocabulary") != index.tokeniser.vocabulary.version:
             raise ValueError(f"{folder}: saved with another index format or vocabulary; rebuild it")
         with (folder / "documents.jsonl").open(encoding="utf-8") as lines:

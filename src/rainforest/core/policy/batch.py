@@ -14,8 +14,20 @@ import re
 import polars as pl
 
 from rainforest.core.facts.schema import COLUMNS, Kind
+from rainforest.core.policy.evaluate import NOT_IN_FORCE
 from rainforest.core.policy.fields import BOOLEAN, NUMERIC, RATIOS
-from rainforest.core.policy.model import AllOf, AnyOf, Compare, RuleSet, Score, ScorePart, Tier, Unpublished
+from rainforest.core.policy.model import (
+    SCORE_FIELDS,
+    AllOf,
+    AnyOf,
+    Compare,
+    RuleSet,
+    Score,
+    ScorePart,
+    Tier,
+    Unpublished,
+    is_score_field,
+)
 
 SCHEMA = {
     c.name: {
@@ -25,6 +37,8 @@ SCHEMA = {
     for c in COLUMNS
 }  # fmt: skip
 GROWTH_COLUMNS = {"net_asset_growth": "net_assets", "sales_growth": "revenue"}
+# Columns the three-year figures read in each year of the period (fields.period_of).
+PERIOD_COLUMNS = ("rd_expense", "rd_expense_domestic", "revenue", "conversions", "net_assets")
 
 
 def frame_from_rows(rows: list[dict]) -> pl.DataFrame:
@@ -37,39 +51,80 @@ def frame_from_rows(rows: list[dict]) -> pl.DataFrame:
 
 
 def _per_enterprise(facts: pl.DataFrame | pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """One row per enterprise: its latest usable year plus the three-year aggregates."""
+    """One row per enterprise: its latest usable year, the two rows before it and its period
+    (fields.period_of: the years ``start``..Y, ``_in<k>`` for year Y-k, ``_whole`` when each has a row).
+
+    The period's years lie among the latest three rows, so each period column is read at the
+    year Y (the latest row), Y-1 (the row before, if it is that year) and Y-2 (either of the two
+    rows before, if one is that year) — ``_<column>@1`` and ``_<column>@2``, null where no row is.
+    """
     lf = facts.lazy()
     everyone = lf.select("uscc").unique()
     usable = lf.filter(pl.col("fiscal_year") <= as_of.year).sort("uscc", "fiscal_year")
-    last3 = lambda c: pl.col(c).tail(3)  # noqa: E731
+    before = lambda c, k: pl.col(c).tail(k + 1).first()  # noqa: E731 - the k-th row before the latest
     grouped = usable.group_by("uscc").agg(
         *[pl.col(c).last() for c in SCHEMA if c != "uscc"],
         pl.len().clip(upper_bound=3).alias("_n"),
-        last3("rd_expense").sum().alias("_rd_sum"),
-        last3("rd_expense").null_count().alias("_rd_nulls"),
-        last3("revenue").sum().alias("_rev_sum"),
-        last3("revenue").null_count().alias("_rev_nulls"),
-        last3("conversions").mean().alias("_conv_mean"),
-        last3("conversions").null_count().alias("_conv_nulls"),
-        *[
-            expr
-            for column in ("net_assets", "revenue")
-            for expr in (
-                pl.col(column).last().alias(f"_{column}_y3"),
-                pl.col(column).tail(2).first().alias(f"_{column}_y2"),
-                pl.col(column).tail(3).first().alias(f"_{column}_y1"),
-                last3(column).null_count().alias(f"_{column}_nulls"),
-            )
-        ],
+        *[before(c, k).alias(f"_{c}_r{k}") for c in ("fiscal_year", *PERIOD_COLUMNS) for k in (1, 2)],
     )
     identity = lf.group_by("uscc").agg(
         pl.col("name").last().alias("_name"), pl.col("founded_on").last().alias("_founded")
     )
+    year, r1, r2 = pl.col("fiscal_year"), pl.col("_fiscal_year_r1"), pl.col("_fiscal_year_r2")
+    founded = pl.col("founded_on")
+    # 实际经营期不满三年 (fields.operated_under_three_years): the third anniversary is after the as-of date.
+    # Such an enterprise's period starts at its first row from max(Y-2, founding year) on; rows are
+    # ascending, so that is the earliest of r2, r1, Y not below it (none when Y is below it).
+    young = pl.lit(as_of) < founded.dt.offset_by("3y")
+    floor = pl.max_horizontal(founded.dt.year(), year - 2)
+    first = pl.when(r2 >= floor).then(r2).when(r1 >= floor).then(r1).when(year >= floor).then(year)
+    start = pl.when(young).then(first.fill_null(year + 1)).otherwise(year - 2)
+    at1, at2 = r1 == year - 1, (r1 == year - 2) | (r2 == year - 2)
     return (
         everyone.join(grouped, on="uscc", how="left")
         .join(identity, on="uscc", how="left")
         .with_columns(pl.col("_name").alias("name"), pl.col("_founded").alias("founded_on"), pl.col("_n").fill_null(0))
+        .with_columns(
+            *[
+                expr
+                for c in PERIOD_COLUMNS
+                for expr in (
+                    pl.when(at1).then(pl.col(f"_{c}_r1")).alias(f"_{c}@1"),
+                    pl.when(r1 == year - 2)
+                    .then(pl.col(f"_{c}_r1"))
+                    .when(r2 == year - 2)
+                    .then(pl.col(f"_{c}_r2"))
+                    .alias(f"_{c}@2"),
+                )
+            ],  # fmt: skip
+            (year >= start).fill_null(False).alias("_in0"),
+            (year - 1 >= start).fill_null(False).alias("_in1"),
+            (year - 2 >= start).fill_null(False).alias("_in2"),
+            at1.fill_null(False).alias("_at1"),
+            at2.fill_null(False).alias("_at2"),
+        )
+        .with_columns(
+            # every year of the period has a row; _m: how many years it has
+            (pl.col("_in0") & (~pl.col("_in1") | pl.col("_at1")) & (~pl.col("_in2") | pl.col("_at2"))).alias("_whole"),
+            (pl.col("_in0").cast(pl.Int32) + pl.col("_in1").cast(pl.Int32) + pl.col("_in2").cast(pl.Int32)).alias("_m"),
+        )
     )
+
+
+def _at(column: str, k: int) -> pl.Expr:
+    """The column's value k years before the latest usable year."""
+    return pl.col(column) if k == 0 else pl.col(f"_{column}@{k}")
+
+
+def _period_sum(column: str) -> pl.Expr:
+    """Oldest year first, as the single evaluator adds them (the same floating-point sum); a blank
+    inside the period makes it null."""
+    inside = lambda k: pl.when(pl.col(f"_in{k}")).then(_at(column, k)).otherwise(0.0)  # noqa: E731
+    return (inside(2) + inside(1)) + _at(column, 0)
+
+
+def _over_period(expr: pl.Expr) -> pl.Expr:
+    return pl.when(pl.col("_whole")).then(expr).otherwise(None)
 
 
 def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -91,20 +146,18 @@ def _age_years(as_of: dt.date) -> pl.Expr:
 
 
 def _growth(name: str) -> pl.Expr:
-    """The S29 formula on the latest (up to) three years, positions taken from the end."""
+    """The S29 formula over the period (fields._growth): three years y1..y3, an actual period of
+    two, and one year alone measures nothing (null)."""
     column = GROWTH_COLUMNS[name]
-    n = pl.col("_n")
-    last, prev, prev2 = (pl.col(f"_{column}_y{i}") for i in (3, 2, 1))
-    # with three years: y1 = prev2, y2 = prev, y3 = last; with two: y1 = prev, y2 = last
+    latest, back1, back2 = (_at(column, k) for k in (0, 1, 2))  # fields._growth's y3, y2, y1 over three years
+    m = pl.col("_m")
+    blank = latest.is_null() | (pl.col("_in1") & back1.is_null()) | (pl.col("_in2") & back2.is_null())
     three = (
-        pl.when(prev == 0).then(0.0).when(prev2 == 0).then(last / prev - 1)
-        .otherwise(0.5 * (prev / prev2 + last / prev) - 1)
+        pl.when(back1 == 0).then(0.0).when(back2 == 0).then(latest / back1 - 1)
+        .otherwise(0.5 * (back1 / back2 + latest / back1) - 1)
     )  # fmt: skip
-    two = pl.when(prev == 0).then(0.0).otherwise(last / prev - 1)
-    return (
-        pl.when(pl.col(f"_{column}_nulls") > 0).then(None)
-        .when(n < 2).then(0.0).when(n == 2).then(two).otherwise(three)
-    )  # fmt: skip
+    two = pl.when(back1 == 0).then(0.0).otherwise(latest / back1 - 1)
+    return _over_period(pl.when(blank).then(None).when(m == 3).then(three).when(m == 2).then(two).otherwise(None))
 
 
 def field_expr(name: str, as_of: dt.date) -> pl.Expr:  # noqa: C901 - one branch per field, by design
@@ -128,11 +181,11 @@ def field_expr(name: str, as_of: dt.date) -> pl.Expr:  # noqa: C901 - one branch
         case "years_of_data":
             return pl.col("_n").cast(pl.Float64)
         case "rd_to_revenue_3y":
-            undecided = (pl.col("_rd_nulls") > 0) | (pl.col("_rev_nulls") > 0) | (pl.col("_n") == 0)
-            return pl.when(undecided).then(None).otherwise(_ratio(pl.col("_rd_sum"), pl.col("_rev_sum")))
+            return _over_period(_ratio(_period_sum("rd_expense"), _period_sum("revenue")))
+        case "rd_domestic_share_3y":
+            return _over_period(_ratio(_period_sum("rd_expense_domestic"), _period_sum("rd_expense")))
         case "conversions_avg_3y":
-            undecided = (pl.col("_conv_nulls") > 0) | (pl.col("_n") == 0)
-            return pl.when(undecided).then(None).otherwise(pl.col("_conv_mean"))
+            return _over_period(_period_sum("conversions") / pl.col("_m"))
         case "net_asset_growth" | "sales_growth":
             return _growth(name)
     raise KeyError(name)
@@ -149,7 +202,6 @@ class _Compiler:
     def __init__(self, tier: Tier, as_of: dt.date):
         self.tier, self.as_of = tier, as_of
         self.fields: set[str] = set()
-        self.widen = bool(tier.score and tier.score.is_range)
         self.parts: dict[str, tuple[pl.Expr, pl.Expr]] = {}
         self.total: tuple[pl.Expr, pl.Expr] | None = None
         if tier.score:
@@ -177,38 +229,23 @@ class _Compiler:
                     r = self.test(test)[0]
                     lo = pl.when(r.is_null()).then(null).when(r).then(pl.lit(pts[0])).otherwise(lo)
                     hi = pl.when(r.is_null()).then(null).when(r).then(pl.lit(pts[1])).otherwise(hi)
-            case "max_of":
-                subs = [(p, *self._part(p)) for p in part.options]
-                lo = pl.max_horizontal([s[1] for s in subs])
-                hi = pl.max_horizontal(
-                    [pl.when(s[1].is_null()).then(pl.lit(s[0].maximum)).otherwise(s[2]) for s in subs]
-                )
-                if not self.widen:
-                    lo = pl.when(lo == hi).then(lo).otherwise(null)
-                    hi = pl.when(lo.is_null()).then(null).otherwise(hi)
+            case "max_of":  # sub-parts are never null: an unknown one is already 0..its maximum
+                subs = [self._part(p) for p in part.options]
+                lo, hi = pl.max_horizontal([s[0] for s in subs]), pl.max_horizontal([s[1] for s in subs])
             case "sum_of":
-                subs = [(p, *self._part(p)) for p in part.options]
-                any_unknown = pl.any_horizontal([s[1].is_null() for s in subs])
-                lo = pl.sum_horizontal([s[1].fill_null(0) for s in subs])
-                hi = pl.sum_horizontal([s[2].fill_null(pl.lit(s[0].maximum)) for s in subs])
-                if not self.widen:
-                    lo = pl.when(any_unknown).then(null).otherwise(lo)
-                    hi = pl.when(any_unknown).then(null).otherwise(hi)
-        if self.widen:
-            lo, hi = lo.fill_null(0), hi.fill_null(part.maximum)
-        lo, hi = lo.clip(upper_bound=part.maximum), hi.clip(upper_bound=part.maximum)  # keeps nulls
+                subs = [self._part(p) for p in part.options]
+                lo, hi = pl.sum_horizontal([s[0] for s in subs]), pl.sum_horizontal([s[1] for s in subs])
+        # what the data cannot decide counts from 0 to the part's maximum (evaluate.part_points)
+        lo, hi = lo.fill_null(0), hi.fill_null(part.maximum)
+        lo, hi = lo.clip(upper_bound=part.maximum), hi.clip(upper_bound=part.maximum)
         return lo.cast(pl.Int64), hi.cast(pl.Int64)
 
     def _score(self, score: Score) -> None:
         for part in score.parts:
             self.parts[part.id] = self._part(part)
-        los = [lo for lo, _ in self.parts.values()]
-        his = [hi for _, hi in self.parts.values()]
-        unknown = pl.any_horizontal([lo.is_null() for lo in los])
-        null = pl.lit(None, dtype=pl.Int64)
         self.total = (
-            pl.when(unknown).then(null).otherwise(pl.sum_horizontal(los)),
-            pl.when(unknown).then(null).otherwise(pl.sum_horizontal(his)),
+            pl.sum_horizontal([lo for lo, _ in self.parts.values()]),
+            pl.sum_horizontal([hi for _, hi in self.parts.values()]),
         )
 
     # tests ----------------------------------------------------------------
@@ -217,13 +254,8 @@ class _Compiler:
         self.fields.add(name)
         return pl.col(f"f:{name}")
 
-    def _value(self, name: str) -> pl.Expr:
-        if name == "score":
-            return self.total[0]
-        if name.startswith("score."):
-            lo, hi = self.parts[name[6:]]
-            return pl.when(lo == hi).then(lo).otherwise(None)
-        return self._field(name)
+    def _range(self, name: str) -> tuple[pl.Expr, pl.Expr]:
+        return self.total if name in SCORE_FIELDS else self.parts[name[6:]]
 
     def test(self, test) -> tuple[pl.Expr, pl.Expr | None, pl.Expr | None]:
         """(result, value, threshold) expressions; result is a Kleene boolean (null = undecided)."""
@@ -240,13 +272,15 @@ class _Compiler:
             ]
             return out, pl.struct(named), None
         assert isinstance(test, Compare)
-        if test.field == "score_range":
-            lo, hi = self.total
+        if is_score_field(test.field):
+            # a range is decided when both ends are on the same side (evaluate._score_outcome)
+            lo, hi = self._range(test.field)
             v = pl.lit(test.value)
             a, b = _op(test.op, lo, v), _op(test.op, hi, v)
             result = pl.when(a & b).then(True).when(~a & ~b).then(False).otherwise(None)
-            return result, pl.concat_list(lo, hi), v
-        value = self._value(test.field)
+            shown = pl.concat_list(lo, hi) if test.field == "score_range" else pl.when(lo == hi).then(lo)
+            return result, shown, v
+        value = self._field(test.field)
         if test.threshold_field:
             by = self._field(test.threshold_field)
             threshold = pl.lit(None, dtype=pl.Float64)
@@ -308,8 +342,11 @@ def evaluate_frame(
     readings: dict[str, str] | None = None,
     details: bool = False,
 ) -> pl.DataFrame:
-    """One row per enterprise: ``uscc``, ``name``, ``fiscal_year``, then per tier ``<tier>``
-    (the verdict), ``<tier>.score`` or ``<tier>.score_min``/``.score_max``, and with ``details``
+    """One row per enterprise: ``uscc``, ``name``, ``fiscal_year``, then per tier ``<tier>`` (the
+    verdict; ``not_in_force`` for every row when the as-of date is outside the tier's dates, the
+    criteria then computed for information as in ``evaluate``) and,
+    for a tier with a score, ``<tier>.score_min``/``.score_max`` (plus ``<tier>.score``, the exact
+    score or null, unless experts judge part of it); with ``details``,
     ``<tier>.<criterion>.result|value|threshold`` for each criterion in force."""
     readings = readings or {}
     base = _per_enterprise(facts, as_of)
@@ -331,15 +368,13 @@ def evaluate_frame(
                     columns.append(value.alias(f"{tier_id}.{c.id}.value"))
                 if threshold is not None:
                     columns.append(threshold.alias(f"{tier_id}.{c.id}.threshold"))
-        columns.append(_verdict(criteria).alias(tier_id))
+        verdict = _verdict(criteria) if tier.in_force(as_of) else pl.lit(NOT_IN_FORCE)
+        columns.append(verdict.alias(tier_id))
         if compiler.total is not None:
-            if tier.score.is_range:
-                columns += [
-                    compiler.total[0].alias(f"{tier_id}.score_min"),
-                    compiler.total[1].alias(f"{tier_id}.score_max"),
-                ]
-            else:
-                columns.append(compiler.total[0].alias(f"{tier_id}.score"))
+            lo, hi = compiler.total
+            if not tier.score.is_range:
+                columns.append(pl.when(lo == hi).then(lo).alias(f"{tier_id}.score"))
+            columns += [lo.alias(f"{tier_id}.score_min"), hi.alias(f"{tier_id}.score_max")]
         needed |= compiler.fields
     base = base.with_columns([field_expr(name, as_of).alias(f"f:{name}") for name in sorted(needed)])
     return base.select(columns).sort("uscc").collect()

@@ -1,10 +1,17 @@
 """Evaluate one enterprise against a rule set: a verdict per tier and the reason for each.
 
 Verdicts (shared/facts-schema.md):
-  ineligible  a hard criterion fails (an expert-judged score whose best case misses counts too)
-  unknown     no hard failure, but a hard criterion cannot be decided from the data
-  review      only presumptive or relaxable criteria fail or are undecided, or experts decide
-  eligible    every criterion passes
+  not_in_force  the as-of date is before the tier's rules took effect (or after they ended): the
+                result says from (or until) when they apply; its criteria show, for information
+                only, how the enterprise would fare under them
+  ineligible    a hard criterion fails (an expert-judged score whose best case misses counts too)
+  unknown       no hard failure, but a hard criterion cannot be decided from the data
+  review        only presumptive or relaxable criteria fail or are undecided, or experts decide
+  eligible      every criterion passes
+
+Scores are ranges: a part the data cannot decide counts anywhere from 0 to its maximum (missing is
+unknown, never 0), so the known parts decide a threshold whenever the unknown ones cannot change
+the outcome; otherwise the criterion is unknown (or, for expert-judged scores, a review).
 """
 
 from __future__ import annotations
@@ -12,10 +19,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from rainforest.core.policy.fields import Facts, Known, select_rows, value_of
-from rainforest.core.policy.model import AllOf, AnyOf, Compare, Criterion, RuleSet, Score, ScorePart, Tier, Unpublished
+from rainforest.core.policy.fields import Facts, select_rows, value_of
+from rainforest.core.policy.model import (
+    SCORE_FIELDS,
+    AllOf,
+    AnyOf,
+    Compare,
+    Criterion,
+    RuleSet,
+    Score,
+    ScorePart,
+    Tier,
+    Unpublished,
+    is_score_field,
+)
 
 SOFT = ("presumptive", "relaxable")
+NOT_IN_FORCE = "not_in_force"
+VERDICTS = ("eligible", "ineligible", "review", "unknown", NOT_IN_FORCE)
 
 
 @dataclass
@@ -59,9 +80,11 @@ class TierResult:
     score_range: tuple[int, int] | None = None
     score_parts: dict = field(default_factory=dict)
     in_force: bool = True
+    window: dict[str, dt.date] = field(default_factory=dict)  # not in force: {"in_force_from": date} or _to
 
     def as_dict(self) -> dict:
-        out = {"verdict": self.verdict, "criteria": [c.as_dict() for c in self.criteria]}
+        out = {"verdict": self.verdict, **{k: v.isoformat() for k, v in self.window.items()}}
+        out["criteria"] = [c.as_dict() for c in self.criteria]
         if self.score_range is not None:
             out["score"] = {"min": self.score_range[0], "max": self.score_range[1], "parts": self.score_parts}
         elif self.score is not None or self.score_parts:
@@ -77,30 +100,33 @@ class TierResult:
 
 @dataclass
 class Points:
-    low: int | None
-    high: int | None
-    missing: tuple[str, ...] = ()
+    """A score or a part of one as a range: fixed points have low == high."""
+
+    low: int
+    high: int
+    missing: tuple[str, ...] = ()  # what would narrow the range
 
     @property
     def known(self) -> bool:
-        return self.low is not None and self.low == self.high
+        return self.low == self.high
+
+    @property
+    def shown(self):
+        return self.low if self.known else [self.low, self.high]
 
 
-def _band_points(part: ScorePart, facts: Facts) -> Points:
-    known = value_of(facts, part.field)
-    if known.unknown:
-        return Points(None, None, known.missing or (known.undefined,))
-    for band in part.bands:
-        if band.contains(known.value):
-            return Points(*band.points)
-    raise ValueError(f"{part.id}: no band holds {known.value}")  # the loader demands full tables
-
-
-def part_points(part: ScorePart, facts: Facts, widen: bool) -> Points:
-    """Points of one part. With ``widen`` (range scores), unknown data counts as 0..max."""
+def part_points(part: ScorePart, facts: Facts) -> Points:
+    """Points of one part. A part the data cannot decide counts from 0 to its maximum."""
     match part.kind:
         case "bands":
-            points = _band_points(part, facts)
+            known = value_of(facts, part.field)
+            if known.unknown:
+                points = Points(0, part.maximum, known.missing or (known.undefined,))
+            else:
+                band = next((b for b in part.bands if b.contains(known.value)), None)
+                if band is None:
+                    raise ValueError(f"{part.id}: no band holds {known.value}")
+                points = Points(*band.points)
         case "expert":
             points = Points(*part.expert)
         case "first_match":
@@ -111,52 +137,29 @@ def part_points(part: ScorePart, facts: Facts, widen: bool) -> Points:
                     break
                 outcome = run_test(test, facts, None)
                 if outcome.result is None:
-                    points = Points(None, None, outcome.missing or (outcome.note,))
+                    points = Points(0, part.maximum, outcome.missing or (outcome.note,))
                     break
                 if outcome.result:
                     points = Points(*pts)
                     break
-        case "max_of" | "sum_of":
-            options = [part_points(p, facts, widen) for p in part.options]
+        case "max_of":  # the enterprise picks the better option: an unknown one matters only if it could be better
+            options = [part_points(p, facts) for p in part.options]
+            best = max(o.low for o in options)
+            missing = tuple(m for o in options if o.high > best for m in o.missing)
+            points = Points(best, max(o.high for o in options), missing)
+        case "sum_of":
+            options = [part_points(p, facts) for p in part.options]
             missing = tuple(m for o in options for m in o.missing)
-            if part.kind == "max_of":
-                known = [o for o in options if o.low is not None]
-                if not known:
-                    return Points(None, None, missing)
-                low = max(o.low for o in known)
-                high = max([o.high for o in known] + [p.maximum for p, o in zip(part.options, options, strict=True)
-                                                      if o.low is None])  # fmt: skip
-                points = Points(low, high, missing) if (low == high or widen) else Points(None, None, missing)
-            else:
-                if any(o.low is None for o in options):
-                    return (
-                        Points(None, None, missing)
-                        if not widen
-                        else Points(
-                            sum(o.low or 0 for o in options),
-                            sum(
-                                o.high if o.high is not None else p.maximum
-                                for p, o in zip(part.options, options, strict=True)
-                            ),
-                            missing,
-                        )
-                    )
-                points = Points(sum(o.low for o in options), sum(o.high for o in options), missing)
-    if points.low is None and widen:
-        return Points(0, part.maximum, points.missing)
-    if points.low is not None:
-        return Points(min(points.low, part.maximum), min(points.high, part.maximum), points.missing)
-    return points
+            points = Points(sum(o.low for o in options), sum(o.high for o in options), missing)
+    return Points(min(points.low, part.maximum), min(points.high, part.maximum), points.missing)
 
 
-def score_of(score: Score, facts: Facts) -> tuple[Points, dict]:
-    widen = score.is_range
-    parts = {p.id: part_points(p, facts, widen) for p in score.parts}
-    missing = tuple(m for p in parts.values() for m in p.missing)
-    shown = {k: (p.low if p.known else [p.low, p.high] if p.low is not None else None) for k, p in parts.items()}
-    if any(p.low is None for p in parts.values()):
-        return Points(None, None, missing), shown
-    return Points(sum(p.low for p in parts.values()), sum(p.high for p in parts.values()), missing), shown
+def score_of(score: Score, facts: Facts) -> tuple[Points, dict[str, Points]]:
+    """The total and each part, as ranges."""
+    parts = {p.id: part_points(p, facts) for p in score.parts}
+    missing = tuple(dict.fromkeys(m for p in parts.values() for m in p.missing))
+    total = Points(sum(p.low for p in parts.values()), sum(p.high for p in parts.values()), missing)
+    return total, parts
 
 
 # ---------------------------------------------------------------- tests
@@ -183,17 +186,20 @@ def _compare(op: str, x, y) -> bool:
     raise ValueError(op)
 
 
-def _field(name: str, facts: Facts, score: tuple[Points, dict] | None) -> Known:
-    if name == "score" or name == "score_range":
-        points, _parts = score
-        if points.low is None:
-            return Known(missing=points.missing)
-        return Known((points.low, points.high) if name == "score_range" else points.low)
-    if name.startswith("score."):
-        _points, parts = score
-        value = parts.get(name[6:])
-        return Known(value) if isinstance(value, int) else Known(missing=(f"{name}",))
-    return value_of(facts, name)
+def _score_outcome(test: Compare, score: tuple[Points, dict[str, Points]]) -> Outcome:
+    """A threshold on a score range: decided when both ends agree, else undecided with the range."""
+    total, parts = score
+    points = total if test.field in SCORE_FIELDS else parts[test.field[6:]]
+    low, high = points.low, points.high
+    shown = [low, high] if test.field == "score_range" else points.shown
+    at_low, at_high = _compare(test.op, low, test.value), _compare(test.op, high, test.value)
+    if at_low == at_high:
+        return Outcome(at_low, shown, test.value)
+    if test.field == "score_range":
+        note = f"experts decide: the score can be {low} to {high}"
+    else:
+        note = f"the score can be {low} to {high}: the known parts do not decide it"
+    return Outcome(None, shown, test.value, points.missing, note)
 
 
 def run_test(test, facts: Facts, score) -> Outcome:
@@ -212,7 +218,9 @@ def run_test(test, facts: Facts, score) -> Outcome:
         if None in results:
             return Outcome(None, values, None, missing, note)
         return Outcome(not decisive, values, None, (), note)
-    known = _field(test.field, facts, score)
+    if is_score_field(test.field):
+        return _score_outcome(test, score)
+    known = value_of(facts, test.field)
     threshold = test.value
     if test.threshold_field:
         by = value_of(facts, test.threshold_field)
@@ -232,13 +240,6 @@ def run_test(test, facts: Facts, score) -> Outcome:
             return Outcome(inside if test.op == "in" else not inside, value, list(threshold))
         case "any_in":
             return Outcome(any(_matches(c, threshold) for c in value), ";".join(value), list(threshold))
-    if test.field == "score_range":
-        low, high = value
-        if _compare(test.op, low, threshold) and _compare(test.op, high, threshold):
-            return Outcome(True, list(value), threshold)
-        if not _compare(test.op, low, threshold) and not _compare(test.op, high, threshold):
-            return Outcome(False, list(value), threshold)
-        return Outcome(None, list(value), threshold, note=f"experts decide: the score can be {low} to {high}")
     return Outcome(_compare(test.op, value, threshold), value, threshold, note=known.note)
 
 
@@ -271,20 +272,21 @@ def _criterion(c: Criterion, facts: Facts, score, reading: str | None) -> Criter
 
 
 def evaluate_tier(tier: Tier, facts: Facts, readings: dict[str, str] | None = None) -> TierResult:
+    """The criteria and score as the rules read; outside the tier's dates they are shown for
+    information only and the verdict is ``not_in_force`` with the date."""
     readings = readings or {}
     score = score_of(tier.score, facts) if tier.score else None
     criteria = [_criterion(c, facts, score, readings.get(c.id)) for c in tier.criteria if c.in_force(facts.as_of)]
-    in_force = (tier.in_force_from is None or facts.as_of >= tier.in_force_from) and (
-        tier.in_force_to is None or facts.as_of <= tier.in_force_to
-    )
-    result = TierResult(tier.id, verdict_of(criteria), criteria, in_force=in_force)
+    window = tier.out_of_force(facts.as_of)
+    verdict = NOT_IN_FORCE if window else verdict_of(criteria)
+    result = TierResult(tier.id, verdict, criteria, in_force=not window, window=window)
     if score:
-        points, parts = score
-        result.score_parts = parts
-        if tier.score.is_range:
-            result.score_range = (points.low, points.high) if points.low is not None else None
+        total, parts = score
+        result.score_parts = {k: p.shown for k, p in parts.items()}
+        if tier.score.is_range or not total.known:
+            result.score_range = (total.low, total.high)
         else:
-            result.score = points.low
+            result.score = total.low
     return result
 
 

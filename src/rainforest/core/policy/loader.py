@@ -12,6 +12,8 @@ from rainforest.core.policy.fields import FIELDS
 from rainforest.core.policy.model import (
     CONFIDENCE,
     OPS,
+    ORDERING,
+    SCORE_FIELDS,
     STRICTNESS,
     AllOf,
     AnyOf,
@@ -25,10 +27,10 @@ from rainforest.core.policy.model import (
     Source,
     Tier,
     Unpublished,
+    is_score_field,
 )
 
 RULES_DIR = Path(__file__).parent / "rules"
-SCORE_FIELDS = ("score", "score_range")
 
 
 class RuleFileError(ValueError):
@@ -151,6 +153,9 @@ class _Reader:
         op = data["op"]
         if op not in OPS:
             self.fail(f"{where}.op", f"unknown operator {op!r}")
+        if is_score_field(field) and (op not in ORDERING or "threshold_by" in data):
+            # a score is a range, decided when both of its ends are on the same side of a fixed value
+            self.fail(f"{where}.op", f"a score takes one of {', '.join(ORDERING)} and a fixed value")
         if op in ("is_true", "is_false"):
             if "value" in data or "threshold_by" in data:
                 self.fail(where, f"{op} takes no value")
@@ -260,13 +265,14 @@ def load_tier(path: Path) -> Tier:
     ids = [c.id for c in criteria]
     if len(set(ids)) != len(ids):
         r.fail("criteria", "criterion ids repeat")
-    window = r.keys(data.get("in_force", {}), "in_force", set(), {"from", "to"})
+    window = r.keys(data.get("in_force", {}), "in_force", set(), {"from", "to", "source"})
     return Tier(
         id=str(data["tier"]), name=r.title(data["name"], "name"), document=str(data["document"]),
         in_force_from=r.date(window.get("from"), "in_force.from"),
         in_force_to=r.date(window.get("to"), "in_force.to"),
         criteria=criteria, score=score, notes=tuple(data.get("notes", ())),
         unresolved=tuple(data.get("unresolved", ())),
+        in_force_source=r.source(window["source"], "in_force.source") if "source" in window else None,
     )  # fmt: skip
 
 

@@ -11,6 +11,12 @@ COMPARE_OPS = ("<=", "<", ">=", ">", "==", "!=")
 SET_OPS = ("in", "not_in", "any_in")
 BOOL_OPS = ("is_true", "is_false")
 OPS = COMPARE_OPS + SET_OPS + BOOL_OPS
+ORDERING = ("<=", "<", ">=", ">")
+SCORE_FIELDS = ("score", "score_range")  # and "score.<part>": a tier's score, always a range (low, high)
+
+
+def is_score_field(name: str) -> bool:
+    return name in SCORE_FIELDS or name.startswith("score.")
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,19 @@ class Tier:
     score: Score | None = None
     notes: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    in_force_source: Source | None = None  # where the dates come from
+
+    def in_force(self, as_of: dt.date) -> bool:
+        return not self.out_of_force(as_of)
+
+    def out_of_force(self, as_of: dt.date) -> dict[str, dt.date]:
+        """Empty while the rules apply; else the date that says why not: ``{"in_force_from": d}``
+        before they took effect, ``{"in_force_to": d}`` after they ended."""
+        if self.in_force_from is not None and as_of < self.in_force_from:
+            return {"in_force_from": self.in_force_from}
+        if self.in_force_to is not None and as_of > self.in_force_to:
+            return {"in_force_to": self.in_force_to}
+        return {}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 The record shape is the `rainforest screen` contract:
   {uscc, name, fiscal_year, tiers: {tier: {verdict, score?, criteria: [{id, result, value,
    threshold, strictness, source}]}}}
+A tier whose rules are not in force at the as-of date has the verdict ``not_in_force`` and the
+date that says why (``in_force_from``: they take effect that day; ``in_force_to``: they ended that
+day); its score and criteria are still given, for information, as the rules would read.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from rainforest.core.policy.batch import evaluate_frame
+from rainforest.core.policy.evaluate import NOT_IN_FORCE
 from rainforest.core.policy.model import RuleSet
 
 RESULT = {True: "pass", False: "fail", None: "unknown"}
@@ -31,20 +35,23 @@ def _plain(value):
     return value
 
 
-def records(ruleset: RuleSet, frame: pl.DataFrame, tiers: list[str]) -> Iterator[dict]:
+def records(ruleset: RuleSet, frame: pl.DataFrame, tiers: list[str], as_of: dt.date) -> Iterator[dict]:
     """Records from a frame made by ``evaluate_frame(..., details=True)``."""
     sources = {
         (t, c.id): (c.strictness, c.source.document + (f" {c.source.clause}" if c.source.clause else ""))
         for t in tiers for c in ruleset.tiers[t].criteria
     }  # fmt: skip
+    windows = {t: {k: v.isoformat() for k, v in ruleset.tiers[t].out_of_force(as_of).items()} for t in tiers}
     for row in frame.iter_rows(named=True):
         out = {"uscc": row["uscc"], "name": row["name"], "fiscal_year": row["fiscal_year"], "tiers": {}}
         for t in tiers:
             tier = {"verdict": row[t]}
-            if f"{t}.score" in row:
-                tier["score"] = row[f"{t}.score"]
-            elif f"{t}.score_min" in row:
-                tier["score"] = {"min": row[f"{t}.score_min"], "max": row[f"{t}.score_max"]}
+            if row[t] == NOT_IN_FORCE:
+                tier.update(windows[t])
+            if f"{t}.score_min" in row:
+                low, high = row[f"{t}.score_min"], row[f"{t}.score_max"]
+                exact = f"{t}.score" in row and low == high  # an expert-judged score is always a range
+                tier["score"] = low if exact else {"min": low, "max": high}
             criteria = []
             for c in ruleset.tiers[t].criteria:
                 key = f"{t}.{c.id}"
@@ -76,7 +83,7 @@ def screen(
 ):
     tiers = tiers or list(ruleset.tiers)
     result = evaluate_frame(ruleset, frame, as_of, tiers=tiers, readings=readings, details=True)
-    return records(ruleset, result, tiers)
+    return records(ruleset, result, tiers, as_of)
 
 
 def to_jsonl(items) -> Iterator[str]:
@@ -85,12 +92,16 @@ def to_jsonl(items) -> Iterator[str]:
 
 
 def flat_row(item: dict) -> dict:
-    """A record as one spreadsheet row: verdict, score and the criteria that did not pass, per tier."""
+    """A record as one spreadsheet row: verdict, score and the criteria that did not pass, per tier
+    (for a tier not in force, ``in_force_from:YYYY-MM-DD`` or ``in_force_to:YYYY-MM-DD``)."""
     row = {"uscc": item["uscc"], "name": item["name"], "fiscal_year": item["fiscal_year"]}
     for t, tier in item["tiers"].items():
         row[f"{t}.verdict"] = tier["verdict"]
         if "score" in tier:
             score = tier["score"]
             row[f"{t}.score"] = f"{score['min']}-{score['max']}" if isinstance(score, dict) else score
-        row[f"{t}.not_passed"] = ";".join(f"{c['id']}:{c['result']}" for c in tier["criteria"] if c["result"] != "pass")
+        not_passed = [f"{c['id']}:{c['result']}" for c in tier["criteria"] if c["result"] != "pass"]
+        # not in force: the date comes first, in the same id:result form
+        not_passed[:0] = [f"{k}:{tier[k]}" for k in ("in_force_from", "in_force_to") if k in tier]
+        row[f"{t}.not_passed"] = ";".join(not_passed)
     return row

@@ -1,9 +1,15 @@
-"""Notices to enterprises: a scenario they follow is published; a deadline they work on nears."""
+"""Notices to enterprises and officers: a scenario they follow is published; a deadline they work
+on nears; a public notice's period is over.
+
+A notice is a platform ``Notification`` row; when its user gave an e-mail address, the mail is a
+background job (``exchange.tasks.send_notice_mail``) enqueued in the notice's own transaction, so
+the row and its mail are committed together, no request waits for the mail server, and a mail
+server outage only delays the mail (the worker retries it) and never loses the notice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,23 +19,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rainforest.accounts.models import Membership
-from rainforest.exchange.models import Call, Notification, Scenario, Subscription
-
-logger = logging.getLogger(__name__)
+from rainforest.accounts.permissions import EXCHANGE_MANAGE, ROLE_PERMISSIONS
+from rainforest.exchange.choices import CallStatus
+from rainforest.exchange.models import Call, Notification, Objection, PublicNotice, Scenario, Subscription
 
 
 def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") -> bool:
     """One notice per user, kind and subject: re-runs send nothing twice."""
+    from rainforest.exchange.tasks import send_notice_mail  # the tasks module imports this one
+
     try:
         with transaction.atomic():
-            Notification.objects.create(user=user, kind=kind, key=key, text=text[:300], link=link)
+            notification = Notification.objects.create(user=user, kind=kind, key=key, text=text[:300], link=link)
+            if email:
+                # The queue is a table in this database: the job commits or rolls back with the notice.
+                send_notice_mail.enqueue(notification.pk)
     except IntegrityError:
         return False
-    if email:
-        try:
-            send_mail(text[:120], f"{text}\n\n{link}", settings.DEFAULT_FROM_EMAIL, [email])
-        except OSError:  # the platform notice stands; a mail server outage must not lose it
-            logger.warning("mail to %s failed for %s:%s", email, kind, key, exc_info=True)
+    return True
+
+
+def notification_mail(notification_id: int) -> bool:
+    """Mail one notice to its user's current notice address; False when there is none any more.
+
+    Raises the mail backend's error, so the worker retries (``rainforest.jobs``).
+    """
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or not notification.user.is_active:
+        return False
+    email = Subscription.objects.filter(user=notification.user).values_list("email", flat=True).first()
+    if not email:
+        return False
+    send_mail(
+        notification.text[:120],
+        f"{notification.text}\n\n{notification.link}",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )
     return True
 
 
@@ -73,6 +99,40 @@ def remind_deadlines(hours: int = 72, now: dt.datetime | None = None) -> int:
                 _("The call on %(t)s closes at %(when)s; you can edit your application until then.")
                 % {"t": call.scenario.title, "when": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S")},
                 reverse("exchange:call", args=[call.pk]),
+                email,
+            )
+    return sent
+
+
+def _finalisers():
+    """Active memberships whose role may finalise a notice (exchange.manage)."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if EXCHANGE_MANAGE in granted]
+    return Membership.objects.filter(role__in=roles, user__is_active=True).select_related("user")
+
+
+def notify_notices_over(today: dt.date | None = None) -> int:
+    """Tell the officers who may finalise it that a notice's period is over with no objection
+    pending. Finalising stays their decision (it makes the winners' projects); this only makes sure
+    nobody forgets. Once per officer and notice, however often it runs."""
+    today = today or timezone.localdate()
+    notices = (
+        PublicNotice.objects.filter(void=False, finalised_at=None, ends_on__lt=today, call__status=CallStatus.NOTICE)
+        .exclude(objections__outcome=Objection.Outcome.PENDING)
+        .select_related("call__scenario")
+        .distinct()
+    )
+    officers = list(_finalisers())
+    sent = 0
+    for notice in notices:
+        for membership in officers:
+            email = getattr(getattr(membership.user, "subscription", None), "email", "")
+            sent += _notify(
+                membership.user,
+                "notice_over",
+                f"notice:{notice.pk}",
+                _("The notice of the call on %(t)s ended on %(d)s with no objection pending: it can be finalised.")
+                % {"t": notice.call.scenario.title, "d": notice.ends_on},
+                reverse("exchange:call", args=[notice.call_id]),
                 email,
             )
     return sent

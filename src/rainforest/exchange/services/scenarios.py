@@ -283,10 +283,10 @@ def list_publish(
         },
     )
     if newly:
-        from rainforest.exchange.services.notify import notify_published
+        from rainforest.exchange.tasks import notify_scenarios_published
 
-        ids_new = [s.pk for s in newly]
-        transaction.on_commit(lambda: notify_published(ids_new))
+        # A job in this transaction: the subscribers are told if and only if the list is published.
+        notify_scenarios_published.enqueue([s.pk for s in newly])
     return published
 
 

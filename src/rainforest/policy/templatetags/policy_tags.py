@@ -9,6 +9,7 @@ VERDICTS = {
     "ineligible": _("Ineligible"),
     "review": _("Review by an officer"),
     "unknown": _("Unknown: data missing"),
+    "not_in_force": _("Not in force on the date checked"),
 }
 RESULTS = {"pass": _("pass"), "fail": _("fail"), "unknown": _("unknown")}
 STRICTNESS = {
@@ -29,7 +30,15 @@ def loc(value: dict) -> str:
 
 
 @register.filter
-def verdict_label(value: str) -> str:
+def verdict_label(value: str, tier=None) -> str:
+    """The verdict in words; given the tier's result (a TierResult or a screen record's tier), a
+    tier not in force says from (or until) when its rules apply."""
+    if value == "not_in_force" and tier is not None:
+        window = tier.window if hasattr(tier, "window") else tier
+        if window.get("in_force_from"):
+            return _("Not yet in force (in force from %(date)s)") % {"date": window["in_force_from"]}
+        if window.get("in_force_to"):
+            return _("No longer in force (in force until %(date)s)") % {"date": window["in_force_to"]}
     return str(VERDICTS.get(value, value))
 
 

@@ -102,7 +102,7 @@ def candidacy_submit(
     if ground and not evidence:
         raise ValidationError(_("A relaxation ground needs its evidence."))
     result = tier_results(enterprise, timezone.localdate())["good_seedling"]
-    if result.verdict in ("ineligible", "unknown"):
+    if result.verdict in ("ineligible", "unknown", "not_in_force"):  # before 2025-11-29 there is no tier to enter
         raise ValidationError(
             _("The engine's pre-check does not pass: %(criteria)s. Complete or correct the registry facts first.")
             % {"criteria": _failed(result) or result.verdict}

@@ -25,7 +25,8 @@ TARGET_SECONDS, TARGET_GIB, TARGET_RATIO = 10.0, 4.0, 50.0
 class Command(BaseCommand):
     help = (
         "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000); "
-        "`bench startup`: an offline command's CPU from start to answer."
+        "`bench startup`: an offline command's CPU from start to answer; `bench load`: deadline day on the server; "
+        "`bench audit`: audited writes by worker count."
     )
     # Reads a file and prints: the project's system checks (the whole URL tree) are not its business.
     requires_system_checks = []
@@ -48,8 +49,29 @@ class Command(BaseCommand):
         startup = sub.add_parser("startup", help="CPU an offline command costs from start to answer")
         startup.add_argument("--runs", type=int, default=7)
         startup.add_argument("--target", type=float, default=0.5, help="seconds of CPU, median")
+        load = sub.add_parser("load", help="deadline-day load on `rainforest serve`, PostgreSQL and Redis")
+        load.add_argument("--users", type=int, default=100, help="simulated people (2 officers, 1 publisher)")
+        load.add_argument("--spawn-rate", type=float, default=2.0, help="users started per second")
+        load.add_argument("--run-time", type=int, default=150, help="seconds of load")
+        load.add_argument("--max-requests", type=int, default=50_000, help="or stop after this many requests")
+        load.add_argument("--database", default="rf_load", help="scratch PostgreSQL database (rf_load*)")
+        load.add_argument("--keep", action="store_true", help="keep the database, and reuse a kept one")
+        load.add_argument("--workers", type=int, help="server workers (default: rainforest serve's)")
+        load.add_argument("--threads", type=int, help="threads per worker (default: rainforest serve's)")
+        load.add_argument("--city", type=int, default=2400, help="enterprises in the demo city")
+        load.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+        load.add_argument("--redis", default="redis://127.0.0.1:6379/8")
+        load.add_argument("--no-profile", action="store_true", help="skip replaying the slowest pages")
+        audit = sub.add_parser("audit", help="audited writes per second by worker count, against the old global lock")
+        audit.add_argument("--workers", default="1,2,4", help="comma-separated worker counts")
+        audit.add_argument("--seconds", type=float, default=3.0, help="per worker count and design")
+        audit.add_argument("--database", default="rf_bench_audit", help="made, then dropped, on the configured server")
 
     def handle(self, *args, what, **options):
+        if what == "load":
+            return self._load(options)
+        if what == "audit":
+            return self._audit(options)
         if what == "startup":
             from rainforest.core.startup_bench import fund_check_cpu, summary
 
@@ -73,6 +95,39 @@ class Command(BaseCommand):
                 raise CommandError(f"the baseline (jieba, rank-bm25) is not installed: {exc}") from exc
             return
         self._policy(**options)
+
+    def _load(self, options):
+        from rainforest.loadtest import runner
+
+        keys = ("users", "spawn_rate", "run_time", "max_requests", "database", "keep", "workers", "threads",
+                "city", "postgres", "redis")  # fmt: skip
+        load_options = runner.LoadOptions(**{k: options[k] for k in keys}, profile=not options["no_profile"])
+        try:
+            runner.scratch.refuse_unsafe(load_options.postgres, load_options.redis, load_options.database)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            load = runner.run(load_options, self.stdout.write)
+        except (RuntimeError, ValueError) as exc:
+            runner.discard(load_options)
+            raise CommandError(str(exc)) from exc
+        for line in runner.lines(load):
+            self.stdout.write(line)
+        runner.discard(load_options)
+        if not load.ok:
+            raise CommandError("the load goals are missed")
+
+    def _audit(self, options):
+        from rainforest.audit.bench import run
+
+        try:
+            workers = sorted({int(n) for n in options["workers"].split(",") if n.strip()})
+        except ValueError as exc:
+            raise CommandError(f"--workers: {exc}") from exc
+        if not workers or workers[0] < 1:
+            raise CommandError("--workers: one or more counts, each at least 1")
+        if not run(self.stdout.write, workers=workers, seconds=options["seconds"], database=options["database"]):
+            raise CommandError("audited writes do not scale: the most workers are not faster than the fewest")
 
     def _match(self, run, modes, options):
         run(

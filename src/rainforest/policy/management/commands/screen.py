@@ -1,8 +1,9 @@
 """rainforest screen FILE [--as-of YYYY-MM-DD] [--tiers a,b] [--format jsonl|csv|xlsx] [-o OUT]
 
 A stable contract for other tools: reads a canonical facts file and writes one record per
-enterprise with each tier's verdict, score and criteria. Exit 0 on success; a bad file exits 1
-with every problem listed on standard error.
+enterprise with each tier's verdict, score and criteria (before a tier's rules take effect, the
+verdict ``not_in_force`` and ``in_force_from``; see rainforest.core.policy.screen). Exit 0 on
+success; a bad file exits 1 with every problem listed on standard error.
 """
 
 import csv

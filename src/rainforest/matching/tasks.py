@@ -1,0 +1,23 @@
+"""Matching's background job: compact the indexes in the worker and publish a snapshot."""
+
+import datetime
+
+from django.tasks import task
+
+from rainforest.jobs.periodic import periodic
+from rainforest.matching.engine import engine, snapshot_stamp
+
+
+@periodic(every=datetime.timedelta(minutes=10), name="matching.compact")
+@task()
+def compact() -> dict:
+    """Compact any index whose delta has grown and save the snapshot the web processes then load.
+
+    Also enqueued by a web process whose sync found an index due, so it runs soon after the
+    threshold is crossed. A run with nothing due does nothing (but writes the first snapshot)."""
+    current = engine()
+    current.sync(force=True)
+    due = current.compaction_due()
+    if due or snapshot_stamp() is None:
+        current.save()
+    return {"compacted": due, "watermark": current.watermark}
