@@ -154,6 +154,15 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's server and its job worker write the same file: in WAL mode readers never wait for the
+    # writer, and a transaction takes the write lock when it begins (waiting up to 20 s for it) instead
+    # of failing with "database is locked" when a read inside it turns into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache (Redis when REDIS_URL is set) only helps: with Redis down a read is a miss, a write is
@@ -376,5 +385,9 @@ LOGGING = {
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         # SQL with its parameters (personal data) is never logged, whatever LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
+        # Each job's start and success (the audit sealer alone runs every 5 s) only at DEBUG; failures
+        # and retries are warnings and errors, and stay on the jobs page.
+        "django.tasks": {"level": os.environ.get("RAINFOREST_TASK_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": os.environ.get("RAINFOREST_TASK_LOG_LEVEL", "WARNING")},
     },
 }

@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.tasks import task
+from django.utils.translation import gettext_lazy
 
 from rainforest.audit import trail
 from rainforest.jobs.periodic import periodic
@@ -18,7 +19,11 @@ class SealingRefused(RuntimeError):
     """The sealer found the chain cut or altered and will not sign over it."""
 
 
-@periodic(every=datetime.timedelta(seconds=settings.AUDIT_SEAL_SECONDS), name="audit.seal")
+@periodic(
+    every=datetime.timedelta(seconds=settings.AUDIT_SEAL_SECONDS),
+    name="audit.seal",
+    label=gettext_lazy("Seal the audit trail and write checkpoints"),
+)
 @task()
 def seal_trail():
     result = trail.seal()

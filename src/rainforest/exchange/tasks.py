@@ -9,6 +9,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from rainforest.accounts.permissions import Principal
 from rainforest.exchange.choices import CallStatus
@@ -37,7 +38,11 @@ def notify_scenarios_published(scenario_ids: list[int]) -> int:
     return notify.notify_published(scenario_ids)
 
 
-@periodic(every=dt.timedelta(hours=1), name="exchange.remind_deadlines")
+@periodic(
+    every=dt.timedelta(hours=1),
+    name="exchange.remind_deadlines",
+    label=gettext_lazy("Remind applicants of calls closing soon"),
+)
 @task()
 def remind_deadlines() -> int:
     """Remind applicants of calls closing within 72 hours (once per person and call)."""
@@ -61,7 +66,11 @@ def close_due_calls(now: dt.datetime | None = None) -> list[int]:
     return moved
 
 
-@periodic(every=dt.timedelta(minutes=1), name="exchange.move_on_time")
+@periodic(
+    every=dt.timedelta(minutes=1),
+    name="exchange.move_on_time",
+    label=gettext_lazy("Close calls at their deadline; report notices that ended"),
+)
 @task()
 def move_on_time() -> dict:
     """What time alone moves: calls past their deadline go to review. A notice whose period is

@@ -30,6 +30,7 @@ class Periodic:
     name: str
     every: datetime.timedelta
     task: Task
+    label: str = ""  # what it does, in the reader's language (a lazy translation); the name otherwise
 
 
 PERIODIC: dict[str, Periodic] = {}
@@ -37,7 +38,7 @@ PERIODIC: dict[str, Periodic] = {}
 MIN_INTERVAL = datetime.timedelta(seconds=1)
 
 
-def periodic(*, every: datetime.timedelta, name: str):
+def periodic(*, every: datetime.timedelta, name: str, label=""):
     """Register the task below as periodic. Goes above ``@task(...)``."""
     if every < MIN_INTERVAL:
         raise ImproperlyConfigured(f"Periodic job {name!r}: the interval must be at least one second.")
@@ -50,7 +51,7 @@ def periodic(*, every: datetime.timedelta, name: str):
         known = PERIODIC.get(name)
         if known is not None and known.task.module_path != job.module_path:
             raise ImproperlyConfigured(f"Periodic job name {name!r} is used by {known.task.module_path} already.")
-        PERIODIC[name] = Periodic(name=name, every=every, task=job)
+        PERIODIC[name] = Periodic(name=name, every=every, task=job, label=label)
         return job
 
     return register

@@ -69,5 +69,5 @@ def enqueue_due(jobs: dict[str, Periodic]) -> list[str]:
             raise
         return []  # SQLite busy with another worker: it is scheduling, or the next round will
     for name in enqueued:
-        logger.info("Periodic job %s enqueued", name)
+        logger.debug("Periodic job %s enqueued", name)
     return enqueued

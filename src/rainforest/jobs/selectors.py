@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from . import heartbeat
@@ -134,14 +135,30 @@ def queue_state(now: datetime | None = None) -> dict:
     }
 
 
+def interval_text(every) -> str:
+    """An interval as a person says it: "every 5 seconds", "every hour", "every 2 days"."""
+    seconds = int(every.total_seconds())
+    if seconds % 86400 == 0:
+        n = seconds // 86400
+        return ngettext("every day", "every %(n)s days", n) % {"n": n}
+    if seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("every hour", "every %(n)s hours", n) % {"n": n}
+    if seconds % 60 == 0:
+        n = seconds // 60
+        return ngettext("every minute", "every %(n)s minutes", n) % {"n": n}
+    return ngettext("every second", "every %(n)s seconds", seconds) % {"n": seconds}
+
+
 def schedules() -> list[dict]:
     """Every periodic job declared in code, with when it last ran and runs next."""
     rows = {s.name: s for s in PeriodicSchedule.objects.all()}
     return [
         {
             "name": job.name,
+            "label": job.label or job.name,
             "task_path": job.task.module_path,
-            "every": job.every,
+            "every": interval_text(job.every),
             "next_run_at": getattr(rows.get(job.name), "next_run_at", None),
             "last_run_at": getattr(rows.get(job.name), "last_run_at", None),
         }

@@ -5,11 +5,12 @@ import datetime
 from django.conf import settings
 from django.core.management import call_command
 from django.tasks import task
+from django.utils.translation import gettext_lazy
 
 from .periodic import periodic
 
 
-@periodic(every=datetime.timedelta(days=1), name="jobs.prune_results")
+@periodic(every=datetime.timedelta(days=1), name="jobs.prune_results", label=gettext_lazy("Delete old job records"))
 @task()
 def prune_results() -> None:
     """Delete successful results after the retention, failed ones (kept for the administrators) later."""

@@ -288,6 +288,8 @@ def _attachment() -> bytes:
 
 
 def _why(response) -> str:
+    if not response.status_code:  # no answer at all: the connection failed
+        return f"no answer: {response.error!r}"
     if response.status_code in (301, 302, 303):
         return f"HTTP {response.status_code} to {response.headers.get('Location')}"
     if response.status_code == 200:

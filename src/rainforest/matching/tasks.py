@@ -3,12 +3,15 @@
 import datetime
 
 from django.tasks import task
+from django.utils.translation import gettext_lazy
 
 from rainforest.jobs.periodic import periodic
 from rainforest.matching.engine import engine, snapshot_stamp
 
 
-@periodic(every=datetime.timedelta(minutes=10), name="matching.compact")
+@periodic(
+    every=datetime.timedelta(minutes=10), name="matching.compact", label=gettext_lazy("Compact the matching indexes")
+)
 @task()
 def compact() -> dict:
     """Compact any index whose delta has grown and save the snapshot the web processes then load.

@@ -6,6 +6,7 @@ import datetime
 
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from rainforest.accounts.permissions import Principal
 from rainforest.jobs.periodic import periodic
@@ -34,7 +35,9 @@ def facts_export_job(job_id: int) -> None:
     export_jobs.export_build(job_id, _facts)
 
 
-@periodic(every=datetime.timedelta(hours=1), name="registry.exports_expire")
+@periodic(
+    every=datetime.timedelta(hours=1), name="registry.exports_expire", label=gettext_lazy("Delete expired exports")
+)
 @task(queue_name="default")
 def exports_expire_job() -> int:
     """Delete expired export files (every kind's), hourly: a file outlives its time by an hour at most."""

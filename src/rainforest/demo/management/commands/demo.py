@@ -1,5 +1,9 @@
 """rainforest demo: migrate the SQLite file under ./var/, load the demo city, print the
-demo accounts and serve http://127.0.0.1:8000."""
+demo accounts and serve http://127.0.0.1:8000, with a job worker beside the server (notices, mail
+to the console, reminders, calls closing at their deadline, audit sealing, exports)."""
+
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -38,7 +42,12 @@ class Command(BaseCommand):
             raise CommandError(guard.NOT_A_DEMO)
         self._print(accounts)
         if not no_serve:
-            call_command("runserver", addrport, use_reloader=False)
+            worker = subprocess.Popen([sys.executable, "-m", "rainforest", "worker"])
+            try:
+                call_command("runserver", addrport, use_reloader=False)
+            finally:
+                worker.terminate()  # SIGTERM: the worker finishes the job in hand, then stops
+                worker.wait(timeout=60)
 
     def _print(self, accounts):
         w = self.stdout.write
