@@ -23,13 +23,16 @@ from rainforest.audit import context
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MOBILE = re.compile(r"(?<![\d.])(?:\+?86[- ]?)?1[3-9]\d{9}(?![\d.])")
+# Resident identity numbers (17 digits and a check character) name a person; an organisation's
+# credit code is no personal data and stays readable.
+_IDENTITY = re.compile(r"(?<![\w.])\d{17}[\dXx](?![\w.])")
 _PLAIN = (str, int, float, bool, type(None), list, dict)
 _FIRST = ("time", "level", "logger", "message", "request_id")
 
 
 def redact(text: str) -> str:
-    """The text with e-mail addresses and mainland mobile numbers blanked."""
-    return _MOBILE.sub("[phone]", _EMAIL.sub("[email]", text))
+    """The text with e-mail addresses, mainland mobile numbers and identity numbers blanked."""
+    return _IDENTITY.sub("[id]", _MOBILE.sub("[phone]", _EMAIL.sub("[email]", text)))
 
 
 class RequestIdFilter(logging.Filter):

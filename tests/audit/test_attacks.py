@@ -222,3 +222,12 @@ def test_a_checkpoint_beyond_the_chain_from_another_file_names_what_is_missing(t
     result = trail.verify(using="default", checkpoint_file=carried)
     assert (result.reason, result.missing, result.checkpoint.seq) == ("truncated", (3, 5), 5)
     assert result.checkpoint_file == str(carried)
+
+
+def test_a_deleted_checkpoint_file_is_a_warning_not_a_silent_pass(settings):
+    sealed(5)
+    settings.AUDIT_CHECKPOINTS.unlink()  # out of the owner's reach in production; here, gone
+    with translation.override("en"):
+        result = trail.verify()
+    assert result.ok  # nothing in the database contradicts itself...
+    assert any("no checkpoint file" in warning for warning in result.warnings)  # ...but nothing anchors it

@@ -225,3 +225,6 @@ def test_a_checkpoint_file_out_of_reach_is_reported_not_raised(settings, tmp_pat
     assert not AuditEvent.objects.filter(seq__isnull=False).exists()  # kept unsealed until it is back
     sign_in(client, auditor)
     assert client.get("/accounts/audit/").status_code == 200
+    verified = trail.verify()
+    assert not verified.ok and verified.reason == "checkpoint" and "NotADirectoryError" in verified.message
+    assert client.get("/accounts/audit/", {"verify": "1"}).status_code == 200

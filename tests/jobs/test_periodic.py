@@ -96,3 +96,15 @@ def test_two_workers_claiming_at_once_enqueue_the_job_once():
         thread.join()
     assert names == ["tests.add"]
     assert DBTaskResult.objects.filter(task_path="tests.jobs.tasks.add").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_failing_periodic_job_starts_no_new_chain_while_its_retry_waits():
+    from tests.jobs.helpers import run_jobs
+
+    jobs = {"tests.fail": Periodic(name="tests.fail", every=datetime.timedelta(seconds=1), task=tasks.always_fail)}
+    assert scheduler.enqueue_due(jobs) == ["tests.fail"]
+    run_jobs(periodic_jobs={})  # the first run fails; its retry waits out its backoff
+    PeriodicSchedule.objects.filter(name="tests.fail").update(next_run_at=timezone.now())
+    assert scheduler.enqueue_due(jobs) == []  # the next interval finds the retry waiting
+    assert DBTaskResult.objects.filter(task_path="tests.jobs.tasks.always_fail").count() == 2

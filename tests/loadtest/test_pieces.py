@@ -45,8 +45,8 @@ def test_percentiles_are_nearest_rank():
     assert report.percentile([], 0.95) == 0
 
 
-def _samples(name, times, failed=0):
-    return [[name, "GET", t, i >= failed, 100] for i, t in enumerate(times)]
+def _samples(name, times, failed=0, at=1000.0):
+    return [[name, "GET", t, i >= failed, 100, at + t / 1000] for i, t in enumerate(times)]
 
 
 def test_pages_exclude_static_files_and_the_sign_in_post():
@@ -98,3 +98,11 @@ def test_only_a_scratch_database_on_this_machine_is_touched(postgres, redis, dat
 def test_a_scratch_database_on_this_machine_is_accepted():
     scratch.refuse_unsafe("postgres://postgres@127.0.0.1:5432", "redis://localhost:6379/8", "rf_load_2")
     assert scratch.database_url("postgres://u:p@127.0.0.1:5432", "rf_load") == "postgres://u:p@127.0.0.1:5432/rf_load"
+
+
+def test_pages_are_split_at_the_end_of_the_arrivals():
+    early = _samples("scenario", [800.0] * 10, at=1000.0) + _samples("sign in", [900.0] * 10, at=1000.0)
+    late = _samples("scenario", [50.0] * 30, at=1100.0)
+    arriving, arrived = report.phases(early + late, ramp_seconds=50)
+    assert (arriving.count, arriving.p95) == (10, 800)  # the sign-in posts are not pages
+    assert (arrived.count, arrived.p95) == (30, 50)

@@ -74,3 +74,12 @@ def test_a_saved_snapshot_is_loaded_and_caught_up(tmp_path, enterprise_user, off
         worker.sync()
         assert hits(worker, "机器狗")[0] == str(first.pk)
         assert hits(worker, "医院物流")[0] == str(second.pk)
+
+
+@override_settings(MATCH_SYNC_SECONDS=0)
+def test_an_index_ahead_of_a_restored_change_log_rebuilds_and_sees_new_items(enterprise_user, officer):
+    engine = Engine(encoder="lsa")
+    hits(engine, "机器狗")
+    engine.watermark += 10_000  # as after a restore: the change log's ids start again below the index's mark
+    capability = offer(enterprise_user, "dog", approve_by=officer)
+    assert hits(engine, "机器狗") == [str(capability.pk)]

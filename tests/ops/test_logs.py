@@ -72,6 +72,7 @@ def test_e_mail_addresses_and_mobile_numbers_are_blanked():
     assert redact("mail to li.lei+x@example.com.cn failed") == "mail to [email] failed"
     assert redact("call 13912345678 or +86 13912345678") == "call [phone] or [phone]"
     assert redact("uscc 91330108MA2B3C4D5E, amount 1391234567800") == "uscc 91330108MA2B3C4D5E, amount 1391234567800"
+    assert redact("holder 33010619900101123X signed") == "holder [id] signed"
 
 
 def test_an_exception_is_one_line_with_its_traceback_redacted(printed):

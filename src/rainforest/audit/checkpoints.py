@@ -121,6 +121,7 @@ class Reading:
     checkpoints: list[Checkpoint]
     damaged: list[int]  # lines that read as JSON but not as a checkpoint
     torn: list[int]  # lines cut short (a crash while writing): no JSON at all
+    unreadable: str = ""  # why the file could not be read at all (permissions, a folder in its place)
 
 
 def read(path: Path) -> Reading:
@@ -130,6 +131,9 @@ def read(path: Path) -> Reading:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        return reading
+    except OSError as error:
+        reading.unreadable = type(error).__name__
         return reading
     for number, text in enumerate(raw.decode("utf-8", errors="replace").split("\n"), start=1):
         if not text.strip():

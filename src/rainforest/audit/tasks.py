@@ -2,7 +2,8 @@
 
 Events are written unsealed and become part of the chain when this job runs, so a committed
 event is sealed within about that interval plus the worker's polling delay. A broken chain makes
-the job fail (so it is retried and shown to administrators) rather than pass quietly.
+the job fail and shows it to administrators rather than pass quietly; it is not retried (the next
+interval is its retry), and runs ahead of other jobs so a long export never delays it.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from rainforest.audit import trail
 from rainforest.jobs.periodic import periodic
+from rainforest.jobs.retries import attempts
 
 
 class SealingRefused(RuntimeError):
@@ -24,7 +26,8 @@ class SealingRefused(RuntimeError):
     name="audit.seal",
     label=gettext_lazy("Seal the audit trail and write checkpoints"),
 )
-@task()
+@attempts(1)
+@task(priority=50)
 def seal_trail():
     result = trail.seal()
     if result.refused:

@@ -239,9 +239,15 @@ def verify(
     in ``checkpoint_file`` (default: the configured file). The first break is returned."""
     keyring: Keyring = settings.AUDIT_KEYRING
     path = checkpoints.configured(checkpoint_file)
+    had_file = path.exists()
     if seal_first:
         seal(using=using, checkpoint_file=path)
     reading = checkpoints.read(path)
+    if reading.unreadable:
+        message = gettext(
+            "the checkpoint file %(path)s cannot be read (%(error)s): a cut tail or an emptied table cannot be checked"
+        ) % {"path": path, "error": reading.unreadable}
+        return Verification(False, 0, reason="checkpoint", message=message, checkpoint_file=str(path))
     holds = [c.holds(keyring) for c in reading.checkpoints]
     valid = [c for c, ok in zip(reading.checkpoints, holds, strict=True) if ok]
     invalid = [c for c, ok in zip(reading.checkpoints, holds, strict=True) if not ok]
@@ -266,6 +272,11 @@ def verify(
         )
     if (warning := _unsealed_warning(using)) is not None:
         walk.warnings.append(warning)
+    if not had_file and walk.checked:
+        walk.warnings.append(
+            gettext("there was no checkpoint file at %(path)s: events cut before this check cannot be detected")
+            % {"path": path}
+        )
     common = {"warnings": tuple(walk.warnings), "checkpoints_checked": len(valid), "checkpoint_file": str(path)}
     if broken is None:
         return Verification(True, walk.checked, **common)

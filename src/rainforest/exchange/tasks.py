@@ -71,7 +71,7 @@ def close_due_calls(now: dt.datetime | None = None) -> list[int]:
     name="exchange.move_on_time",
     label=gettext_lazy("Close calls at their deadline; report notices that ended"),
 )
-@task()
+@task(priority=50)  # ahead of exports and compaction: a call closes at its deadline on the busiest day
 def move_on_time() -> dict:
     """What time alone moves: calls past their deadline go to review. A notice whose period is
     over is not finalised here (finalising makes the winners' projects: an officer's decision);

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 
 from django.db import OperationalError
+from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from .models import PeriodicSchedule
+from .models import JobRetry, PeriodicSchedule
 from .periodic import Periodic
 
 logger = logging.getLogger("rainforest.jobs")
@@ -40,6 +41,15 @@ def ensure_rows(jobs: dict[str, Periodic]) -> None:
     )
 
 
+def _still_running(first_id) -> bool:
+    """Whether the last run, or a retry of it, is still queued or running: a failing periodic job
+    must not start a new chain of attempts every interval while the last one still waits."""
+    if first_id is None:
+        return False
+    chain = JobRetry.objects.filter(first_id=first_id).values("result_id")
+    return DBTaskResult.objects.filter(Q(pk=first_id) | Q(pk__in=chain), status__in=UNFINISHED).exists()
+
+
 def enqueue_due(jobs: dict[str, Periodic]) -> list[str]:
     """Enqueue every due periodic job; returns the names enqueued by this call."""
     if not jobs:
@@ -57,7 +67,7 @@ def enqueue_due(jobs: dict[str, Periodic]) -> list[str]:
             for schedule in due:
                 job = jobs[schedule.name]
                 schedule.next_run_at = _next_after(schedule.next_run_at, job.every, now)
-                if DBTaskResult.objects.filter(pk=schedule.last_result_id, status__in=UNFINISHED).exists():
+                if _still_running(schedule.last_result_id):
                     logger.info("Periodic job %s: the previous run has not finished, skipped", schedule.name)
                 else:
                     schedule.last_result_id = job.task.enqueue().id

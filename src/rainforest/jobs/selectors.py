@@ -19,7 +19,8 @@ from .periodic import discover
 MESSAGE_LIMIT = 200
 
 # What an error message may carry about a person or an organisation: addresses, telephone and
-# identity numbers, credit codes. The page shows the message with these masked.
+# identity numbers, credit codes. The page shows the message with these masked. (rainforest.logs
+# blanks less, for the operators' logs; this app sits below the trail that module reads.)
 _PERSONAL = [
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses (and user:password@host)
     re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{18}\b"),  # unified social credit codes, resident identity numbers

@@ -38,6 +38,12 @@ class CpuShare:
     groups: dict[str, float]  # CPU seconds per group of ours
     others: list[tuple[str, float]]  # the busiest other processes
 
+    @property
+    def others_share(self) -> float:
+        """The share of the machine's capacity other processes took: above a few per cent the figures
+        are not this server's alone."""
+        return max(0.0, self.busy - sum(self.groups.values())) / (self.seconds * self.cores)
+
     def lines(self) -> list[str]:
         capacity = self.seconds * self.cores
         out = [

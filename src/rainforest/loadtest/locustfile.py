@@ -18,6 +18,7 @@ import os
 import random
 import re
 import secrets
+import time
 from pathlib import Path
 
 import gevent
@@ -51,7 +52,9 @@ def _keep_environment(environment, **_kwargs):
 
 @events.request.add_listener
 def _sample(request_type, name, response_time, response_length, exception, **_kwargs):
-    LEDGER["samples"].append([name, request_type, round(response_time, 3), exception is None, response_length])
+    LEDGER["samples"].append(
+        [name, request_type, round(response_time, 3), exception is None, response_length, round(time.time(), 3)]
+    )
     if exception is not None and len(LEDGER["errors"]) < 200:
         LEDGER["errors"].append(f"{request_type} {name}: {exception}")
     if MAX_REQUESTS and len(LEDGER["samples"]) == MAX_REQUESTS and _environment and _environment.runner:
@@ -97,7 +100,7 @@ class Visitor(HttpUser):
                 response.failure(_why(response))
                 return None
             text = response.text
-        LEDGER["examples"].setdefault(name, {"path": path, "user": self.account["username"], "kind": self.kind})
+        LEDGER["examples"].setdefault(name, {"path": path, "user": self.account["username"]})
         for asset in scrape.assets(text):
             if asset not in self.cached:
                 self.cached.add(asset)
@@ -106,7 +109,7 @@ class Visitor(HttpUser):
 
     def post(self, path: str, name: str, data: dict, files: dict | None = None) -> str | None:
         """POST a form; success is a redirect. Returns where it redirects to."""
-        LEDGER["examples"].setdefault(name, {"path": path, "user": self.account["username"], "kind": self.kind})
+        LEDGER["examples"].setdefault(name, {"path": path, "user": self.account["username"]})
         with self.client.post(
             path, data=data, files=files, name=name, catch_response=True, allow_redirects=False
         ) as response:

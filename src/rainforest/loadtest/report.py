@@ -71,19 +71,36 @@ class Summary:
 
 
 def summarise(samples: list[list]) -> Summary:
-    """``samples``: [name, method, milliseconds, succeeded, bytes] per request."""
+    """``samples``: [name, method, milliseconds, succeeded, bytes, ended at] per request."""
     by_name: dict[str, list[list]] = {}
     for sample in samples:
         by_name.setdefault(sample[0], []).append(sample)
     rows = sorted((row(n, s) for n, s in by_name.items()), key=lambda r: (r.is_static, -r.p95))
     static = [s for s in samples if s[0].startswith("static ")]
-    pages = [s for s in samples if not s[0].startswith("static ") and s[0] != SIGN_IN]
+    pages = [s for s in samples if is_page(s)]
     return Summary(
         rows=rows,
         pages=row("all pages", pages),
         sign_in=row(SIGN_IN, by_name.get(SIGN_IN, [])),
         static=row("static files", static),
         everything=row("all requests", samples),
+    )
+
+
+def is_page(sample: list) -> bool:
+    return not sample[0].startswith("static ") and sample[0] != SIGN_IN
+
+
+def phases(samples: list[list], ramp_seconds: float) -> tuple[Row, Row]:
+    """Pages while people were still arriving (and signing in), and pages once all had arrived.
+    ``samples`` carry the time each request ended as their sixth field."""
+    if not samples:
+        return row("pages while people arrived", []), row("pages once all had arrived", [])
+    start = min(s[5] - s[2] / 1000 for s in samples)
+    pages = [s for s in samples if is_page(s)]
+    return (
+        row("pages while people arrived", [s for s in pages if s[5] - start <= ramp_seconds]),
+        row("pages once all had arrived", [s for s in pages if s[5] - start > ramp_seconds]),
     )
 
 

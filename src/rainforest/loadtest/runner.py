@@ -2,9 +2,10 @@
 every acknowledged submission, and say how fast it was and where the time went.
 
 Steps, each in its own process where Django's settings must be the scratch installation's:
-the demo city into a new database (`rainforest demo --no-serve`), the load's accounts and a new
-open call (`python -m rainforest.loadtest.seed`), `collectstatic`, the server, locust; then, here,
-the integrity check through the ORM, and the slowest pages replayed without load
+the demo city into a new database (`rainforest demo --no-serve`; a kept one is migrated instead),
+the load's accounts and a new open call (`python -m rainforest.loadtest.seed`), the static files
+(`python -m rainforest.loadtest.statics`, alongside), `rainforest serve`, locust; then, here, the
+integrity check through the ORM; last the slowest pages replayed without load
 (`python -m rainforest.loadtest.queries`).
 """
 
@@ -29,14 +30,17 @@ from rainforest.loadtest.server import Server, has_serve_command
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 LOCUST = "locust (the simulated users)"
+NOISE = 0.10  # other processes' share of the machine above which the report warns
 Write = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class LoadOptions:
     users: int = 100
-    spawn_rate: float = 2.0
-    run_time: int = 150  # seconds of load after the first user starts
+    # One person more each second: everyone has arrived (and signed in) after 100 s, then 80 s with all
+    # at work. The real hour brings one sign-in every half minute; this is 36 times that.
+    spawn_rate: float = 1.0
+    run_time: int = 180  # seconds of load after the first user starts
     max_requests: int = 50_000  # the run ends at whichever bound comes first
     database: str = "rf_load"
     keep: bool = False  # keep the database (and reuse it next time) rather than drop it
@@ -105,7 +109,7 @@ def prepare(options: LoadOptions, write: Write) -> tuple[scratch.Folder, dict[st
     # Collected (only when the sources changed) while the city is built: the two share the cores.
     statics = scratch.Step(env, folder.root / "static.log", "-m", "rainforest.loadtest.statics", str(folder.static))
     try:
-        with _timed(timings, "demo city"):
+        with _timed(timings, "migrate" if reuse else "demo city"):
             if reuse:
                 write(f"reusing the kept database {options.database} (migrated to this release)")
                 scratch.run_step(env, folder.log, "-m", "rainforest.cli", "migrate", "--noinput", "-v0")
@@ -123,7 +127,7 @@ def prepare(options: LoadOptions, write: Write) -> tuple[scratch.Folder, dict[st
                 write,
                 password=json.loads(folder.manifest.read_text())["password"] if reuse else "",
             )
-        with _timed(timings, "static files (what was left)"):
+        with _timed(timings, "static files (the rest of)"):
             statics.wait()
     finally:
         if statics.process.poll() is None:
@@ -272,43 +276,67 @@ def discard(options: LoadOptions) -> None:
 
 
 def lines(load: LoadRun) -> list[str]:
-    """The report: the table, the throughput, the check, where the time goes, the verdict."""
-    o, s, v = load.options, load.summary, load.verdict
+    """The report: the figures against the goal, the check, where the time goes, the verdict."""
+    prep = ", ".join(f"{k} {t:.0f} s" for k, t in load.timings.items())
+    misses = load.misses
+    return [
+        *_figures(load),
+        *_integrity(load),
+        *_time(load),
+        "",
+        f"prepared in: {prep}; files in {load.folder.root}",
+        "all goals met" if not misses else "MISSED: " + "; ".join(misses),
+    ]
+
+
+def _figures(load: LoadRun) -> list[str]:
+    o, s = load.options, load.summary
     out = ["", *report.table(s), ""]
     out.append(
         f"{s.everything.count:,} requests in {load.seconds:.0f} s: {s.everything.count / load.seconds:.1f} requests/s "
         f"({s.pages.count / load.seconds:.1f} pages/s); {s.everything.failures} failed"
     )
+    ramp = o.users / o.spawn_rate
+    for part in report.phases(load.ledger["samples"], ramp):
+        out.append(f"  {part.name} ({ramp:.0f} s): {part.count:,} requests, median {part.median:.0f} ms, "
+                   f"p95 {part.p95:.0f} ms, p99 {part.p99:.0f} ms")  # fmt: skip
     out.append(
         f"goal: pages p95 < {o.goal_ms:.0f} ms (each page with >= {report.MIN_SAMPLES} requests, and all together), "
         f"sign-in post p95 < {o.sign_in_ms:.0f} ms, no failure"
     )
-    for error in load.ledger.get("errors", [])[:10]:
-        out.append(f"  failure: {error}")
-    out += ["", "integrity check (the database after the load):"]
-    out.append(
+    return out + [f"  failure: {error}" for error in load.ledger.get("errors", [])[:10]]
+
+
+def _integrity(load: LoadRun) -> list[str]:
+    v = load.verdict
+    verdict = "all present and intact" if v.ok else f"{len(v.problems)} PROBLEM(S)"
+    return [
+        "",
+        "integrity check (the database after the load):",
         f"  {v.acknowledged} acknowledged sends ({v.unanswered} unanswered) by {v.applications} enterprises; "
         f"{v.attachments} attachments read back and compared; {load.ledger.get('downloads', 0)} downloads "
-        f"compared during the run: {'all present and intact' if v.ok else f'{len(v.problems)} PROBLEM(S)'}"
-    )
-    out += [f"  {p}" for p in v.problems[:20]]
-    out += ["", "where the time goes (CPU during the load):", *(f"  {line}" for line in load.cpu.lines())]
+        f"compared during the run: {verdict}",
+        *(f"  {p}" for p in v.problems[:20]),
+    ]
+
+
+def _time(load: LoadRun) -> list[str]:
+    out = ["", "where the time goes (CPU during the load):", *(f"  {line}" for line in load.cpu.lines())]
+    if load.cpu.others_share > NOISE:
+        out.append(f"  NOTE: other processes took {load.cpu.others_share:.0%} of the machine during the load: these "
+                   "figures are not the server's alone; run again on a quiet machine")  # fmt: skip
     if load.server:
         out += ["", "inside the server (its access log; the rest of a page's time above is queueing for a worker):"]
         out += [f"  {name:<48} {n:>6} requests  median {med:>6.1f} ms  p95 {p95:>6.1f} ms"
                 for name, n, med, p95 in load.server[:12]]  # fmt: skip
     if load.profile:
         out += ["", "the slowest pages replayed alone (median of 5; SQL from CaptureQueriesContext):"]
-        for p in load.profile:
-            if "note" in p:
-                out.append(f"  {p['name']:<28} {p['note']}")
-            else:
-                out.append(
-                    f"  {p['name']:<28} {p['wall_ms']:>6.1f} ms, {p['queries']:>3} queries taking "
-                    f"{p['sql_ms']:.1f} ms, {p['wall_ms'] - p['sql_ms']:.1f} ms in Python  ({p['path']})"
-                )
-    prep = ", ".join(f"{k} {t:.0f} s" for k, t in load.timings.items())
-    out += ["", f"prepared in: {prep}; files in {load.folder.root}"]
-    misses = load.misses
-    out.append("all goals met" if not misses else "MISSED: " + "; ".join(misses))
+    for p in load.profile:
+        if "note" in p:
+            out.append(f"  {p['name']:<28} {p['note']}")
+        else:
+            out.append(
+                f"  {p['name']:<28} {p['wall_ms']:>6.1f} ms, {p['queries']:>3} queries taking "
+                f"{p['sql_ms']:.1f} ms, {p['wall_ms'] - p['sql_ms']:.1f} ms in Python  ({p['path']})"
+            )
     return out

@@ -174,6 +174,11 @@ class Engine:
                 .values_list("pk", "collection", "object_id")
             )
             if not changes:
+                if self.watermark and self.watermark > (IndexChange.objects.aggregate(m=Max("pk"))["m"] or 0):
+                    # The change log is behind this index (a restore replaced the database): no change
+                    # would ever pass the watermark, so build afresh from what the database holds now.
+                    log.warning("matching: the change log is behind the index (restored?); rebuilding")
+                    self.rebuild()
                 return 0
             touched: dict[str, set[int]] = {}
             for _pk, collection, object_id in changes:

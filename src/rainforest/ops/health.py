@@ -61,11 +61,17 @@ def _timed(check: Callable[[], Check]) -> Check:
     return result | {"ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
+# Checks that take a node out of the load balancer. The cache is reported but does not: with Redis
+# down every node would fail together and the whole site would go dark, although people can still
+# sign in and work (sessions live in the database; the rate limit counts per process).
+REQUIRED = ("database", "migrations", "matching")
+
+
 def readiness() -> tuple[bool, dict[str, Check]]:
-    """Whether every check passed, and each check's answer."""
+    """Whether the required checks passed, and each check's answer (the cache's included)."""
     checks = {"database": _timed(database)}
     # Without the database the migrations cannot be read: say so instead of waiting for it twice.
     checks["migrations"] = _timed(migrations) if checks["database"]["ok"] else {"ok": False, "error": "no database"}
     checks["cache"] = _timed(cache)
     checks["matching"] = _timed(matching)
-    return all(check["ok"] for check in checks.values()), checks
+    return all(checks[name]["ok"] for name in REQUIRED), checks

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_safe
 from rainforest.ops import health
 
 
-def _answer(ok: bool, **body) -> JsonResponse:
-    response = JsonResponse({"status": "ok" if ok else "unavailable", **body}, status=200 if ok else 503)
+def _answer(ok: bool, degraded: bool = False, **body) -> JsonResponse:
+    status = ("degraded" if degraded else "ok") if ok else "unavailable"
+    response = JsonResponse({"status": status, **body}, status=200 if ok else 503)
     add_never_cache_headers(response)
     # "Not ready" is an answer, not a server error: without this Django would log every probe's
     # 503 as an ERROR while a node starts or waits for its migrations. The access line keeps it.
@@ -26,6 +27,7 @@ def healthz(request) -> JsonResponse:
 
 @require_safe
 def readyz(request) -> JsonResponse:
-    """200 when this process may take traffic; 503 naming the check that failed otherwise."""
+    """200 when this process may take traffic ("degraded" while the cache is down); 503 naming the
+    check that failed otherwise."""
     ok, checks = health.readiness()
-    return _answer(ok, checks=checks)
+    return _answer(ok, degraded=not all(check["ok"] for check in checks.values()), checks=checks)

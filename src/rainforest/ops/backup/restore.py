@@ -201,6 +201,20 @@ def _swap_in(target, staging: Path, stamp: str, report: RestoreReport) -> None:
         report.previous["audit checkpoints"] = str(aside_checkpoints)
     kept = "; ".join(f"previous {what} kept as {where}" for what, where in report.previous.items())
     logger.info("Restore: swapped in; %s.", kept or "there was nothing before")
+    _forget_match_snapshot()
+
+
+def _forget_match_snapshot() -> None:
+    """The saved matching index describes the database before the restore, and its watermark may lie
+    beyond the restored change log, where no new change would ever reach it: the next process builds
+    its index from the restored database instead (and web processes still running rebuild on their own
+    when they see the change log behind their watermark)."""
+    folder = settings.MATCH_INDEX_DIR
+    if folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        logger.info(
+            "Restore: the saved matching index in %s was removed; it is rebuilt from the restored data.", folder
+        )
 
 
 def _drop_previous(target, report: RestoreReport) -> None:
