@@ -37,6 +37,7 @@ def _options() -> runner.LoadOptions:
         postgres=f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}",
         redis=urllib.parse.urlunsplit(redis._replace(path="/8")),
         city=40,
+        workers=2,  # fewer workers start (and load their matching index) sooner
         folder=settings.VAR_DIR / "loadtest",
         profile=False,
     )
