@@ -153,3 +153,23 @@ def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
     noticed = Call.objects.filter(status="notice").first()
     call_command("demo_advance", str(noticed.pk))
     assert noticed.notices.get().ends_on == timezone.localdate() - dt.timedelta(days=1)
+
+
+def test_the_demo_writes_nothing_to_a_database_migrated_without_it(tmp_path):
+    """A real installation is migrated without the demo app: `rainforest demo` refuses before it runs
+    a migration there (it used to add its own table and migration row first, then refuse)."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAINFOREST_", "DATABASE_URL", "REDIS_URL"))}
+    env |= {"RAINFOREST_VAR_DIR": str(tmp_path), "SECRET_KEY": "k" * 50, "RAINFOREST_AUDIT_KEY": "ab" * 32}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    rainforest = [sys.executable, "-m", "rainforest"]
+    subprocess.run([*rainforest, "migrate", "-v", "0"], env=env, check=True, capture_output=True)
+    refused = subprocess.run([*rainforest, "demo", "--no-serve"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 1 and "not created by `rainforest demo`" in refused.stderr
+    with sqlite3.connect(tmp_path / "rainforest.sqlite3") as db:
+        assert not db.execute("SELECT 1 FROM django_migrations WHERE app = 'demo'").fetchall()
+        assert not db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'demo_%'").fetchall()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from rainforest.accounts.models import Organisation, User
 from rainforest.demo.models import DemoInstallation
@@ -24,6 +24,16 @@ def is_demo() -> bool:
 def require_demo() -> None:
     if not is_demo():
         raise CommandError(NOT_A_DEMO)
+
+
+def may_migrate() -> bool:
+    """Whether the demo may run its migrations here, checked before it writes a table or a migration
+    row: a database with no table yet, or one migrated in demo mode (its mark's table exists) that is
+    the demo's or still empty. A database migrated without the demo app is a real installation."""
+    tables = set(connection.introspection.table_names())
+    if not tables:
+        return True
+    return DemoInstallation._meta.db_table in tables and (is_demo() or is_empty())
 
 
 def is_empty() -> bool:

@@ -25,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, seed, enterprises, addrport, no_serve, **options):
         if not settings.DEMO:
             raise CommandError("The demo runs only in demo mode (RAINFOREST_DEMO=1).")
+        if not guard.may_migrate():
+            raise CommandError(guard.NOT_A_DEMO)
         call_command("migrate", interactive=False, verbosity=0)
         if guard.is_demo() and loader.is_loaded():
             self.stdout.write("The demo city is already loaded.")
