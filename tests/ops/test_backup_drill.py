@@ -338,7 +338,10 @@ def test_a_backup_whose_audit_trail_was_edited_is_refused_and_the_live_data_unto
     site.call("seed_world")
     site.tamper("UPDATE accounts_auditevent SET subject_label = 'forged' WHERE seq = 2")
     archive = tmp_path / "backup.tar.gz"
-    site.run("backup", str(archive))
+    warned = site.run("backup", str(archive), ok=False)
+    # The archive is written (evidence), but the night's run fails loudly instead of passing.
+    assert warned.returncode == 1 and archive.exists()
+    assert "the audit trail does not verify" in warned.stderr and "will be refused" in warned.stderr
     before = site.snapshot()
 
     refused = site.run("restore", str(archive), "--force", ok=False)

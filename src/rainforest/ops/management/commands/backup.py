@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from rainforest.accounts.permissions import Principal
+from rainforest.audit import trail
 from rainforest.ops.backup import BackupError
 from rainforest.ops.backup.create import backup_create
 
@@ -44,3 +45,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  uploaded files: {report.media_files} ({report.media_bytes} bytes)")
         self.stdout.write(f"  audit checkpoints: {'included' if manifest.has_checkpoints else 'none kept'}")
         self.stdout.write(f"  took {report.seconds:.1f} s")
+        # The archive is kept either way (it is evidence), but a trail that does not verify makes every
+        # restore of it refused: the timer's run must fail loudly tonight, not on the day of a restore.
+        verification = trail.verify()
+        if not verification.ok:
+            raise CommandError(
+                f"The backup was written, but the audit trail does not verify ({verification.message}): "
+                "a restore of this archive will be refused. Investigate the trail before relying on it."
+            )
