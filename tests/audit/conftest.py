@@ -13,6 +13,7 @@ from tests.conftest import SYSTEM
 EVENTS = "accounts_auditevent"
 HEAD = "accounts_auditchainhead"
 TRIGGER = "accounts_auditevent_append_only"
+HEAD_TRIGGER = "accounts_auditchainhead_guard"
 
 
 def write(n: int, action: str = "test.event") -> None:
@@ -34,9 +35,11 @@ def tamper(sql: str, params=()) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {EVENTS} DISABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {HEAD} DISABLE TRIGGER {HEAD_TRIGGER}")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {EVENTS} ENABLE TRIGGER {TRIGGER}")
+            cursor.execute(f"ALTER TABLE {HEAD} ENABLE TRIGGER {HEAD_TRIGGER}")
 
 
 def empty_table(name: str) -> None:

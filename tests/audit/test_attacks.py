@@ -231,3 +231,15 @@ def test_a_deleted_checkpoint_file_is_a_warning_not_a_silent_pass(settings):
         result = trail.verify()
     assert result.ok  # nothing in the database contradicts itself...
     assert any("no checkpoint file" in warning for warning in result.warnings)  # ...but nothing anchors it
+
+
+@postgresql_only
+def test_the_head_row_cannot_be_deleted_or_moved_back_without_switching_off_its_guard():
+    from django.db import DatabaseError, connection
+
+    sealed(3)
+    for statement in (f"DELETE FROM {HEAD}", f"UPDATE {HEAD} SET last_seq = 1"):
+        with pytest.raises(DatabaseError, match="audit chain head"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+    assert AuditChainHead.objects.get().last_seq == 3
