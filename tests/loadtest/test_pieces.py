@@ -106,3 +106,18 @@ def test_pages_are_split_at_the_end_of_the_arrivals():
     arriving, arrived = report.phases(early + late, ramp_seconds=50)
     assert (arriving.count, arriving.p95) == (10, 800)  # the sign-in posts are not pages
     assert (arrived.count, arrived.p95) == (30, 50)
+
+
+def test_a_process_that_ended_during_the_load_still_counts():
+    import subprocess
+    import sys
+    import time
+
+    from rainforest.loadtest.cpu import CpuWatch
+
+    watch = CpuWatch(lambda pid, name, cmdline: "burner" if cmdline.endswith("load-burner") else None, every=0.1)
+    watch.start()
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass"
+    subprocess.run([sys.executable, "-c", burn, "load-burner"], check=True)
+    time.sleep(0.5)
+    assert watch.stop().groups["burner"] >= 0.3  # all of it but the time after the last reading

@@ -4,6 +4,7 @@ work on a shared machine shows up there, by process name)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -15,11 +16,17 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def _snapshot() -> dict[int, tuple[str, str, float]]:
+def _snapshot() -> dict[tuple[int, float], tuple[str, str, float]]:
+    """(pid, start time) -> (name, command line, CPU seconds so far) for every process."""
     out = {}
-    for process in psutil.process_iter(["name", "cmdline"]):
+    for process in psutil.process_iter(["name", "cmdline", "create_time"]):
         try:
-            out[process.pid] = (process.info["name"] or "", " ".join(process.info["cmdline"] or []), _cpu(process))
+            info = process.info
+            out[(process.pid, info["create_time"])] = (
+                info["name"] or "",
+                " ".join(info["cmdline"] or []),
+                _cpu(process),
+            )
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
     return out
@@ -60,23 +67,40 @@ class CpuShare:
 
 class CpuWatch:
     """CPU seconds by group between ``start`` and ``stop``; groups are named by a function of the
-    process (its pid, name and command line) that returns a group name or ``None`` for others."""
+    process (its pid, name and command line) that returns a group name or ``None`` for others.
 
-    def __init__(self, classify):
+    Processes are read every second as well, so that those that end before ``stop`` (a database
+    connection closed after its maximum age) still count up to their last reading."""
+
+    def __init__(self, classify, every: float = 1.0):
         self.classify = classify
+        self.every = every
 
     def start(self) -> None:
         self.t0, self.busy0, self.before = time.monotonic(), _busy(), _snapshot()
+        self.latest = dict(self.before)
+        self._stopping = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._stopping.wait(self.every):
+            self.latest.update(_snapshot())
 
     def stop(self, ended: dict[str, float] | None = None) -> CpuShare:
-        """``ended``: CPU seconds of groups whose processes have already exited (from their rusage)."""
-        seconds, busy, after = time.monotonic() - self.t0, _busy() - self.busy0, _snapshot()
+        """``ended``: CPU seconds of groups whose processes have already exited, counted whole (their
+        rusage) rather than from the readings."""
+        self._stopping.set()
+        self._reader.join()
+        seconds, busy = time.monotonic() - self.t0, _busy() - self.busy0
+        self.latest.update(_snapshot())
         groups: dict[str, float] = dict(ended or {})
         others: dict[str, float] = {}
-        for pid, (name, cmdline, total) in after.items():
-            previous = self.before.get(pid)
-            spent = total - previous[2] if previous and previous[:2] == (name, cmdline) else total
-            group = self.classify(pid, name, cmdline)
+        for key, (name, cmdline, total) in self.latest.items():
+            spent = total - self.before[key][2] if key in self.before else total
+            group = self.classify(key[0], name, cmdline)
+            if group in groups and group in (ended or {}):
+                continue  # counted whole from its rusage
             if group:
                 groups[group] = groups.get(group, 0.0) + spent
             elif spent > 0.5:
