@@ -237,7 +237,10 @@ class Served:
         return requests.get(self.url + path, allow_redirects=False, timeout=30, **kwargs)
 
     def log_lines(self) -> list[dict]:
-        return [json.loads(line) for line in self.log.read_text().splitlines() if line.strip()]
+        """Every complete line: the server may be writing the last one while it is read."""
+        text = self.log.read_text()
+        complete = text[: text.rfind("\n") + 1]
+        return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
     def warmed_workers(self) -> int:
         """Readiness is each worker's own: each says once that its matching index is loaded."""
