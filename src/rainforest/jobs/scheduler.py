@@ -68,7 +68,10 @@ def enqueue_due(jobs: dict[str, Periodic]) -> list[str]:
                 job = jobs[schedule.name]
                 schedule.next_run_at = _next_after(schedule.next_run_at, job.every, now)
                 if _still_running(schedule.last_result_id):
-                    logger.info("Periodic job %s: the previous run has not finished, skipped", schedule.name)
+                    logger.debug(
+                        "Periodic job %s: its last run is still queued or running; this interval is skipped",
+                        schedule.name,
+                    )
                 else:
                     schedule.last_result_id = job.task.enqueue().id
                     schedule.last_run_at = now
