@@ -73,3 +73,10 @@ def test_a_json_body_with_a_nul_character_is_a_400(client, publisher):
     body = {**SCENARIO, "title": "巡检\u0000机器人"}
     response = client.post("/api/v1/exchange/scenarios", body, content_type="application/json")
     assert response.status_code == 400 and "U+0000" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("given", "page"), [("3", 3), ("", 1), ("abc", 1), ("0", 1), ("-3", 1), ("99999999", 1)])
+def test_a_page_number_is_read_through_a_form(rf, given, page):
+    from rainforest.page_actions import query_page
+
+    assert query_page(rf.get("/", {"page": given})) == page

@@ -98,6 +98,17 @@ def query_date(request, default: dt.date) -> dt.date:
     return _query(_DateQuery, request, "on", default)
 
 
+class _PageQuery(forms.Form):
+    page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
+
+
+def query_page(request) -> int:
+    """``?page=``: a page number; a missing or malformed one is the first page (a list's paginator
+    then clamps a number past the end to the last page)."""
+    form = _PageQuery(request.GET)
+    return (form.cleaned_data["page"] if form.is_valid() else None) or 1
+
+
 def xlsx_response(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

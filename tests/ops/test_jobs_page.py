@@ -89,3 +89,9 @@ def test_the_system_administrators_navigation_links_the_page(client, sysadmin, o
     client.logout()
     sign_in(client, officer)
     assert f'href="{PAGE}"' not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-3", "1e9", "\u0661"])
+def test_a_malformed_page_number_shows_the_first_page(client, sysadmin, page):
+    sign_in(client, sysadmin)
+    assert client.get("/ops/jobs/", {"page": page}).status_code == 200

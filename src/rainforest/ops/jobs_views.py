@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from rainforest.accounts.permissions import JOBS_RETRY, JOBS_VIEW
 from rainforest.jobs import selectors
 from rainforest.ops.jobs_services import job_retry
-from rainforest.page_actions import run_form
+from rainforest.page_actions import query_page, run_form
 
 
 class JobRetryForm(forms.Form):
@@ -22,7 +22,7 @@ class JobRetryForm(forms.Form):
 @login_required
 def jobs_view(request):
     request.principal.require(JOBS_VIEW)
-    page = Paginator(selectors.failed_jobs(), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.failed_jobs(), 50).get_page(query_page(request))
     return render(
         request,
         "ops/jobs.html",
