@@ -15,12 +15,12 @@ from collections.abc import Callable
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from rainforest.cache_health import cache_status
+from rainforest.cache_health import Throttle, cache_status
 from rainforest.ops import warmup
 
 log = logging.getLogger(__name__)
-LOG_EVERY_SECONDS = 60.0  # a load balancer asks every few seconds: one line a minute per failing check
-_logged_at: dict[str, float] = {}
+# A load balancer asks every few seconds: one line a minute per failing check.
+_log_allowed: dict[str, Throttle] = {}
 
 Check = dict[str, object]
 
@@ -55,8 +55,7 @@ def _timed(check: Callable[[], Check]) -> Check:
     except Exception as error:  # a check that cannot run has failed; its class says enough here
         result = {"ok": False, "error": type(error).__name__}
         name = check.__name__
-        if time.monotonic() - _logged_at.get(name, -LOG_EVERY_SECONDS) >= LOG_EVERY_SECONDS:
-            _logged_at[name] = time.monotonic()
+        if _log_allowed.setdefault(name, Throttle())():
             log.warning("readiness: the %s check failed", name, exc_info=True)
     return result | {"ms": round((time.perf_counter() - started) * 1000, 1)}
 
