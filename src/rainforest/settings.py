@@ -271,9 +271,11 @@ STORAGES = {
 }
 # htmx comes from the npm registry at install time (package.json); never committed by hand.
 _NODE_MODULES = Path(os.environ.get("RAINFOREST_NODE_MODULES", Path.cwd() / "node_modules"))
+# Each front-end package's served folder, under its static prefix; `rainforest serve` refuses to start
+# while one is missing (ops/preflight.py), since every page links it.
+VENDOR_STATIC = {"vendor/htmx": _NODE_MODULES / "htmx.org" / "dist"}
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-if (_NODE_MODULES / "htmx.org" / "dist").is_dir():
-    STATICFILES_DIRS.append(("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"))
+STATICFILES_DIRS += [(prefix, folder) for prefix, folder in VENDOR_STATIC.items() if folder.is_dir()]
 
 # Uploaded attachments: never served directly, only through views that check permissions.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

@@ -147,6 +147,12 @@ def test_static_files_of_an_earlier_release_are_refused(settings, tmp_path):
         call_command("serve")
 
 
+def test_front_end_packages_not_installed_are_refused(settings, tmp_path):
+    settings.VENDOR_STATIC = {"vendor/htmx": tmp_path / "node_modules" / "htmx.org" / "dist"}
+    with pytest.raises(CommandError, match=r"front-end packages are not installed .*npm ci --no-audit --no-fund"):
+        call_command("serve")
+
+
 def test_in_debug_mode_static_files_come_from_their_sources():
     assert preflight.static_problem() is None  # the tests' plain storage, as in debug and demo mode
 

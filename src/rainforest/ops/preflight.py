@@ -12,13 +12,17 @@ from django.core.files.storage import storages
 from django.db import DatabaseError, connection
 
 COLLECT = "rainforest collectstatic --noinput"
+NPM = "npm ci --no-audit --no-fund"
 
 
 def static_problem() -> str | None:
     """Why pages would fail for want of collected static files (None when they would not).
 
-    With hashed names every page looks each file up in the manifest that collectstatic writes: a
+    Every page links the front-end packages installed from npm. With hashed names every page looks each file up in the manifest that collectstatic writes: a
     missing manifest, or one from an earlier release that lacks a file, turns pages into errors."""
+    absent = [str(folder) for folder in settings.VENDOR_STATIC.values() if not folder.is_dir()]
+    if absent:
+        return f"The front-end packages are not installed ({absent[0]} is missing): run `{NPM}` first."
     storage = storages["staticfiles"]
     if not isinstance(storage, ManifestFilesMixin):
         return None  # debug and demo mode: files come straight from their source folders
