@@ -30,6 +30,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 
+from rainforest import cache_health
 from rainforest.accounts.models import SecurityPolicy
 from rainforest.accounts.policy import security_policy
 from rainforest.cache_health import cache_status
@@ -166,7 +167,9 @@ def wait_for(check, what: str, seconds: float = 20.0):
 
 
 @pytest.fixture
-def private_redis(tmp_path):
+def private_redis(tmp_path, monkeypatch):
+    # Breakers are per server address and process: a port an earlier test's server had is a new server.
+    monkeypatch.setattr(cache_health, "_breakers", {})
     server = PrivateRedis(tmp_path)
     server.start()
     yield server

@@ -18,8 +18,9 @@ NPM = "npm ci --no-audit --no-fund"
 def static_problem() -> str | None:
     """Why pages would fail for want of collected static files (None when they would not).
 
-    Every page links the front-end packages installed from npm. With hashed names every page looks each file up in the manifest that collectstatic writes: a
-    missing manifest, or one from an earlier release that lacks a file, turns pages into errors."""
+    Every page links the front-end packages installed from npm. With hashed names every page looks
+    each file up in the manifest that collectstatic writes: a missing manifest, or one from an earlier
+    release that lacks a file, turns pages into errors."""
     absent = [str(folder) for folder in settings.VENDOR_STATIC.values() if not folder.is_dir()]
     if absent:
         return f"The front-end packages are not installed ({absent[0]} is missing): run `{NPM}` first."
