@@ -72,6 +72,10 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
             for c in city.companies for r, closed, amount, post in c.rounds
         ])  # fmt: skip
         _create_accounts(city, seed)
+    # The pyramid's standings, built once here; from then on each write keeps them exact.
+    from rainforest.seedling import standings
+
+    standings.rebuild()
     # One screening of the whole registry, so officers find a run to drill into.
     from rainforest.policy.services import screening_run
 

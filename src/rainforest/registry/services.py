@@ -25,6 +25,7 @@ from rainforest.core.facts.schema import BY_NAME, YEAR_COLUMNS
 from rainforest.core.facts.validate import Problem, cross_checks, parse_cell, validate_rows
 from rainforest.core.facts.writer import cell_text
 from rainforest.registry.models import Enterprise, FinancingRound, Recognition, YearlyFacts
+from rainforest.registry.signals import inputs_changed
 
 FACT_FIELDS = tuple(c for c in YEAR_COLUMNS if c != "fiscal_year")
 
@@ -167,6 +168,8 @@ def _apply(actor, rows, present, report, filename) -> None:
                                     before=before, after=after))  # fmt: skip
     YearlyFacts.objects.bulk_create(to_create, batch_size=500)
     YearlyFacts.objects.bulk_update(to_update, [*present, "version"], batch_size=500)
+    if to_create or to_update or report.enterprises_updated:
+        inputs_changed(e.pk for e in enterprises.values())
     summary = asdict(report)
     summary["file"] = filename[:200]
     changes.append(trail.Change("registry.import.completed", "import", report.sha256[:16],
@@ -291,6 +294,7 @@ def recognitions_record(*, actor: Principal, items: list[Recognition]) -> None:
     """Record recognitions granted by the authorities (from their published lists)."""
     actor.require(REGISTRY_IMPORT)
     Recognition.objects.bulk_create(items, batch_size=500)
+    inputs_changed(r.enterprise_id for r in items)
     trail.record_many(actor, [
         trail.Change("registry.recognition.recorded", "enterprise", r.enterprise.organisation.uscc,
                      r.enterprise.organisation.name,

@@ -219,3 +219,45 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.category}"
+
+
+class Standing(models.Model):
+    """Where one enterprise stood at the end of one year, for the pyramid: the district and clusters
+    of its latest facts up to that year, the seed verdict at 31 December and the titles in force then.
+
+    Derived data, kept exact by seedling/standings.py inside every transaction that changes its inputs
+    (facts, founding date, recognitions); never edited by hand."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    district = models.CharField(max_length=50, blank=True)
+    clusters = models.CharField(max_length=310, blank=True)  # ";code;code;": a cluster matches as ";code;"
+    seed = models.BooleanField(default=False)
+    tech_sme = models.BooleanField(default=False)
+    good_seedling = models.BooleanField(default=False)
+    hnte = models.BooleanField(default=False)
+    young_eagle = models.BooleanField(default=False)
+    tech_leader = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="one_standing_per_year")]
+        indexes = [models.Index(fields=["year", "district"], name="standing_year_district")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"
+
+
+class StandingsBuild(models.Model):
+    """The one row saying which rule set and which years the standings were built for: a rule set
+    released since, or a year past the horizon, sends the pyramid back to counting live."""
+
+    ruleset = models.CharField(max_length=64)
+    ruleset_version = models.CharField(max_length=32)
+    first_year = models.PositiveSmallIntegerField()
+    last_year = models.PositiveSmallIntegerField()
+    built_at = models.DateTimeField()
+    enterprises = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.ruleset} {self.ruleset_version} {self.first_year}-{self.last_year}"

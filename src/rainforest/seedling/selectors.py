@@ -21,11 +21,12 @@ from rainforest.policy.rules import current_ruleset
 from rainforest.policy.selectors import enterprise_rows, self_check
 from rainforest.registry.models import Enterprise, Recognition, YearlyFacts
 from rainforest.registry.selectors import facts_export_rows
+from rainforest.seedling import standings
 from rainforest.seedling.choices import NeedStatus
 from rainforest.seedling.eligibility import recognised
 from rainforest.seedling.models import Candidacy, MeasureApplication, Need, PanelMember, SelectionRound
+from rainforest.seedling.standings import TARGET_YEAR
 
-TARGET_YEAR = 2027
 # Pyramid tiers -> the rule set's 2027 target keys.
 TARGET_KEYS = {"tech_sme": "tech_sme", "seed": "seed_pool", "good_seedling": "good_seedling", "hnte": "hnte",
                "young_eagle": "young_eagle", "tech_leader": "tech_leader"}  # fmt: skip
@@ -80,6 +81,18 @@ class PyramidRow:
     by_year: dict[int, int]
 
 
+def pyramid_recount(*, actor: Principal, years: list[int], district: str = "", cluster: str = "") -> dict:
+    """Per tier, per year, counted from the registry itself: the definition the standings must equal."""
+    scopes = {y: _in_scope(_latest_facts(y), district, cluster) for y in years}
+    return {
+        tier: {
+            y: (_seed_count(actor, y, scopes[y]) if tier == "seed" else _recognised_count(tier, y, scopes[y]))
+            for y in years
+        }
+        for tier in LADDER
+    }
+
+
 def _latest_facts(year: int) -> dict[int, YearlyFacts]:
     latest: dict[int, YearlyFacts] = {}
     for f in YearlyFacts.objects.filter(fiscal_year__lte=year).order_by("enterprise_id", "fiscal_year"):
@@ -123,13 +136,14 @@ def pyramid(*, actor: Principal, year: int, district: str = "", cluster: str = "
     targets = current_ruleset().targets
     first = Recognition.objects.order_by("year").values_list("year", flat=True).first() or year
     years = list(range(max(first, year - 4), year + 1))
+    build = standings.current_build()
+    if build is not None and year <= build.last_year:
+        counts = standings.counts(years, district, cluster)
+    else:  # stale or never built: count live (slow at city scale), until the standings job has run
+        counts = pyramid_recount(actor=actor, years=years, district=district, cluster=cluster)
     rows = []
-    scopes = {y: _in_scope(_latest_facts(y), district, cluster) for y in years}
     for tier in LADDER:
-        by_year = {
-            y: (_seed_count(actor, y, scopes[y]) if tier == "seed" else _recognised_count(tier, y, scopes[y]))
-            for y in years
-        }
+        by_year = counts[tier]
         count = by_year[year]
         target = targets.get(TARGET_KEYS[tier]) if not (district or cluster) else None
         gap = max(0, int(target) - count) if target is not None else None

@@ -1,16 +1,20 @@
-"""The Seedling programme's background jobs: the pyramid as XLSX (seconds of engine work at city
-scale, so it is built by a worker, as its requester; registry/export_jobs.py does the rest)."""
+"""The Seedling programme's background jobs: the pyramid's standings rebuilt when stale, and the
+pyramid as XLSX (built by a worker, as its requester; registry/export_jobs.py does the rest)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.tasks import task
+from django.utils.translation import gettext_lazy
 
 from rainforest.accounts.permissions import Principal
+from rainforest.jobs.periodic import periodic
 from rainforest.jobs.retries import attempts
 from rainforest.registry import export_jobs
 from rainforest.registry.choices import ExportFormat, ExportKind
 from rainforest.registry.models import ExportJob
-from rainforest.seedling import exports, selectors
+from rainforest.seedling import exports, selectors, standings
 
 
 def pyramid_export_request(*, actor: Principal, year: int, district: str = "", cluster: str = "") -> ExportJob:
@@ -33,3 +37,16 @@ def _pyramid(actor: Principal, parameters: dict, fmt: str) -> export_jobs.Built:
 @task(queue_name="default")
 def pyramid_export_job(job_id: int) -> None:
     export_jobs.export_build(job_id, _pyramid)
+
+
+@periodic(
+    every=datetime.timedelta(hours=1), name="seedling.standings", label=gettext_lazy("Rebuild the pyramid's standings")
+)
+@task()
+def standings_rebuild() -> dict:
+    """Rebuild the standings when a new rule set is in force or a new year needs them; otherwise
+    nothing (each write keeps them exact in between)."""
+    if not standings.stale():
+        return {"rebuilt": False}
+    build = standings.rebuild()
+    return {"rebuilt": True, "enterprises": build.enterprises, "seconds": round(build.seconds, 1)}
