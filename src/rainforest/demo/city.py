@@ -106,11 +106,14 @@ def _round_money(x: float) -> int:
     return int(round(x, -3)) if x >= 10_000 else int(round(x))
 
 
-def build_city(seed: int = 2026, enterprises: int = 2400, as_of: dt.date | None = None) -> City:
+def build_city(
+    seed: int = 2026, enterprises: int = 2400, as_of: dt.date | None = None, years_of_facts: int = 3
+) -> City:
+    """The demo keeps three fiscal years per enterprise; the city-scale bench asks for five."""
     rng = random.Random(seed)
     as_of = as_of or dt.date(2026, 11, 28)
     last_fy = as_of.year - 1
-    years = [last_fy - 2, last_fy - 1, last_fy]
+    years = list(range(last_fy - years_of_facts + 1, last_fy + 1))
     codes = _Codes(rng)
     districts = list(DISTRICTS)
 

@@ -59,47 +59,71 @@ def counts(years: list[int], district: str = "", cluster: str = "") -> dict[str,
     return {tier: {y: found.get(y, {}).get(tier, 0) for y in years} for tier in LADDER}
 
 
-def _rows(facts: pl.DataFrame, last: int) -> list[Standing]:
+COLUMNS = ("enterprise_id", "year", "district", "clusters", "seed", *sorted(RECOGNISED))
+
+
+def _rows(facts: pl.DataFrame, last: int) -> pl.DataFrame:
     """The standings of the enterprises in ``facts`` (every year of theirs), for each year up to ``last``."""
     if facts.is_empty():
-        return []
+        return pl.DataFrame(schema=dict.fromkeys(COLUMNS))
     ruleset = current_ruleset()
-    ids = facts.select("enterprise_id", "uscc").unique()
-    titles = _titles(ids["enterprise_id"].to_list())
-    out = []
+    titles = _titles(facts["enterprise_id"].unique().to_list())
+    years = []
     for year in range(facts["fiscal_year"].min(), last + 1):
         end = dt.date(year, 12, 31)
         known = facts.filter(pl.col("fiscal_year") <= year)
         if known.is_empty():
             continue
-        latest = known.group_by("enterprise_id").agg(pl.col("uscc").last(), pl.col("district").last(),
-                                                     pl.col("industries").last())  # fmt: skip
-        seeds = evaluate_frame(ruleset, known.drop("enterprise_id"), end, tiers=["seed"])
-        eligible = set(seeds.filter(pl.col("seed") == "eligible")["uscc"].to_list())
-        for enterprise_id, uscc, district, industries in latest.iter_rows():
-            held = titles.get(enterprise_id, ())
-            out.append(Standing(
-                enterprise_id=enterprise_id, year=year, district=district or "",
-                clusters=f";{industries};" if industries else "", seed=uscc in eligible,
-                **{kind: any(_in_force(title, year, end) for title in held if title[0] == kind) for kind in RECOGNISED},
-            ))  # fmt: skip
-    return out
+        latest = known.group_by("enterprise_id").agg(pl.col("uscc", "district", "industries").last())
+        seeds = evaluate_frame(ruleset, known.drop("enterprise_id"), end, tiers=["seed"]).select(
+            "uscc", (pl.col("seed") == "eligible").alias("seed")
+        )
+        held = (
+            titles.filter((pl.col("year") <= year) & (pl.col("valid_until").is_null() | (pl.col("valid_until") >= end)))
+            .group_by("enterprise_id")
+            .agg(*[(pl.col("kind") == kind).any().alias(kind) for kind in sorted(RECOGNISED)])
+        )
+        years.append(
+            latest.join(seeds, on="uscc", how="left")
+            .join(held, on="enterprise_id", how="left")
+            .select(
+                "enterprise_id",
+                pl.lit(year).alias("year"),
+                pl.col("district").fill_null(""),
+                pl.when(pl.col("industries").is_null() | (pl.col("industries") == ""))
+                .then(pl.lit(""))
+                .otherwise(pl.format(";{};", "industries"))
+                .alias("clusters"),
+                *[pl.col(c).fill_null(False) for c in ("seed", *sorted(RECOGNISED))],
+            )  # fmt: skip
+        )
+    return pl.concat(years)
 
 
-def _titles(enterprise_ids: list[int]) -> dict[int, list[tuple]]:
-    """Each enterprise's recognitions of a pyramid tier: (kind, year, valid_until)."""
-    titles: dict[int, list[tuple]] = {}
+def _titles(enterprise_ids: list[int]) -> pl.DataFrame:
+    """The recognitions of a pyramid tier held by these enterprises: (enterprise_id, kind, year, valid_until)."""
     rows = Recognition.objects.filter(kind__in=RECOGNISED).values_list("enterprise_id", "kind", "year", "valid_until")
     if len(enterprise_ids) <= 500:
         rows = rows.filter(enterprise_id__in=enterprise_ids)
-    for enterprise_id, kind, year, valid_until in rows.iterator(chunk_size=5000):
-        titles.setdefault(enterprise_id, []).append((kind, year, valid_until))
-    return titles
+    schema = {"enterprise_id": pl.Int64, "kind": pl.String, "year": pl.Int32, "valid_until": pl.Date}
+    return pl.DataFrame(list(rows.iterator(chunk_size=5000)), schema=schema, orient="row")
 
 
-def _in_force(title: tuple, year: int, end: dt.date) -> bool:
-    _kind, granted, valid_until = title
-    return granted <= year and (valid_until is None or valid_until >= end)
+def _save(rows: pl.DataFrame) -> None:
+    """COPY on PostgreSQL (800,000 rows in seconds); rows of the ORM elsewhere."""
+    if rows.is_empty():
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in COLUMNS)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {quote(Standing._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows.select(COLUMNS).iter_rows():
+                    copy.write_row(row)
+        return
+    Standing.objects.bulk_create(
+        [Standing(**row) for row in rows.select(COLUMNS).iter_rows(named=True)], batch_size=2000
+    )
 
 
 def refresh(enterprise_ids: Iterable[int]) -> None:
@@ -117,12 +141,10 @@ def refresh(enterprise_ids: Iterable[int]) -> None:
         _lock_standings()
         locked = Enterprise.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         ids = list(locked.values_list("pk", flat=True))
-        rows = []
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
             Standing.objects.filter(enterprise_id__in=chunk).delete()
-            rows += _rows(facts_frame(chunk), build.last_year)
-        Standing.objects.bulk_create(rows, batch_size=2000)
+            _save(_rows(facts_frame(chunk), build.last_year))
 
 
 def _lock_standings(mode: str = "ROW EXCLUSIVE") -> None:
@@ -143,7 +165,7 @@ def rebuild(today: dt.date | None = None) -> StandingsBuild:
         facts = facts_frame()
         rows = _rows(facts, last)
         Standing.objects.all().delete()
-        Standing.objects.bulk_create(rows, batch_size=5000)
+        _save(rows)
         StandingsBuild.objects.all().delete()
         return StandingsBuild.objects.create(
             ruleset=ruleset.id, ruleset_version=ruleset.version,

@@ -26,7 +26,7 @@ class Command(BaseCommand):
     help = (
         "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000); "
         "`bench startup`: an offline command's CPU from start to answer; `bench load`: deadline day on the server; "
-        "`bench audit`: audited writes by worker count."
+        "`bench audit`: audited writes by worker count; `bench city`: pages and APIs at 120,000 enterprises."
     )
     # Reads a file and prints: the project's system checks (the whole URL tree) are not its business.
     requires_system_checks = []
@@ -62,6 +62,13 @@ class Command(BaseCommand):
         load.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
         load.add_argument("--redis", default="redis://127.0.0.1:6379/8")
         load.add_argument("--no-profile", action="store_true", help="skip replaying the slowest pages")
+        city = sub.add_parser("city", help="what users wait for with 120,000 enterprises, on a scratch PostgreSQL")
+        city.add_argument("--enterprises", type=int, default=120_000)
+        city.add_argument("--repeat", type=int, default=5, help="timed runs of each page (median)")
+        city.add_argument("--database", default="rf_load_city", help="scratch PostgreSQL database (rf_load*)")
+        city.add_argument("--keep", action="store_true", help="keep the database, and reuse a kept one")
+        city.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+        city.add_argument("--redis", default="redis://127.0.0.1:6379/9")
         audit = sub.add_parser("audit", help="audited writes per second by worker count, against the old global lock")
         audit.add_argument("--workers", default="1,2,4", help="comma-separated worker counts")
         audit.add_argument("--seconds", type=float, default=3.0, help="per worker count and design")
@@ -72,6 +79,8 @@ class Command(BaseCommand):
             return self._load(options)
         if what == "audit":
             return self._audit(options)
+        if what == "city":
+            return self._city(options)
         if what == "startup":
             from rainforest.core.startup_bench import fund_check_cpu, summary
 
@@ -117,6 +126,23 @@ class Command(BaseCommand):
         if not load.ok:
             raise CommandError("the load goals are missed")
 
+    def _city(self, options):
+        from rainforest.loadtest import city
+
+        keys = ("enterprises", "repeat", "database", "keep", "postgres", "redis")
+        city_options = city.CityOptions(**{k: options[k] for k in keys})
+        try:
+            folder, env = city.prepare(city_options, self.stdout.write)
+            report, misses = city.lines(city.measure(city_options, folder, env))
+        except (RuntimeError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            city.discard(city_options)
+        for line in report:
+            self.stdout.write(line)
+        if misses:
+            raise CommandError("targets missed: " + "; ".join(misses))
+
     def _audit(self, options):
         from rainforest.audit.bench import run
 
@@ -130,7 +156,7 @@ class Command(BaseCommand):
             raise CommandError("audited writes do not scale: the most workers are not faster than the fewest")
 
     def _match(self, run, modes, options):
-        run(
+        misses = run(
             self.stdout.write,
             capabilities=options["capabilities"],
             scenarios=options["scenarios"],
@@ -140,6 +166,8 @@ class Command(BaseCommand):
             evalset_dir=options["evalset"],
             skip_speed=options["quality_only"],
         )
+        if misses:
+            raise CommandError("targets missed: " + "; ".join(misses))
 
     def _policy(self, *, rows, repeat, sample, seed, **options):
         ruleset = current_ruleset()

@@ -1,0 +1,97 @@
+"""Time what users wait for at city scale: ``python -m rainforest.loadtest.city_time OUT.json REPEAT``.
+
+Run by `rainforest bench city` in the scratch installation (production settings). Each page and API
+is asked through Django's test client, signed in as the demo's people (password, then TOTP), so the
+whole request is timed — middleware, sessions, the view, the template — without a network between.
+Medians over REPEAT runs after one unmeasured warm-up; the query count of the last run with each."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+
+
+def _client(username: str):
+    from django.test import Client
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rainforest.demo.loader import DEMO_PASSWORD
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    answer = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, secure=True)
+    assert answer.status_code == 302, f"{username} could not sign in ({answer.status_code})"
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:
+        code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+        answer = client.post("/accounts/otp/", {"token": code}, secure=True)
+        assert answer.status_code == 302, f"{username}'s second factor was refused ({answer.status_code})"
+    return client
+
+
+def _timed(client, url: str, repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answer = client.get(url, secure=True)
+    if answer.status_code != 200:
+        return {"url": url, "status": answer.status_code, "median_ms": None}
+    seconds = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            answer = client.get(url, secure=True)
+            seconds.append(time.perf_counter() - started)
+    return {"url": url, "status": answer.status_code, "median_ms": statistics.median(seconds) * 1000,
+            "queries": len(queries)}  # fmt: skip
+
+
+def _last_offset(client, url: str, limit: int = 50) -> str:
+    answer = client.get(f"{url}{'&' if '?' in url else '?'}limit={limit}&offset=0", secure=True).json()
+    return f"{url}{'&' if '?' in url else '?'}limit={limit}&offset={max(0, answer['count'] - limit)}"
+
+
+def _last_page(client, url: str) -> str:
+    page = client.get(url, secure=True).context
+    paginator = page and page.get("page_obj") and page["page_obj"].paginator
+    return f"{url}?page={paginator.num_pages}" if paginator else url
+
+
+def measure(repeat: int) -> dict:
+    from rainforest.registry.models import Enterprise, YearlyFacts
+
+    officer = _client("officer")
+    fund = _client("fundmanager")
+    figures = {"enterprises": Enterprise.objects.count(), "facts_rows": YearlyFacts.objects.count(), "timings": {}}
+    timings = figures["timings"]
+    timings["floor: the signed-in officer's own record (API)"] = _timed(officer, "/api/v1/me", repeat)
+    timings["pyramid page"] = _timed(officer, "/seedling/", repeat)
+    timings["pyramid API"] = _timed(officer, "/api/v1/seedling/pyramid", repeat)
+    timings["registry list, first page"] = _timed(officer, "/registry/", repeat)
+    timings["registry list, last page"] = _timed(officer, _last_page(officer, "/registry/"), repeat)
+    for label, client, url in [
+        ("enterprises API", officer, "/api/v1/enterprises"),
+        ("organisations API", officer, "/api/v1/organisations"),
+        ("scenarios API", officer, "/api/v1/exchange/scenarios"),
+        ("capabilities API", officer, "/api/v1/exchange/capabilities"),
+        ("fund deals API", fund, "/api/v1/fund/deals"),
+        ("screening runs API", officer, "/api/v1/policy/runs"),
+    ]:
+        timings[f"{label}, first page"] = _timed(client, f"{url}?limit=50&offset=0", repeat)
+        timings[f"{label}, last page"] = _timed(client, _last_offset(client, url), repeat)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    import django
+
+    django.setup()
+    out, repeat = (argv or sys.argv[1:])[:2]
+    with open(out, "w") as handle:
+        json.dump(measure(int(repeat)), handle, indent=2, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()
