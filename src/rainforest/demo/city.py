@@ -166,8 +166,10 @@ def _company(rng, codes, names, as_of, years, leader: bool) -> Company:
         founded = start + dt.timedelta(days=rng.randint(0, (as_of - start).days - 400))
     else:
         founded = dt.date(rng.randint(2000, as_of.year - 6), rng.randint(1, 12), rng.randint(1, 28))
-    while True:
+    for attempt in range(1_000_000):
         brand = "".join(rng.sample(BRAND, 2))
+        if attempt >= 50:  # a city larger than the brands and terms can name (the city-scale bench)
+            brand += rng.choice(BRAND)
         name = f"杭州{brand}{rng.choice(NAME_TERMS[main])}科技有限公司"
         if leader:
             name = f"{brand}{rng.choice(NAME_TERMS[main])}集团股份有限公司"
