@@ -38,7 +38,7 @@ def test_enterprise_token_sees_only_its_own_enterprise(client, enterprise_user, 
     assert api(client, token, "get", f"/enterprises/{other_startup.uscc}/facts").status_code == 404
     put = api(client, token, "put", f"/enterprises/{other_startup.uscc}/facts/2024", data={"employees": 1})
     assert put.status_code == 404
-    assert [o["uscc"] for o in api(client, token, "get", "/organisations").json()] == [startup.uscc]
+    assert [o["uscc"] for o in api(client, token, "get", "/organisations").json()["items"]] == [startup.uscc]
 
 
 def test_low_privilege_token_cannot_read_the_registry(client, publisher, startup):

@@ -18,7 +18,7 @@ def post(client, url, body, headers):
 def test_public_reads(client, published):
     assert client.get("/api/v1/exchange/scenarios").json()["count"] == 1
     lists = client.get("/api/v1/exchange/lists").json()
-    assert lists[0]["items"][0]["title"] == SCENARIO["title"]
+    assert lists["count"] == 1 and lists["items"][0]["items"][0]["title"] == SCENARIO["title"]
 
 
 def test_the_journey_through_the_api(client, publisher, officer, enterprise_user, outsider):
@@ -46,8 +46,8 @@ def test_the_journey_through_the_api(client, publisher, officer, enterprise_user
     duplicate = post(client, f"/api/v1/exchange/calls/{cid}/applications", PROPOSAL, ent)
     assert duplicate.status_code == 422
     others = client.get(f"/api/v1/exchange/calls/{cid}/applications", **token(outsider)).json()
-    assert others == []  # another enterprise sees none of them
-    assert len(client.get(f"/api/v1/exchange/calls/{cid}/applications", **pub).json()) == 1
+    assert others == {"items": [], "count": 0}  # another enterprise sees none of them
+    assert client.get(f"/api/v1/exchange/calls/{cid}/applications", **pub).json()["count"] == 1
     assert Scenario.objects.get(pk=sid).status == "call_open"
 
 

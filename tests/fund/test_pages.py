@@ -78,7 +78,7 @@ def test_the_api(fund_manager, company, officer):
     fiona.post(
         "/fund/deals/new/", {"uscc": company.organisation.uscc, "source": "self", "unit": "registered_capital_cny"}
     )
-    assert fiona.get("/api/v1/fund/deals").json()[0]["stage"] == "sourced"
+    assert fiona.get("/api/v1/fund/deals").json()["items"][0]["stage"] == "sourced"
     assert fiona.get("/api/v1/fund/portfolio").json()["size"] == "2000000000"
     assert sign_in(Client(), officer).get("/api/v1/fund/deals").status_code == 403
 

@@ -24,7 +24,8 @@ def user_list(*, actor: Principal) -> QuerySet[User]:
 
 def membership_list(*, actor: Principal) -> QuerySet[Membership]:
     actor.require(ROLES_GRANT)
-    return Membership.objects.select_related("user", "organisation").order_by("user__username")
+    # A user may hold several roles: the pk orders them, so no page repeats or skips one.
+    return Membership.objects.select_related("user", "organisation").order_by("user__username", "pk")
 
 
 def audit_event_list(

@@ -21,13 +21,13 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rainforest.accounts import forms, selectors, services
-from rainforest.accounts.authentication import RateLimited, sign_in
+from rainforest.accounts.authentication import BACKEND, RateLimited, sign_in
 from rainforest.accounts.models import ApiToken, Membership, User
 from rainforest.accounts.permissions import ACCOUNTS_MANAGE, AUDIT_EXPORT, SECURITY_POLICY
 from rainforest.accounts.policy import security_policy
 from rainforest.audit import trail
 from rainforest.core.facts.writer import defuse
-from rainforest.page_actions import add_form_errors, run_form
+from rainforest.page_actions import add_form_errors, query_page, run_form
 
 
 def _safe_next(request, default="home"):
@@ -58,7 +58,7 @@ def login_view(request):
                     ),
                 )
         if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             return redirect(_safe_next(request))
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request, "")})
 
@@ -153,7 +153,7 @@ def users_view(request):
         else:
             messages.success(request, _("The account has been created."))
             return redirect("accounts:users")
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = Paginator(users, 50).get_page(query_page(request))
     return render(request, "accounts/users.html", {"form": form, "page": page})
 
 
@@ -202,7 +202,7 @@ def roles_view(request):
             else:
                 messages.success(request, _("The role has been granted."))
                 return redirect("accounts:roles")
-    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    page = Paginator(memberships, 50).get_page(query_page(request))
     return render(request, "accounts/roles.html", {"form": form, "page": page})
 
 
@@ -253,7 +253,7 @@ def audit_view(request):
     # number. Verifying is the auditor's explicit act, and seals first.
     if form.is_bound and form.is_valid() and form.cleaned_data["verify"]:
         verification = trail.verify()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(events, 50).get_page(query_page(request))
     return render(request, "accounts/audit.html", {"form": form, "page": page, "verification": verification})
 
 

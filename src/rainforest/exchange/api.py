@@ -175,7 +175,9 @@ class ReceiptOut(Schema):
 @router.get("/exchange/scenarios", response=list[ScenarioOut], auth=None)
 @paginate(Pages)
 def scenario_list(request, domain: str = "", kind: str = "", district: str = "", min_trl: str = "", q: str = ""):
-    return selectors.scenario_search(domain=domain, kind=kind, district=district, min_trl=min_trl, q=q)
+    # The call's id is in each row: joined here, not asked for per scenario.
+    qs = selectors.scenario_search(domain=domain, kind=kind, district=district, min_trl=min_trl, q=q)
+    return qs.select_related("call")
 
 
 @router.get("/exchange/scenarios/{pk}", response=ScenarioOut, auth=PUBLIC)
@@ -196,6 +198,7 @@ def scenario_action(request, pk: int, payload: ScenarioActionIn):
 
 
 @router.get("/exchange/lists", response=list[ListOut], auth=None)
+@paginate(Pages)
 def list_index(request):
     return selectors.lists_latest()
 
@@ -235,14 +238,10 @@ def call_create(request, payload: CallIn):
 
 
 @router.get("/exchange/calls/{pk}/applications", response=list[ReceiptOut])
+@paginate(Pages)
 def application_list(request, pk: int):
     """Publisher and officers see every application; an applicant sees its own."""
-    from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
-
-    call = selectors.call_get(pk=pk)
-    if capacities(request.principal, call.scenario) & {PUBLISHER, OFFICER}:
-        return list(call.applications.select_related("applicant"))
-    return list(call.applications.filter(applicant_id=request.principal.organisation_id))
+    return selectors.call_applications(actor=request.principal, call=selectors.call_get(pk=pk))
 
 
 @router.post("/exchange/calls/{pk}/applications", response=ReceiptOut)

@@ -200,6 +200,17 @@ def own_application(*, actor: Principal, call: Call) -> Application | None:
     return call.applications.filter(applicant_id=actor.organisation_id).exclude(status="withdrawn").first()
 
 
+def call_applications(*, actor: Principal, call: Call) -> QuerySet[Application]:
+    """A call's applications: every one for its publisher and officers, an applicant's own for
+    anyone else (none for a person of no organisation). The pk settles the order of a page."""
+    from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
+
+    qs = call.applications.select_related("applicant").order_by("rank", "submitted_at", "pk")
+    if capacities(actor, call.scenario) & {PUBLISHER, OFFICER}:
+        return qs
+    return qs.filter(applicant_id=actor.organisation_id) if actor.organisation_id else qs.none()
+
+
 def my_assignments(*, actor: Principal) -> QuerySet[ExpertAssignment]:
     actor.require(EXCHANGE_REVIEW)
     return ExpertAssignment.objects.filter(expert=actor.user).select_related("call__scenario")

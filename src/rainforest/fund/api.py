@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404
 from ninja import Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictFloat, StrictInt, StrictStr
 
 from rainforest.accounts.permissions import FUND_MANAGE
+from rainforest.api_types import Pages
 from rainforest.core.captable.deal import DealError, check
 from rainforest.fund import selectors, services
 from rainforest.fund.company import CompanyFactsInvalid, company_criteria
@@ -28,15 +29,19 @@ class DealOut(Schema):
     rounds: list[dict]
     table: dict[str, int]
 
+    # Read from the deal as its selector fetched it (rounds and table events prefetched for a whole
+    # page), so a page of deals costs the same few queries however long it is.
+    @staticmethod
+    def resolve_uscc(deal: Deal) -> str:
+        return deal.enterprise.organisation.uscc
 
-def _deal(deal: Deal) -> dict:
-    return {
-        "id": deal.pk,
-        "uscc": deal.enterprise.organisation.uscc,
-        "name": deal.enterprise.organisation.name,
-        "stage": deal.stage,
-        "source": deal.source,
-        "rounds": [
+    @staticmethod
+    def resolve_name(deal: Deal) -> str:
+        return deal.enterprise.organisation.name
+
+    @staticmethod
+    def resolve_rounds(deal: Deal) -> list[dict]:
+        return [
             {
                 "name": r.name,
                 "on": r.on.isoformat(),
@@ -46,25 +51,23 @@ def _deal(deal: Deal) -> dict:
                 "report": r.report,
             }
             for r in deal.rounds.all()
-        ],
-        "table": services.table_of(deal).at(
-            max((e.on for e in deal.table_events.all()), default=None) or deal.created_at.date()
-        ),
-    }
+        ]
+
+    @staticmethod
+    def resolve_table(deal: Deal) -> dict[str, int]:
+        last = max((e.on for e in deal.table_events.all()), default=None)
+        return services.table_of(deal).at(last or deal.created_at.date())
 
 
 @router.get("/fund/deals", response=list[DealOut])
+@paginate(Pages)
 def deals(request, stage: str = ""):
-    columns = selectors.pipeline(actor=request.principal)
-    return [_deal(d) for s, items in columns.items() if not stage or s == stage for d in items]
+    return selectors.deal_list(actor=request.principal, stage=stage)
 
 
 @router.get("/fund/deals/{pk}", response=DealOut)
 def deal(request, pk: int):
-    try:
-        return _deal(selectors.deal_get(actor=request.principal, pk=pk))
-    except Deal.DoesNotExist as exc:
-        raise Http404 from exc
+    return selectors.deal_detail(actor=request.principal, pk=pk)
 
 
 # --- `fund check` -------------------------------------------------------------------------------

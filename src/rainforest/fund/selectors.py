@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -38,9 +38,32 @@ def pipeline(*, actor: Principal) -> dict[str, list[Deal]]:
     return out
 
 
+def deal_list(*, actor: Principal, stage: str = "") -> QuerySet[Deal]:
+    """Every deal in pipeline order (stage by stage, newest first), each with its rounds and table
+    events read in one query apiece for the whole page; an unknown stage lists nothing."""
+    actor.require(FUND_MANAGE)
+    order = Case(*(When(stage=s, then=Value(i)) for i, s in enumerate(Stage.values)), output_field=IntegerField())
+    qs = Deal.objects.select_related("enterprise__organisation").prefetch_related("rounds", "table_events")
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.order_by(order, "-created_at", "-pk")
+
+
 def deal_get(*, actor: Principal, pk: int) -> Deal:
     actor.require(FUND_MANAGE)
     return get_object_or_404(Deal.objects.select_related("enterprise__organisation"), pk=pk)
+
+
+def deal_detail(*, actor: Principal, pk: int) -> Deal:
+    """One deal with everything its page shows (table events, rounds with their meeting and each
+    ballot's member, money), in a fixed number of queries however many rounds and ballots it has."""
+    actor.require(FUND_MANAGE)
+    ballots = Ballot.objects.select_related("member__user").order_by("pk")
+    rounds = Round.objects.select_related("meeting").prefetch_related(Prefetch("meeting__ballots", queryset=ballots))
+    qs = Deal.objects.select_related("enterprise__organisation").prefetch_related(
+        "table_events", Prefetch("rounds", queryset=rounds), "flows", "marks"
+    )
+    return get_object_or_404(qs, pk=pk)
 
 
 def round_get_for(*, actor: Principal, pk: int) -> Round:
@@ -59,6 +82,12 @@ def meetings_for(*, actor: Principal) -> QuerySet[Meeting]:
         actor.require(FUND_VOTE)
     ids = Ballot.objects.filter(member__user=actor.user).values_list("meeting_id", flat=True)
     return Meeting.objects.filter(pk__in=ids).select_related("round__deal__enterprise__organisation")
+
+
+def own_ballots(*, actor: Principal, meetings) -> dict[int, Ballot]:
+    """The actor's ballot in each of these meetings, by meeting id, in one query."""
+    ballots = Ballot.objects.filter(member__user=actor.user, meeting__in=meetings)
+    return {b.meeting_id: b for b in ballots}
 
 
 @dataclass

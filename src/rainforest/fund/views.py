@@ -50,7 +50,7 @@ def deal_create_view(request):
 
 @login_required
 def deal_view(request, pk: int):
-    deal = selectors.deal_get(actor=request.principal, pk=pk)
+    deal = selectors.deal_detail(actor=request.principal, pk=pk)
     table = services.table_of(deal).at(timezone.localdate() + dt.timedelta(days=3650))
     total = sum(table.values()) or 1
     names = {POOL: _("Unallocated option pool"), OPTIONS: _("Options outstanding")}
@@ -142,7 +142,7 @@ def ocf_view(request, pk: int):
 @login_required
 def committee_view(request):
     meetings = selectors.meetings_for(actor=request.principal)
-    ballots = {b.meeting_id: b for m in meetings for b in m.ballots.filter(member__user=request.principal.user)}
+    ballots = selectors.own_ballots(actor=request.principal, meetings=meetings)
     return render(request, "fund/committee.html", {"meetings": meetings, "ballots": ballots, "votes": Vote.choices})
 
 

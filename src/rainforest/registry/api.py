@@ -13,24 +13,16 @@ from rainforest.registry.schemas import EnterpriseOut, FactsIn, FactsOut, Organi
 router = Router(tags=["registry"])
 
 
-def _enterprise_out(e) -> dict:
-    return {
-        "uscc": e.organisation.uscc, "name": e.organisation.name,
-        "district": e.organisation.district, "founded_on": e.founded_on, "version": e.version,
-        "latest_year": getattr(e, "latest_year", None),
-    }  # fmt: skip
-
-
 @router.get("/enterprises", response=list[EnterpriseOut])
 @paginate(Pages)
 def enterprise_list(request, q: str = "", district: str = "", industry: str = ""):
-    qs = selectors.enterprise_list(actor=request.principal, q=q, district=district, industry=industry)
-    return [_enterprise_out(e) for e in qs]
+    """Enterprises in registration order, a page at a time (``limit``, ``offset``)."""
+    return selectors.enterprise_list(actor=request.principal, q=q, district=district, industry=industry)
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseOut)
 def enterprise_detail(request, uscc: str):
-    return _enterprise_out(selectors.enterprise_get(actor=request.principal, uscc=uscc))
+    return selectors.enterprise_get(actor=request.principal, uscc=uscc)
 
 
 @router.get("/enterprises/{uscc}/facts", response=list[FactsOut])
@@ -52,5 +44,7 @@ def facts_put(request, uscc: str, payload: FactsIn, year: int = Path(..., ge=FIR
 
 
 @router.get("/organisations", response=list[OrganisationOut])
+@paginate(Pages)
 def organisation_list(request):
-    return list(selectors.organisation_list(actor=request.principal)[:1000])
+    """Organisations in registration order, a page at a time (``limit``, ``offset``)."""
+    return selectors.organisation_list(actor=request.principal)

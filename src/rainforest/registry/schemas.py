@@ -21,12 +21,31 @@ class OrganisationOut(Schema):
 
 
 class EnterpriseOut(Schema):
+    """An enterprise as its selector reads it (the organisation joined, the latest year annotated
+    on a list's rows)."""
+
     uscc: str
     name: str
     district: str
     founded_on: dt.date
     version: int
     latest_year: int | None = None
+
+    @staticmethod
+    def resolve_uscc(enterprise) -> str:
+        return enterprise.organisation.uscc
+
+    @staticmethod
+    def resolve_name(enterprise) -> str:
+        return enterprise.organisation.name
+
+    @staticmethod
+    def resolve_district(enterprise) -> str:
+        return enterprise.organisation.district
+
+    @staticmethod
+    def resolve_latest_year(enterprise) -> int | None:
+        return getattr(enterprise, "latest_year", None)
 
 
 # YearlyFacts columns: DecimalField(18, 2) money (only net assets may be negative), PositiveIntegerField

@@ -25,28 +25,66 @@ def _visible(actor: Principal, qs: QuerySet, org_field: str) -> QuerySet:
     return qs.none()
 
 
+def _latest(field: str) -> Subquery:
+    """One figure of the enterprise's latest year (a correlated subquery: keep it to a page's rows)."""
+    latest = YearlyFacts.objects.filter(enterprise=OuterRef("pk")).order_by("-fiscal_year")
+    return Subquery(latest.values(field)[:1])
+
+
+class EnterprisePages:
+    """The enterprises a list shows, read a page at a time, in registration order (the primary key).
+
+    Each page is two queries whatever its place: the page's ids, from the enterprise table's primary
+    key index (an OFFSET there walks one narrow index, so the last of 120,000 enterprises costs what
+    the first does, where sorting on the organisation's name needed a join and a sort of the whole
+    registry), then those enterprises with their organisation and their latest year's figures. The
+    count is one query more, once. Django's Paginator (pages) and ninja's limit/offset pagination
+    (the API) both read it by ``count()`` and a slice."""
+
+    def __init__(self, keys: QuerySet[Enterprise]):
+        self._keys = keys.order_by("pk")
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._keys.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def all(self) -> EnterprisePages:
+        return self  # ninja counts a paginated result through .all().count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            page = self[index : index + 1]
+            if not page:
+                raise IndexError(index)
+            return page[0]
+        ids = list(self._keys.values_list("pk", flat=True)[index])
+        rows = Enterprise.objects.filter(pk__in=ids).select_related("organisation").annotate(
+            latest_year=_latest("fiscal_year"), latest_employees=_latest("employees"),
+            latest_revenue=_latest("revenue"),
+        )  # fmt: skip
+        by_id = {e.pk: e for e in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def enterprise_list(
     *, actor: Principal, q: str = "", district: str = "", industry: str = "", stage: str = ""
-) -> QuerySet[Enterprise]:
-    """Enterprises the actor may see, with their latest year's headline figures."""
-    latest = YearlyFacts.objects.filter(enterprise=OuterRef("pk")).order_by("-fiscal_year")
-    qs = Enterprise.objects.select_related("organisation").annotate(
-        latest_year=Subquery(latest.values("fiscal_year")[:1]),
-        latest_employees=Subquery(latest.values("employees")[:1]),
-        latest_revenue=Subquery(latest.values("revenue")[:1]),
-        latest_industries=Subquery(latest.values("industries")[:1]),
-        latest_stage=Subquery(latest.values("stage")[:1]),
-    )
-    qs = _visible(actor, qs, "organisation_id")
+) -> EnterprisePages:
+    """Enterprises the actor may see, with their latest year's headline figures, a page at a time."""
+    qs = _visible(actor, Enterprise.objects.all(), "organisation_id")
     if q:
         qs = qs.filter(Q(organisation__name__icontains=q) | Q(organisation__uscc__iexact=q.strip()))
     if district:
         qs = qs.filter(organisation__district=district)
     if industry:
-        qs = qs.filter(latest_industries__contains=industry)
+        qs = qs.annotate(latest_industries=_latest("industries")).filter(latest_industries__contains=industry)
     if stage:
-        qs = qs.filter(latest_stage=stage)
-    return qs.order_by("organisation__name")
+        qs = qs.annotate(latest_stage=_latest("stage")).filter(latest_stage=stage)
+    return EnterprisePages(qs)
 
 
 def enterprise_get(*, actor: Principal, uscc: str) -> Enterprise:
@@ -64,16 +102,20 @@ def facts_list(*, actor: Principal, enterprise: Enterprise) -> QuerySet[YearlyFa
 
 
 def district_choices(*, actor: Principal) -> list[str]:
-    qs = _visible(actor, Organisation.objects.filter(kind="enterprise"), "pk")
-    return sorted(set(qs.exclude(district="").values_list("district", flat=True)))
+    qs = _visible(actor, Organisation.objects.filter(kind="enterprise"), "pk").exclude(district="")
+    return list(qs.order_by("district").values_list("district", flat=True).distinct())
 
 
 def organisation_list(*, actor: Principal) -> QuerySet[Organisation]:
+    """In registration order: the primary key pages through 120,000 organisations by its index
+    alone, where their name (unindexed) would sort them all for every page."""
     if actor.can(ORGANISATIONS_VIEW_ALL):
-        return Organisation.objects.order_by("name")
-    if actor.organisation_id:
-        return Organisation.objects.filter(pk=actor.organisation_id)
-    return Organisation.objects.none()
+        qs = Organisation.objects.all()
+    elif actor.organisation_id:
+        qs = Organisation.objects.filter(pk=actor.organisation_id)
+    else:
+        qs = Organisation.objects.none()
+    return qs.order_by("pk")
 
 
 def facts_export_rows(*, actor: Principal, enterprises: QuerySet[Enterprise] | None = None):

@@ -21,7 +21,7 @@ from rainforest.accounts.permissions import (
     REGISTRY_VIEW_ALL,
 )
 from rainforest.core.facts.reader import MAX_BYTES
-from rainforest.page_actions import add_form_errors, run_form
+from rainforest.page_actions import add_form_errors, query_page, run_form
 from rainforest.registry import export_jobs, selectors, services, tasks
 from rainforest.registry.choices import Stage
 from rainforest.registry.forms import ExportRequestForm, FactsForm, ImportForm, ProfileForm
@@ -35,7 +35,7 @@ def enterprise_list_view(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "district", "industry", "stage")}
     principal.require(REGISTRY_VIEW_ALL)
     enterprises = selectors.enterprise_list(actor=principal, **filters)
-    page = Paginator(enterprises, 25).get_page(request.GET.get("page"))
+    page = Paginator(enterprises, 25).get_page(query_page(request))
     context = {
         "page": page, "filters": filters, "stages": Stage.choices,
         "districts": selectors.district_choices(actor=principal),
