@@ -48,6 +48,8 @@ def prepare(options: CityOptions, write: Write) -> tuple[scratch.Folder, dict[st
         database.drop()
         database.create()
         scratch.run_step(env | {"RAINFOREST_DEMO": "1"}, folder.log, "-m", "rainforest.cli", "demo", "--no-serve")
+    # Pages link hashed static files: collected once per release (loadtest/statics.py).
+    scratch.run_step(env, folder.root / "static.log", "-m", "rainforest.loadtest.statics", str(folder.static))
     write(f"growing the registry to {options.enterprises:,} enterprises (log: {folder.log})…")
     scratch.run_step(env, folder.log, "-m", "rainforest.loadtest.city_grow", str(options.enterprises))
     built.write_text(json.dumps({"enterprises": options.enterprises}))

@@ -166,6 +166,9 @@ def rebuild(today: dt.date | None = None) -> StandingsBuild:
         rows = _rows(facts, last)
         Standing.objects.all().delete()
         _save(rows)
+        if connection.vendor == "postgresql":  # fresh statistics: the planner saw an empty table before
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Standing._meta.db_table)}")
         StandingsBuild.objects.all().delete()
         return StandingsBuild.objects.create(
             ruleset=ruleset.id, ruleset_version=ruleset.version,
