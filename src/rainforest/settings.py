@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -106,7 +107,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, answering from the user's own read instead of a query of its own.
+    "rainforest.accounts.middleware.OTPMiddleware",
     "rainforest.input_guard.RefuseNulCharactersMiddleware",
     "rainforest.input_guard.BadRequestPageMiddleware",
     "rainforest.accounts.middleware.SessionPolicyMiddleware",
@@ -144,12 +146,19 @@ if not os.environ.get("DATABASE_URL") and not envbool("RAINFOREST_EPHEMERAL_KEY"
 _DEFAULT_DB = (
     "sqlite://:memory:" if envbool("RAINFOREST_EPHEMERAL_KEY", False) else f"sqlite:///{VAR_DIR / 'rainforest.sqlite3'}"
 )
-# Persistent connections, each checked before a request reuses it: after the database restarts or
-# drops connections, the next request reconnects instead of failing.
+# Connections are Django's, one per thread that serves a request. Under `rainforest serve` (gunicorn)
+# the threads are a fixed pool, workers x threads, so each keeps its connection for
+# RAINFOREST_DB_CONN_MAX_AGE seconds (default 60) and the total stays within the budget `serve` checks
+# (ops.server_config.connections_needed, docs/deploy.md). The development server (`runserver`, which
+# `rainforest demo` runs) starts a thread per browser connection and never closes what a finished
+# thread held: there every connection is closed at the end of its request, or they pile up until
+# PostgreSQL refuses more. Each kept connection is checked before a request reuses it: after the
+# database restarts or drops connections, the next request reconnects instead of failing.
+_THREAD_PER_CONNECTION = DEMO or sys.argv[1:2] == ["runserver"]
 DATABASES = {
     "default": dj_database_url.config(
         default=_DEFAULT_DB,
-        conn_max_age=int(os.environ.get("RAINFOREST_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("RAINFOREST_DB_CONN_MAX_AGE", "0" if _THREAD_PER_CONNECTION else "60")),
         conn_health_checks=True,
     )
 }
@@ -194,9 +203,10 @@ CACHES["local"] = {
 }
 # Logged once a minute by the breaker rather than once per failed call by django-redis.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
-# Sessions live in the database only. Every signed-in request rewrites its session anyway (the idle
-# clock), so a cache in front would save one primary-key read while adding a write; and a session
-# deleted (sign-out, deactivation) while Redis was unreachable would come back from Redis with it.
+# Sessions live in the database only: a session deleted (sign-out, deactivation) while Redis was
+# unreachable would otherwise come back from Redis with it. A signed-in request reads its row (one
+# primary-key query) and writes it only when it changes: the idle clock moves once a minute at most
+# (accounts.middleware.SessionPolicyMiddleware).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background jobs (rainforest.jobs): Django's own Tasks framework on a queue kept in the database,
@@ -231,7 +241,8 @@ AUDIT_CHECKPOINT_EVENTS = int(os.environ.get("RAINFOREST_AUDIT_CHECKPOINT_EVENTS
 AUDIT_UNSEALED_WARN_SECONDS = float(os.environ.get("RAINFOREST_AUDIT_UNSEALED_WARN_SECONDS", "60"))
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Django's password backend; the user it reads for each request brings their TOTP devices along.
+AUTHENTICATION_BACKENDS = ["rainforest.accounts.authentication.SessionUserBackend"]
 # Length, character classes, username and reuse rules read the security policy held in the
 # database (accounts.SecurityPolicy), which the security administrator keeps.
 AUTH_PASSWORD_VALIDATORS = [

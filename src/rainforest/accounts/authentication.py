@@ -11,10 +11,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import check_password
 from django.core.cache import BaseCache, cache, caches
 from django.db import transaction
+from django.db.models import CharField, OuterRef, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rainforest.accounts.models import User
 from rainforest.accounts.permissions import Principal
@@ -24,6 +28,30 @@ from rainforest.cache_health import Throttle
 
 logger = logging.getLogger(__name__)
 _local_count_warning = Throttle()
+
+
+# The path sign-in stores in the session; Django reads the user of every later request through it.
+BACKEND = "rainforest.accounts.authentication.SessionUserBackend"
+
+
+class SessionUserBackend(ModelBackend):
+    """Django's own password backend, whose user read for each signed-in request also carries the ids of
+    their confirmed TOTP devices (``confirmed_totp_ids``), in the same query: the second factor's
+    middlewares then need no query of their own (accounts.middleware)."""
+
+    def get_user(self, user_id):
+        devices = (
+            TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+            .order_by()
+            .values("user")
+            .annotate(ids=StringAgg(Cast("pk", CharField()), Value(",")))
+            .values("ids")
+        )
+        user = User._default_manager.annotate(totp_ids=Subquery(devices)).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user.confirmed_totp_ids = frozenset(int(pk) for pk in (user.totp_ids or "").split(",") if pk)
+        return user
 
 
 class RateLimited(Exception):
