@@ -1,12 +1,14 @@
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
+from rainforest.accounts.middleware import request_memberships
+
 
 def home_view(request):
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    memberships = request.user.memberships.select_related("organisation")
-    return render(request, "home.html", {"memberships": memberships})
+    # The memberships the middleware read for this request (accounts.middleware): no second query.
+    return render(request, "home.html", {"memberships": request_memberships(request)})
 
 
 def bad_request_view(request, exception=None):

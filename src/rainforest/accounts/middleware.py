@@ -64,7 +64,7 @@ class RequestContextMiddleware:
         return response
 
 
-def _memberships(request) -> list[Membership]:
+def request_memberships(request) -> list[Membership]:
     """The signed-in user's memberships with their organisations: one query, read once per request
     (the principal, the second factor and password expiry all ask)."""
     cached = getattr(request, "_rainforest_memberships", None)
@@ -85,7 +85,7 @@ def _security_policy(request):
 def _principal_for(request) -> Principal | None:
     if not request.user.is_authenticated:
         return None
-    memberships = _memberships(request)
+    memberships = request_memberships(request)
     chosen = request.session.get("membership_id")
     membership = next((m for m in memberships if m.pk == chosen), None)
     if membership is None and memberships:
@@ -176,7 +176,7 @@ def _privileged(memberships) -> bool:
 
 def needs_second_factor(request) -> bool:
     """Privileged roles must; anyone who chose to set up a device is held to it as well."""
-    return _privileged(_memberships(request)) or bool(_confirmed_totp_ids(request.user))
+    return _privileged(request_memberships(request)) or bool(_confirmed_totp_ids(request.user))
 
 
 class OTPMiddleware(otp_middleware.OTPMiddleware):
@@ -236,7 +236,7 @@ def password_expired(request) -> bool:
     user = request.user
     if user.must_change_password:
         return True
-    if not _privileged(_memberships(request)):
+    if not _privileged(request_memberships(request)):
         return False
     changed = user.password_changed_at
     days = _security_policy(request).privileged_expiry_days
