@@ -370,6 +370,7 @@ PAGES_TABLE = [
     page("policy:own_check", (), E(ent=200, other=200)),
     page("policy:runs", (), E(off=200)),
     page("policy:run", ("run",), E(off=200)),
+    page("policy:run_again", ("run",), E(off=404), method="post"),  # only a failed run starts again
     page("policy:run_download", ("run",), E(off=200)),
     page("policy:result", ("run", "uscc"), E(off=200)),
     # exchange
@@ -576,6 +577,7 @@ API_TABLE = [
     ),  # fmt: skip
     op("get", "/policy/runs", API(off=200)),
     op("post", "/policy/runs", API(off=200), body={"as_of": "today"}),
+    op("get", "/policy/runs/{pk}", API(off=200), params={"pk": "run"}),
     op("get", "/policy/runs/{pk}/results", API(off=200), params={"pk": "run"}),
     op("get", "/policy/runs/{pk}/results/{uscc}", API(off=200), params={"pk": "run", "uscc": "uscc"}),
     op(

@@ -4,10 +4,11 @@ import pytest
 
 from rainforest.accounts.permissions import Principal
 from rainforest.audit.models import AuditEvent
-from rainforest.policy import services
+from rainforest.policy import selectors, services
 from rainforest.policy.models import ReviewDecision, ScreeningRun
 from rainforest.policy.rules import current_ruleset
 from tests.conftest import sign_in
+from tests.jobs.helpers import run_jobs
 
 FIGURES = {
     "founded_on": "2023-03-01", "fiscal_year": 2025, "employees": 40, "tech_staff": 16, "rd_staff": 8,
@@ -56,33 +57,45 @@ def test_officer_runs_the_registry_and_keeps_the_run(client, officer, startup, o
     sign_in(client, officer)
     response = client.post("/policy/runs/", {"as_of": "2026-11-28"})
     assert response.status_code == 302
+    assert ScreeningRun.objects.get().status == "queued"  # the worker screens it
+    run_jobs()
     run = ScreeningRun.objects.get()
-    assert run.enterprises == 2 and run.ruleset_version and set(run.counts) == set(run.tiers)
+    assert run.status == "done" and run.enterprises == 2 and run.ruleset_version and set(run.counts) == set(run.tiers)
     assert sum(run.counts["seed"].values()) == 2
     assert AuditEvent.objects.filter(action="policy.screening.run", subject_id=str(run.pk)).exists()
     page = client.get(f"/policy/runs/{run.pk}/").content.decode()
     assert startup.name in page
     drill = client.get(f"/policy/runs/{run.pk}/{startup.uscc}/").content.decode()
     assert "RM-SEED-01" in drill
-    csv = client.get(f"/policy/runs/{run.pk}/download/?format=csv").content.decode("utf-8-sig")
+    csv = b"".join(client.get(f"/policy/runs/{run.pk}/download/?format=csv").streaming_content).decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("uscc,name,fiscal_year")
-    jsonl = client.get(f"/policy/runs/{run.pk}/download/?format=jsonl").content.decode()
+    jsonl = b"".join(client.get(f"/policy/runs/{run.pk}/download/?format=jsonl").streaming_content).decode()
     assert len(jsonl.splitlines()) == 2
 
 
 def test_officer_screens_an_uploaded_file_and_bad_files_are_refused(client, officer):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from rainforest.policy.models import ScreeningUpload
+
     sign_in(client, officer)
     bad = SimpleUploadedFile("bad.csv", b"uscc,name\n")
-    page = client.post("/policy/runs/", {"as_of": "2026-11-28", "file": bad}).content.decode()
-    assert "缺少此必填列" in page and not ScreeningRun.objects.exists()
+    response = client.post("/policy/runs/", {"as_of": "2026-11-28", "file": bad})
+    refused = ScreeningRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/policy/runs/{refused.pk}/"
+    run_jobs()
+    refused.refresh_from_db()
+    assert (refused.status, refused.failure, refused.problems["count"]) == ("failed", "file", 2)
+    page = client.get(f"/policy/runs/{refused.pk}/").content.decode()
+    assert "缺少此必填列" in page and not refused.results.exists() and not ScreeningUpload.objects.exists()
     good = SimpleUploadedFile(
         "ok.csv", "uscc,name,founded_on,fiscal_year,employees\n91350100M000100Y43,甲,2023-01-01,2025,10\n".encode()
     )
     assert client.post("/policy/runs/", {"as_of": "2026-11-28", "file": good, "tiers": ["seed"]}).status_code == 302
-    run = ScreeningRun.objects.get()
-    assert run.source == "upload" and run.tiers == ["seed"]
+    run_jobs()
+    run = ScreeningRun.objects.exclude(pk=refused.pk).get()
+    assert (run.status, run.source, run.tiers, run.filename) == ("done", "upload", ["seed"], "ok.csv")
+    assert not ScreeningUpload.objects.exists()  # the file was kept for its run only
 
 
 @pytest.fixture
@@ -155,8 +168,10 @@ def test_api_runs_need_an_officer_token(client, officer, enterprise_user, startu
 
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token(officer)}"}
     created = client.post("/api/v1/policy/runs", {"as_of": "2026-11-28"}, content_type="application/json", **headers)
-    assert created.status_code == 200
+    assert created.status_code == 200 and created.json()["status"] == "queued"
     run_id = created.json()["id"]
+    run_jobs()
+    assert client.get(f"/api/v1/policy/runs/{run_id}", **headers).json()["status"] == "done"
     results = client.get(f"/api/v1/policy/runs/{run_id}/results", **headers).json()
     assert results["count"] == 1
     low = {"HTTP_AUTHORIZATION": f"Bearer {token(enterprise_user)}"}
@@ -175,6 +190,7 @@ def test_officer_can_screen_with_an_alternative_reading(client, officer, make_or
     sign_in(client, officer)
     client.post("/policy/runs/", {"as_of": "2026-11-28", "tiers": ["seed"]})
     client.post("/policy/runs/", {"as_of": "2026-11-28", "tiers": ["seed"], "reading_RM-SEED-00": "national_only"})
+    run_jobs()
     default, national = ScreeningRun.objects.order_by("pk")
     assert default.results.get().verdicts["seed"] == "eligible"
     assert national.readings == {"RM-SEED-00": "national_only"}
@@ -227,7 +243,7 @@ def test_a_run_before_the_seedling_rules_counts_and_shows_not_in_force(client, o
     run = services.screening_run(actor=officer_principal(officer), as_of=dt.date(2025, 11, 28))
     assert run.counts["seed"] == {"not_in_force": 1} and "not_in_force" not in run.counts["tech_sme"]
     result = run.results.get()
-    assert result.record["tiers"]["seed"]["in_force_from"] == "2025-11-29"
+    assert selectors.explanation(result)["tiers"]["seed"]["in_force_from"] == "2025-11-29"
     sign_in(client, officer)
     page = client.get(f"/policy/runs/{run.pk}/").content.decode()
     assert "?tier=seed&verdict=not_in_force" in page and 'class="v-not_in_force"' in page and "2025-11-29" in page
@@ -253,7 +269,8 @@ def test_api_lists_not_in_force_among_the_verdicts(client, officer, startup):
     }
     created = client.post("/api/v1/policy/runs", {"as_of": "2025-11-28"}, content_type="application/json", **headers)
     run_id = created.json()["id"]
-    assert created.json()["counts"]["seed"] == {"not_in_force": 1}
+    run_jobs()
+    assert client.get(f"/api/v1/policy/runs/{run_id}", **headers).json()["counts"]["seed"] == {"not_in_force": 1}
     url = f"/api/v1/policy/runs/{run_id}/results"
     listed = client.get(f"{url}?tier=seed&verdict=not_in_force", **headers).json()
     assert listed["count"] == 1 and listed["items"][0]["verdicts"]["seed"] == "not_in_force"

@@ -40,6 +40,10 @@ class RunIn(Schema):
 
 
 class RunOut(Schema):
+    """A screening run. One asked for here is queued (``status``) and run in the background: poll
+    ``GET /policy/runs/{id}`` until it is ``done`` (counts and results) or ``failed`` (``failure``
+    says why). ``screened`` of ``enterprises`` are written while it runs."""
+
     id: int
     created_at: dt.datetime
     created_by_label: str
@@ -49,8 +53,11 @@ class RunOut(Schema):
     source: str
     filename: str
     tiers: list[str]
+    status: Literal["queued", "running", "done", "failed"]
+    failure: str
     counts: dict[str, dict[Verdict, int]]
     enterprises: int
+    screened: int
 
 
 class ResultOut(Schema):
@@ -143,8 +150,14 @@ def run_list(request):
 
 @router.post("/policy/runs", response=RunOut)
 def run_create(request, payload: RunIn):
-    """Screen the whole registry at a date (uploads go through the web page or `rainforest screen`)."""
-    return services.screening_run(actor=request.principal, as_of=payload.as_of, tiers=payload.tiers)
+    """Ask for a screening of the whole registry at a date; it runs in the background (uploads go
+    through the web page or `rainforest screen`)."""
+    return services.screening_request(actor=request.principal, as_of=payload.as_of, tiers=payload.tiers)
+
+
+@router.get("/policy/runs/{pk}", response=RunOut)
+def run_detail(request, pk: int):
+    return selectors.run_get(actor=request.principal, pk=pk)
 
 
 @router.get("/policy/runs/{pk}/results", response=list[ResultOut])
@@ -162,7 +175,7 @@ def result_detail(request, pk: int, uscc: str):
         {"tier": d.tier, "decision": d.decision, "reason": d.reason, "by": d.decided_by_label, "at": d.decided_at}
         for d in result.decisions.all()
     ]
-    return {**result.record, "decisions": decisions}
+    return {**selectors.explanation(result), "decisions": decisions}
 
 
 @router.post("/policy/runs/{pk}/results/{uscc}/decisions")

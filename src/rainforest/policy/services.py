@@ -1,37 +1,29 @@
-"""Bulk screening runs and review decisions: each in one transaction with its audit event."""
+"""Bulk screening runs and review decisions: each in one transaction with its audit event.
+
+A screening of the registry asked for on a page runs in the background (``screening_request``; the
+steps are in ``policy.screening_jobs``); an uploaded file is screened at once (``screening_run``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rainforest.accounts.permissions import POLICY_SCREEN, POLICY_SETTLE, Principal
+from rainforest.accounts.permissions import POLICY_SCREEN, POLICY_SETTLE, REGISTRY_EXPORT, Principal
 from rainforest.audit import trail
-from rainforest.core.facts.reader import ReadError, read_table
-from rainforest.core.facts.validate import Problem, validate_rows
+from rainforest.core.facts.reader import MAX_BYTES
+from rainforest.core.facts.validate import Problem
 from rainforest.core.policy.batch import frame_from_rows
-from rainforest.core.policy.screen import screen
 from rainforest.core.years import PLATFORM_YEARS
+from rainforest.policy import screening_jobs
 from rainforest.policy.models import ReviewDecision, ScreeningResult, ScreeningRun
 from rainforest.policy.rules import current_ruleset
-from rainforest.registry.selectors import facts_export_rows
+from rainforest.policy.tasks import screening_job
 from rainforest.registry.services import ImportRefused
-
-
-def _rows_from_file(data: bytes, filename: str) -> list[dict]:
-    try:
-        sheet = read_table(data, filename)
-    except ReadError as exc:
-        raise ImportRefused([Problem(0, "", "", f"file_{exc.code}")]) from exc
-    result = validate_rows(sheet.header, sheet.rows, timezone.localdate())
-    if not result.ok:
-        raise ImportRefused(result.problems)
-    return result.rows
 
 
 def as_of_check(as_of: dt.date) -> None:
@@ -44,6 +36,54 @@ def as_of_check(as_of: dt.date) -> None:
         )
 
 
+def screening_parameters(actor: Principal, as_of: dt.date, tiers, readings) -> tuple[list[str], dict[str, str]]:
+    """The tiers (every tier when none is given) and readings of a screening, checked; refused in
+    the user's language otherwise."""
+    actor.require(POLICY_SCREEN)
+    as_of_check(as_of)
+    ruleset = current_ruleset()
+    tiers = list(tiers or ruleset.tiers)
+    readings = {k: v for k, v in (readings or {}).items() if v}
+    screening_jobs.check_parameters(ruleset, tiers, readings)
+    return tiers, readings
+
+
+def screening_request(
+    *, actor: Principal, as_of: dt.date, tiers: list[str] | None = None, readings: dict[str, str] | None = None
+) -> ScreeningRun:
+    """Ask for a screening of the whole registry: the run is queued, with its audit event, and the
+    worker screens it as ``actor`` (policy.screening_jobs). A refused parameter creates nothing."""
+    if actor.is_system:
+        raise PermissionDenied("a background screening is run for a person")  # the command line screens at once
+    actor.require(POLICY_SCREEN)
+    actor.require(REGISTRY_EXPORT)  # the whole registry is read, as its export reads it
+    tiers, readings = screening_parameters(actor, as_of, tiers, readings)
+    return screening_jobs.request(actor=actor, as_of=as_of, tiers=tiers, readings=readings, task=screening_job)
+
+
+def screening_upload(
+    *,
+    actor: Principal,
+    as_of: dt.date,
+    data: bytes,
+    filename: str,
+    tiers: list[str] | None = None,
+    readings: dict[str, str] | None = None,
+) -> ScreeningRun:
+    """Ask for a screening of an uploaded facts file: kept with the queued run, checked and screened
+    by the worker (a file with problems fails the run, its problems listed on the run's page). A file
+    over 20 MiB is refused here and creates nothing."""
+    if actor.is_system:
+        raise PermissionDenied("a background screening is run for a person")
+    tiers, readings = screening_parameters(actor, as_of, tiers, readings)
+    if len(data) > MAX_BYTES:
+        raise ImportRefused([Problem(0, "", "", "file_too_large")])
+    return screening_jobs.request(
+        actor=actor, as_of=as_of, tiers=tiers, readings=readings, task=screening_job,
+        source=ScreeningRun.Source.UPLOAD, filename=filename, data=data,
+    )  # fmt: skip
+
+
 def screening_run(
     *,
     actor: Principal,
@@ -53,57 +93,23 @@ def screening_run(
     filename: str = "",
     readings: dict[str, str] | None = None,
 ) -> ScreeningRun:
-    """Screen the registry (no ``data``) or an uploaded facts file, and keep every record."""
+    """Screen the registry (no ``data``) or a facts file now, in this process, and keep every result
+    (the demo loader, the command line, tests). The run is created done or not at all; a file with
+    problems is refused (``ImportRefused``) and creates nothing."""
     actor.require(POLICY_SCREEN)
-    as_of_check(as_of)
-    ruleset = current_ruleset()
-    tiers = tiers or list(ruleset.tiers)
-    unknown = [t for t in tiers if t not in ruleset.tiers]
-    if unknown:
-        raise ValidationError(_("Unknown tier(s): %(tiers)s.") % {"tiers": ", ".join(unknown)})
-    readings = {k: v for k, v in (readings or {}).items() if v}
-    known = {c.id: c for t in ruleset.tiers.values() for c in t.criteria}
-    bad = [k for k, v in readings.items() if k not in known or v not in known[k].tests]
-    if bad:
-        raise ValidationError(_("Unknown reading for: %(ids)s.") % {"ids": ", ".join(bad)})
-    rows = _rows_from_file(data, filename) if data is not None else list(facts_export_rows(actor=actor))
-    started = time.perf_counter()
-    records = list(screen(ruleset, frame_from_rows(rows), as_of, tiers, readings))
-    seconds = time.perf_counter() - started
-    counts = {t: {} for t in tiers}
-    for record in records:
-        for t in tiers:
-            verdict = record["tiers"][t]["verdict"]
-            counts[t][verdict] = counts[t].get(verdict, 0) + 1
+    if data is None:
+        actor.require(REGISTRY_EXPORT)
+    tiers, readings = screening_parameters(actor, as_of, tiers, readings)
+    try:
+        frame = frame_from_rows(screening_jobs.rows_from_file(data, filename)) if data is not None else None
+    except screening_jobs.FileRefused as exc:
+        raise ImportRefused(exc.problems) from exc
+    source = ScreeningRun.Source.UPLOAD if data is not None else ScreeningRun.Source.REGISTRY
     with transaction.atomic():
-        run = ScreeningRun.objects.create(
-            created_by=actor.user, created_by_label=actor.label, ruleset=ruleset.id,
-            ruleset_version=ruleset.version, as_of=as_of,
-            source=ScreeningRun.Source.UPLOAD if data is not None else ScreeningRun.Source.REGISTRY,
-            filename=filename[:200], tiers=tiers, readings=readings, counts=counts, enterprises=len(records),
-            seconds=seconds,
-        )  # fmt: skip
-        ScreeningResult.objects.bulk_create(
-            [
-                ScreeningResult(
-                    run=run,
-                    uscc=r["uscc"],
-                    name=(r["name"] or "")[:200],
-                    fiscal_year=r["fiscal_year"],
-                    verdicts={t: v["verdict"] for t, v in r["tiers"].items()},
-                    record=r,
-                )  # fmt: skip
-                for r in records
-            ],
-            batch_size=500,
+        run = screening_jobs.request(
+            actor=actor, as_of=as_of, tiers=tiers, readings=readings, task=None, source=source, filename=filename
         )
-        trail.record(
-            actor, "policy.screening.run", subject_type="screening_run", subject_id=run.pk,
-            subject_label=f"{run.source} {as_of}",
-            after={"ruleset": f"{ruleset.id} {ruleset.version}", "as_of": as_of, "tiers": tiers,
-                   "enterprises": len(records), "counts": counts, "file": filename[:200], "readings": readings},
-        )  # fmt: skip
-    return run
+        return screening_jobs.run_now(run, actor, frame)
 
 
 @transaction.atomic
@@ -112,8 +118,8 @@ def review_settle(
 ) -> ReviewDecision:
     """An officer decides a `review` verdict. The reason is required and the decision final."""
     actor.require(POLICY_SETTLE)
-    result = ScreeningResult.objects.select_for_update().get(pk=result.pk)
-    if result.verdicts.get(tier) != "review":
+    result = ScreeningResult.objects.select_for_update(of=("self",)).select_related("run").get(pk=result.pk)
+    if not result.run.done or result.verdict(tier) != "review":
         raise ValidationError(_("Only a verdict of 'review' can be settled by an officer."))
     if decision not in ReviewDecision.Decision.values:
         raise ValidationError(_("Decide eligible or ineligible."))

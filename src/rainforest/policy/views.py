@@ -8,20 +8,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRefresh
 
 from rainforest.accounts.permissions import POLICY_SETTLE
 from rainforest.core.facts.reader import MAX_BYTES
+from rainforest.core.facts.validate import Problem
 from rainforest.core.facts.writer import defuse
 from rainforest.core.policy.screen import flat_row
-from rainforest.page_actions import add_form_errors
+from rainforest.page_actions import add_form_errors, query_page
 from rainforest.policy import selectors, services
 from rainforest.policy.forms import RunForm, SelfCheckForm, SettleForm
 from rainforest.policy.labels import describe, results_context
 from rainforest.policy.rules import current_ruleset
+from rainforest.policy.templatetags.policy_tags import verdict_label
 from rainforest.registry.problems import problem_rows, summary
 from rainforest.registry.services import ImportRefused
 
@@ -72,56 +76,120 @@ def run_list_view(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        parameters = {"as_of": form.cleaned_data["as_of"], "tiers": form.cleaned_data["tiers"] or None,
+                      "readings": form.readings()}  # fmt: skip
         try:
-            run = services.screening_run(
-                actor=request.principal, as_of=form.cleaned_data["as_of"], tiers=form.cleaned_data["tiers"] or None,
-                data=upload.read(MAX_BYTES + 1) if upload else None, filename=upload.name if upload else "",
-                readings=form.readings(),
-            )  # fmt: skip
+            # In the background either way; the run's page shows how far it is (and a file's problems).
+            if upload:
+                run = services.screening_upload(
+                    actor=request.principal, data=upload.read(MAX_BYTES + 1), filename=upload.name, **parameters
+                )
+            else:
+                run = services.screening_request(actor=request.principal, **parameters)
         except ImportRefused as exc:
             context.update(problems=problem_rows(exc.problems), summary=summary(len(exc.problems)))
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
-            messages.success(request, _("Screening finished: %(n)d enterprises.") % {"n": run.enterprises})
+            messages.success(request, _("The screening has started; this page shows how far it is."))
             return redirect("policy:run", pk=run.pk)
-    context["page"] = Paginator(runs, 20).get_page(request.GET.get("page"))
+    context["page"] = Paginator(runs, 20).get_page(query_page(request))
     return render(request, "policy/runs.html", context)
 
 
+RESULTS_PER_PAGE = 50
+
+
 @login_required
+@require_safe
 def run_view(request, pk: int):
+    """A run: while it is queued or running, its progress (the status part asks again every 2 s
+    and reloads the page when the run is over); when done, its counts and its results, a page at a
+    time, filtered by tier and verdict; when failed, why, and a way to start it again."""
     run = selectors.run_get(actor=request.principal, pk=pk)
+    if request.htmx:
+        if run.pending:
+            return render(request, "policy/run.html#status", {"run": run})
+        return HttpResponseClientRefresh()
     tier, verdict, q = (request.GET.get(k, "").strip() for k in ("tier", "verdict", "q"))
-    results = selectors.result_list(actor=request.principal, run=run, tier=tier, verdict=verdict, q=q)
-    ruleset = current_ruleset()
-    context = {
-        "run": run, "page": Paginator(results, 50).get_page(request.GET.get("page")),
-        "filters": {"tier": tier, "verdict": verdict, "q": q},
-        "tier_names": {t: ruleset.tiers[t].name for t in run.tiers if t in ruleset.tiers},
-    }  # fmt: skip
+    context = {"run": run, "filters": {"tier": tier, "verdict": verdict, "q": q}}
+    if run.problems:
+        context.update(problems=problem_rows([Problem(**p) for p in run.problems["items"]]),
+                       summary=_("Nothing was screened: %(n)d problem(s) must be fixed first.")
+                       % {"n": run.problems["count"]})  # fmt: skip
+    if run.done:
+        results = selectors.result_list(actor=request.principal, run=run, tier=tier, verdict=verdict, q=q)
+        paginator = Paginator(results, RESULTS_PER_PAGE)
+        count = selectors.result_count(run=run, tier=tier, verdict=verdict, q=q)
+        if count is not None:
+            paginator.count = count  # the run's own counts: no count of the rows
+        page = paginator.get_page(query_page(request))
+        ruleset = current_ruleset()
+        windows = {t["id"]: t["window"] for t in run.layout.get("tiers", [])}
+        rows = [
+            {"result": r, "cells": [{"verdict": v, "label": verdict_label(v, windows.get(t))}
+                                    for t, v in r.verdicts.items()]}
+            for r in page
+        ]  # fmt: skip
+        context.update(
+            page=page, rows=rows,
+            tier_names={t: ruleset.tiers[t].name for t in run.tiers if t in ruleset.tiers},
+        )  # fmt: skip
     return render(request, "policy/run.html", context)
 
 
 @login_required
-def run_download_view(request, pk: int):
+@require_POST
+def run_again_view(request, pk: int):
+    """Start a failed screening of the registry again: a new run with the same date, tiers and readings."""
     run = selectors.run_get(actor=request.principal, pk=pk)
-    fmt = request.GET.get("format", "csv")
-    records = [r.record for r in run.results.order_by("uscc").iterator(chunk_size=2000)]
+    if run.status != run.Status.FAILED or run.source != run.Source.REGISTRY:
+        raise Http404
+    try:
+        again = services.screening_request(
+            actor=request.principal, as_of=run.as_of, tiers=run.tiers, readings=run.readings
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("policy:run", pk=run.pk)
+    messages.success(request, _("The screening has started; this page shows how far it is."))
+    return redirect("policy:run", pk=again.pk)
+
+
+@login_required
+@require_safe
+def run_download_view(request, pk: int):
+    """Every record of a done run as CSV (one row per enterprise) or JSON lines, streamed a block at a time."""
+    run = selectors.run_done(actor=request.principal, pk=pk)
+    fmt = "jsonl" if request.GET.get("format") == "jsonl" else "csv"
+    records = selectors.run_records(run)
     if fmt == "jsonl":
-        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
-        response = HttpResponse(body, content_type="application/x-ndjson")
+        body = (json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)
+        response = StreamingHttpResponse(body, content_type="application/x-ndjson")
     else:
-        rows = [flat_row(r) for r in records]
-        buf = io.StringIO(newline="")
-        header = list(rows[0]) if rows else ["uscc", "name", "fiscal_year"]
-        writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({k: defuse(str(v)) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
-        response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv")
-        fmt = "csv"
+        response = StreamingHttpResponse(_csv_lines(records), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="screening-{run.pk}.{fmt}"'
     return response
+
+
+def _csv_lines(records):
+    yield "\ufeff".encode()  # UTF-8 BOM: spreadsheets read the Chinese names right
+    buf = io.StringIO(newline="")
+    writer = None
+    for record in records:
+        row = flat_row(record)
+        if writer is None:
+            writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\r\n")
+            writer.writeheader()
+        writer.writerow({k: defuse(str(v)) if isinstance(v, str) else v for k, v in row.items()})
+        if buf.tell() > 1 << 16:
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+    if writer is None:
+        buf.write("uscc,name,fiscal_year\r\n")
+    yield buf.getvalue().encode()
 
 
 @login_required
@@ -142,7 +210,7 @@ def result_view(request, pk: int, uscc: str):
     tiers = [
         {"id": t, "name": ruleset.tiers[t].name if t in ruleset.tiers else {"zh-hans": t}, "data": data,
          "decision": decisions.get(t)}
-        for t, data in result.record["tiers"].items()
+        for t, data in selectors.explanation(result)["tiers"].items()
     ]  # fmt: skip
     context = {"run": run, "result": result, "tiers": tiers, "form": form,
                "can_settle": request.principal.can(POLICY_SETTLE)}  # fmt: skip

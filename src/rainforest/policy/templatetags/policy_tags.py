@@ -75,3 +75,9 @@ def shown(value):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def thousands(value) -> str:
+    """A whole number with its thousands grouped (60,000), as progress is read."""
+    return f"{value:,}" if isinstance(value, int) else value
