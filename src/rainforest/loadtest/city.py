@@ -63,16 +63,16 @@ def discard(options: CityOptions) -> None:
     shutil.rmtree(scratch.Folder(options.folder, options.database).root, ignore_errors=True)
 
 
-# What users wait for, in milliseconds at city scale (issue 13): the pyramid under 500, every list
-# page and list API under 300 on any page.
-TARGET_MS = {"pyramid": 500.0}
+# What users wait for, in milliseconds at city scale (issue 13): the pyramid under 500, a bulk
+# screening of the whole registry under 30 s, every list page and list API under 300 on any page.
+TARGET_MS = {"pyramid": 500.0, "bulk screening": 30_000.0}
 LIST_TARGET_MS = 300.0
 
 
 def target_ms(label: str) -> float | None:
     if label.startswith("floor"):
         return None
-    return TARGET_MS["pyramid"] if label.startswith("pyramid") else LIST_TARGET_MS
+    return next((ms for start, ms in TARGET_MS.items() if label.startswith(start)), LIST_TARGET_MS)
 
 
 def measure(options: CityOptions, folder: scratch.Folder, env: dict[str, str]) -> dict:
@@ -97,8 +97,9 @@ def lines(figures: dict) -> tuple[list[str], list[str]]:
             misses.append(f"{label}: answered {t['status']}")
             continue
         ratio = f"{t['median_ms'] / floor:6.1f}×" if floor else ""
+        queries = "—" if t["queries"] is None else t["queries"]
         out.append(f"{label:52} {t['median_ms']:7.0f}ms {(f'{target:.0f}ms' if target else '—'):>8} {ratio:>7} "
-                   f"{t['queries']:>8}")  # fmt: skip
+                   f"{queries:>8}")  # fmt: skip
         if target is not None and t["median_ms"] > target:
             misses.append(f"{label}: {t['median_ms']:.0f} ms > {target:.0f} ms")
     return out, misses

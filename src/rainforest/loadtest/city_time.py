@@ -81,7 +81,23 @@ def measure(repeat: int) -> dict:
     ]:
         timings[f"{label}, first page"] = _timed(client, f"{url}?limit=50&offset=0", repeat)
         timings[f"{label}, last page"] = _timed(client, _last_offset(client, url), repeat)
+    timings["bulk screening, whole registry, to stored"] = _screening(repeat)
     return figures
+
+
+def _screening(repeat: int) -> dict:
+    """The officer's screening of every enterprise, as the worker runs it (policy/screening_bench.py);
+    its median over at most three runs: each takes seconds and leaves a run behind."""
+    from rainforest.accounts.models import Membership
+    from rainforest.accounts.permissions import Principal
+    from rainforest.policy.screening_bench import storage_per_enterprise, time_registry_screening
+
+    membership = Membership.objects.select_related("user", "organisation").get(user__username="officer")
+    actor = Principal(user=membership.user, membership=membership)
+    seconds = [time_registry_screening(actor) for _ in range(min(3, repeat))]
+    stored = storage_per_enterprise()
+    return {"url": "policy.screening_bench", "status": 200, "median_ms": statistics.median(seconds) * 1000,
+            "queries": None, "bytes_per_enterprise": round(sum(stored.values())) if stored else None}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
