@@ -26,6 +26,7 @@ class Command(BaseCommand):
     help = (
         "Benchmarks. `bench policy`: bulk screening (1,000,000 rows); `bench match`: matching (200,000); "
         "`bench startup`: an offline command's CPU from start to answer; `bench load`: deadline day on the server; "
+        "`bench screen`: `rainforest screen` on a 200,000-row file against polars' read-and-write floor; "
         "`bench audit`: audited writes by worker count; `bench city`: pages and APIs at 120,000 enterprises."
     )
     # Reads a file and prints: the project's system checks (the whole URL tree) are not its business.
@@ -69,6 +70,10 @@ class Command(BaseCommand):
         city.add_argument("--keep", action="store_true", help="keep the database, and reuse a kept one")
         city.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
         city.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+        screen = sub.add_parser("screen", help="`rainforest screen` on a synthetic file against polars' own floor")
+        screen.add_argument("--rows", type=int, default=200_000)
+        screen.add_argument("--repeat", type=int, default=3)
+        screen.add_argument("--seed", type=int, default=2026)
         audit = sub.add_parser("audit", help="audited writes per second by worker count, against the old global lock")
         audit.add_argument("--workers", default="1,2,4", help="comma-separated worker counts")
         audit.add_argument("--seconds", type=float, default=3.0, help="per worker count and design")
@@ -81,6 +86,8 @@ class Command(BaseCommand):
             return self._audit(options)
         if what == "city":
             return self._city(options)
+        if what == "screen":
+            return self._screen(options)
         if what == "startup":
             from rainforest.core.startup_bench import fund_check_cpu, summary
 
@@ -142,6 +149,22 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if misses:
             raise CommandError("targets missed: " + "; ".join(misses))
+
+    def _screen(self, options):
+        from rainforest.core.policy import screen_bench
+
+        if options["rows"] < 1 or options["repeat"] < 1:
+            raise CommandError("--rows and --repeat: at least 1")
+        try:
+            measure = screen_bench.run(current_ruleset(), self.stdout.write, rows=options["rows"],
+                                       repeat=options["repeat"], seed=options["seed"])  # fmt: skip
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in screen_bench.lines(measure):
+            self.stdout.write(line)
+        if missed := measure.missed():
+            raise CommandError(f"targets missed: {', '.join(missed)}")
+        self.stdout.write("all targets met")
 
     def _audit(self, options):
         from rainforest.audit.bench import run
