@@ -136,6 +136,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "rainforest.accounts.context_processors.navigation",
             ],
+            # Money, dates and ratios are shown the same way on every page, export and PDF.
+            "builtins": ["rainforest.formatting_tags"],
         },
     },
 ]
@@ -280,11 +282,20 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# htmx comes from the npm registry at install time (package.json); never committed by hand.
+# htmx and ECharts come from the npm registry at install time (package.json); never committed by hand.
 _NODE_MODULES = Path(os.environ.get("RAINFOREST_NODE_MODULES", Path.cwd() / "node_modules"))
 # Each front-end package's served folder, under its static prefix; `rainforest serve` refuses to start
 # while one is missing (ops/preflight.py), since every page links it.
 VENDOR_STATIC = {"vendor/htmx": _NODE_MODULES / "htmx.org" / "dist"}
+# Packages whose folder holds far more than pages use are served file by file (vendor_static.py).
+VENDOR_FILES = {"vendor/echarts/echarts.min.js": _NODE_MODULES / "echarts" / "dist" / "echarts.min.js"}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "rainforest.vendor_static.VendorFileFinder",
+]
+# The PDFs embed this TrueType CJK font (rainforest.pdf.cjk_font), so they print the same in any reader.
+PDF_FONT_DIR = _NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATICFILES_DIRS += [(prefix, folder) for prefix, folder in VENDOR_STATIC.items() if folder.is_dir()]
 

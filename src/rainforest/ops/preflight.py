@@ -22,6 +22,9 @@ def static_problem() -> str | None:
     each file up in the manifest that collectstatic writes: a missing manifest, or one from an earlier
     release that lacks a file, turns pages into errors."""
     absent = [str(folder) for folder in settings.VENDOR_STATIC.values() if not folder.is_dir()]
+    absent += [str(file) for file in settings.VENDOR_FILES.values() if not file.is_file()]
+    if not settings.PDF_FONT_DIR.is_dir():
+        absent.append(str(settings.PDF_FONT_DIR))
     if absent:
         return f"The front-end packages are not installed ({absent[0]} is missing): run `{NPM}` first."
     storage = storages["staticfiles"]
