@@ -9,6 +9,7 @@ from rainforest.accounts.api import BrowserSession, TokenAuth
 from rainforest.accounts.api import router as accounts_router
 from rainforest.accounts.errors import StaleEdit
 from rainforest.api_types import request_errors
+from rainforest.cockpit.api import router as cockpit_router
 from rainforest.exchange.api import router as exchange_router
 from rainforest.fund.api import router as fund_router
 from rainforest.matching.api import router as matching_router
@@ -31,6 +32,7 @@ api.add_router("/", exchange_router)
 api.add_router("/", matching_router)
 api.add_router("/", seedling_router)
 api.add_router("/", fund_router)
+api.add_router("/", cockpit_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -204,6 +204,13 @@ def quarter_cn(year, quarter) -> str:
     return f"{year}年第{_QUARTER_ZH[q]}季度"
 
 
+def year_cn(year) -> str:
+    """A whole year: ``2026年`` (English: ``2026``)."""
+    if year in (None, ""):
+        return ""
+    return str(year) if _english() else f"{year}年"
+
+
 def months_cn(year, first, last) -> str:
     """A span of months within a year: ``2026年1—10月`` (English: ``January–October 2026``)."""
     if _english():

@@ -25,6 +25,7 @@ for _name in (
     "date_cn",
     "datetime_cn",
     "yes_no",
+    "year_cn",
 ):
     register.filter(_name, getattr(formatting, _name), is_safe=False)
 

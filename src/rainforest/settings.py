@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rainforest.matching",
     "rainforest.seedling",
     "rainforest.fund",
+    "rainforest.cockpit",
     "rainforest.ops",
 ]
 # The demo city and its commands exist only in a demo installation (`rainforest demo` sets

@@ -16,6 +16,7 @@ urlpatterns = [
     path("matching/", include("rainforest.matching.urls")),
     path("seedling/", include("rainforest.seedling.urls")),
     path("fund/", include("rainforest.fund.urls")),
+    path("cockpit/", include("rainforest.cockpit.urls")),
     path("ops/", include("rainforest.ops.urls")),
     path("healthz", ops_views.healthz, name="healthz"),  # answered by ops.middleware.ProbeMiddleware
     path("readyz", ops_views.readyz, name="readyz"),

@@ -467,6 +467,17 @@ PAGES_TABLE = [
     page("fund:committee", (), E(fm=200, exp=200)),
     page("fund:ballot", ("meeting",), E(fm=BACK, exp=BACK), method="post"),
     page("fund:portfolio", (), E(fm=200)),
+    # the city cockpit: officers and fund managers read it, officers enter statistics; its public version is open
+    page("cockpit:cockpit", (), E(off=200, fm=200)),
+    page("cockpit:indicator", ("tech_sme",), E(off=200, fm=200)),
+    page("cockpit:observations", (), E(off=200)),
+    page("cockpit:observation_enter", (), E(off=BACK), method="post"),
+    page("cockpit:observations_template", (), E(off=200)),
+    page("cockpit:briefs", (), E(off=200, fm=200)),
+    page("cockpit:brief_download", ("1", "pdf"), E(off=404, fm=404)),  # no brief in the world: readers get 404
+    page("cockpit:public", (), PUBLIC()),
+    page("cockpit:public_indicator", ("tech_sme",), PUBLIC()),
+    page("cockpit:open_data", ("csv",), PUBLIC()),
     # operations: background jobs are the system administrator's
     page("ops:jobs", (), E(sys=200)),
     page("ops:job_retry", ("failed_job",), E(sys=BACK), method="post"),
@@ -555,6 +566,9 @@ SEEING_ALL = {"ent": 200, "off": 200, "fm": 200}  # the enterprise itself and th
 
 API_TABLE = [
     op("get", "/me", API(200)),
+    # the cockpit: the published indicators are open data; all of them for the cockpit's readers
+    op("get", "/open/indicators", API(200, anon=200)),
+    op("get", "/cockpit/indicators", API(off=200, fm=200)),
     # registry: lists are filtered to what the principal may see (empty for the others); objects answer 404
     op("get", "/enterprises", API(200)),
     op("get", "/enterprises/{uscc}", API(404, **SEEING_ALL), params={"uscc": "uscc"}),

@@ -34,6 +34,8 @@ SEEDLING_APPLY = "seedling.apply"  # one's own enterprise: apply to the round an
 SEEDLING_REVIEW = "seedling.review"  # score the candidates of a round one sits on
 JOBS_VIEW = "jobs.view"  # see the background job queue, its workers and its failed jobs
 JOBS_RETRY = "jobs.retry"  # try a failed background job once more
+COCKPIT_VIEW = "cockpit.view"  # the city cockpit: every indicator, its drill-down and the monthly brief
+COCKPIT_ENTER = "cockpit.enter"  # import and correct entered observations, define indicators, make a brief
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ENTERPRISE_USER: frozenset(
@@ -51,11 +53,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             POLICY_SETTLE,
             EXCHANGE_MANAGE,
             SEEDLING_MANAGE,
+            COCKPIT_VIEW,
+            COCKPIT_ENTER,
         }
     ),  # fmt: skip
     # Experts see only what is assigned to them.
     Role.EXPERT: frozenset({EXCHANGE_REVIEW, SEEDLING_REVIEW, FUND_VOTE}),
-    Role.FUND_MANAGER: frozenset({REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN, FUND_MANAGE}),
+    Role.FUND_MANAGER: frozenset(
+        {REGISTRY_VIEW_ALL, ORGANISATIONS_VIEW_ALL, API_TOKENS_OWN, FUND_MANAGE, COCKPIT_VIEW}
+    ),
     # The system administrator runs accounts and settings, not the audit trail or security.
     Role.SYSTEM_ADMIN: frozenset({ACCOUNTS_MANAGE, ORGANISATIONS_VIEW_ALL, JOBS_VIEW, JOBS_RETRY}),
     # The security administrator sets policy and grants roles, and touches no business data.

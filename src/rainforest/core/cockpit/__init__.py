@@ -1,0 +1,1 @@
+"""The cockpit's arithmetic, free of Django: is the pace enough to reach a target on its date."""

@@ -1,0 +1,72 @@
+"""The catalogue reaches the database as versioned definitions, each change audited."""
+
+import copy
+
+import pytest
+import yaml
+
+from rainforest.audit.models import AuditEvent
+from rainforest.cockpit import definitions
+from rainforest.cockpit.models import Indicator, IndicatorVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migrate_put_every_catalogue_indicator_in_force():
+    _version, entries = definitions.load_catalogue()
+    codes = [d.code for d in definitions.current_definitions()]
+    assert codes == [e["code"] for e in entries]
+    assert {d.version for d in definitions.current_definitions()} == {1}
+    assert definitions.sync_catalogue() == []  # nothing changed: no new version, no event
+
+
+def test_a_changed_definition_is_a_new_version_and_the_old_one_stays(tmp_path):
+    _version, entries = definitions.load_catalogue()
+    changed = copy.deepcopy(entries)
+    changed[0]["target"] = 55000
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump({"version": "test.2", "indicators": changed}, allow_unicode=True), "utf-8")
+    before = AuditEvent.objects.filter(action="cockpit.indicator.defined").count()
+    assert definitions.sync_catalogue(path) == [changed[0]["code"]]
+    versions = IndicatorVersion.objects.filter(indicator__code=changed[0]["code"]).order_by("version")
+    assert [v.definition["target"] for v in versions] == [50000, 55000]
+    assert versions.last().catalogue_version == "test.2"
+    assert definitions.definition(changed[0]["code"]).target == 55000
+    event = AuditEvent.objects.filter(action="cockpit.indicator.defined").order_by("-seq", "-pk").first()
+    assert AuditEvent.objects.filter(action="cockpit.indicator.defined").count() == before + 1
+    assert event.before["target"] == 50000 and event.after["target"] == 55000
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"unit": "people"}, "unit must be one of"),
+        ({"kind": "computed", "computation": "nowhere.count"}, "unknown computation"),
+        ({"target": None}, "needs a value"),
+        ({"target_date": None}, "needs a date"),
+        ({"breakdowns": ["street"]}, "breakdowns must be among"),
+        ({"name": {"zh-hans": "只有中文"}}, "name needs zh-hans and en"),
+    ],
+)
+def test_a_bad_catalogue_entry_stops_the_release(tmp_path, change, message):
+    _version, entries = definitions.load_catalogue()
+    broken = copy.deepcopy(entries)
+    broken[0].update(change)
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump({"version": "x", "indicators": broken}, allow_unicode=True), "utf-8")
+    with pytest.raises(definitions.CatalogueError, match=message):
+        definitions.sync_catalogue(path)
+    assert Indicator.objects.filter(versions__version=2).count() == 0
+
+
+def test_names_in_three_languages():
+    from django.utils import translation
+
+    d = definitions.definition("young_eagle")
+    with translation.override("zh-hans"):
+        assert d.name == "新雏鹰企业"
+    with translation.override("zh-hant"):
+        assert d.name == "新雛鷹企業"
+        assert "認定" in d.counting  # Traditional from the Simplified text where the catalogue has none
+    with translation.override("en"):
+        assert d.name == "Young eagles"
