@@ -473,6 +473,7 @@ PAGES_TABLE = [
     page("cockpit:observations", (), E(off=200)),
     page("cockpit:observation_enter", (), E(off=BACK), method="post"),
     page("cockpit:observations_template", (), E(off=200)),
+    page("cockpit:define", (), E(off=200)),
     page("cockpit:briefs", (), E(off=200, fm=200)),
     page("cockpit:brief_download", ("1", "pdf"), E(off=404, fm=404)),  # no brief in the world: readers get 404
     page("cockpit:public", (), PUBLIC()),

@@ -1,6 +1,7 @@
 """The catalogue reaches the database as versioned definitions, each change audited."""
 
 import copy
+import datetime as dt
 
 import pytest
 import yaml
@@ -70,3 +71,50 @@ def test_names_in_three_languages():
         assert "認定" in d.counting  # Traditional from the Simplified text where the catalogue has none
     with translation.override("en"):
         assert d.name == "Young eagles"
+
+
+def _define(actor, **changes):
+    values = {
+        "code": "patents_per_10k",
+        "name_zh_hans": "每万人高价值发明专利拥有量",
+        "name_en": "High-value patents per 10,000 people",
+        "unit": "count",
+        "target_kind": "level",
+        "target": 50,
+        "target_date": dt.date(2027, 12, 31),
+        "department_zh_hans": "市市场监管局",
+        "department_en": "Hangzhou Market Regulation Bureau",
+        "counting_zh_hans": "按知识产权部门年报。",
+        "counting_en": "From the IP office's yearly report.",
+        "public": True,
+    }
+    values.update(changes)
+    return definitions.indicator_define(actor=actor, **values)
+
+
+def test_an_officer_defines_an_indicator_and_versions_it(officer):
+    from rainforest.accounts.permissions import Principal
+
+    actor = Principal(user=officer, membership=officer.memberships.first())
+    first = _define(actor)
+    assert (first.code, first.version, first.kind) == ("patents_per_10k", 1, "entered")
+    assert _define(actor).version == 1  # the same definition again: nothing new
+    second = _define(actor, target=60)
+    assert second.version == 2 and definitions.definition("patents_per_10k").target == 60
+    assert AuditEvent.objects.filter(action="cockpit.indicator.defined", subject_id="patents_per_10k").count() == 2
+    with pytest.raises(definitions.DefinitionRefused):
+        _define(actor, code="tech_sme")  # the published catalogue's change only with a release
+    with pytest.raises(definitions.DefinitionRefused):
+        _define(actor, code="Bad Code")
+    with pytest.raises(definitions.DefinitionRefused):
+        _define(actor, code="no_date", target_date=None)
+    assert not Indicator.objects.filter(code__in=["no_date"]).exists()
+
+
+def test_only_officers_define(fund_manager):
+    from django.core.exceptions import PermissionDenied
+
+    from rainforest.accounts.permissions import Principal
+
+    with pytest.raises(PermissionDenied):
+        _define(Principal(user=fund_manager, membership=fund_manager.memberships.first()))

@@ -217,3 +217,17 @@ def test_the_brief_is_a_pdf_with_its_font_and_an_xlsx(officer, figures):
     later = brief.brief_make(actor=actor_for(officer), year=2026, month=12)
     changes = load_workbook(io.BytesIO(bytes(later.xlsx)))["变化"]
     assert [row[0] for row in changes.iter_rows(min_row=2, values_only=True)] == ["全社会研发投入强度"]
+
+
+def test_the_define_page_adds_an_indicator_and_refuses_a_catalogue_code(client, officer):
+    sign_in(client, officer)
+    form = {
+        "code": "patents_per_10k", "name_zh_hans": "每万人高价值发明专利拥有量", "name_en": "High-value patents",
+        "unit": "count", "target_kind": "none", "department_zh_hans": "市市场监管局", "department_en": "Market Bureau",
+        "counting_zh_hans": "按年报。", "counting_en": "From the yearly report.",
+    }  # fmt: skip
+    added = client.post("/cockpit/define/", form)
+    assert added.status_code == 302 and added["Location"].endswith("/cockpit/i/patents_per_10k/")
+    assert "每万人高价值发明专利拥有量" in client.get("/cockpit/").content.decode()
+    refused = client.post("/cockpit/define/", {**form, "code": "tech_sme"})
+    assert refused.status_code == 200 and "发布的指标目录" in refused.content.decode()

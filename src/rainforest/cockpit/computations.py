@@ -26,7 +26,9 @@ from rainforest.registry.models import Recognition, YearlyFacts
 from rainforest.seedling import standings
 from rainforest.seedling.models import Disbursement, Standing
 
-Series = Callable[[list[int]], dict[int, Decimal]]
+# A series answers for a list of years; ``memo`` is shared by the series of one cockpit reading, so
+# the six rungs of the pyramid cost one grouped count between them.
+Series = Callable[[list[int], dict], dict[int, Decimal]]
 Breakdown = Callable[[int, str], dict[str, Decimal]]
 
 
@@ -38,13 +40,16 @@ def _decimal_counts(counts: dict[int, int], years: list[int]) -> dict[int, Decim
 
 
 def _pyramid(tier: str) -> Series:
-    def series(years: list[int]) -> dict[int, Decimal]:
-        build = standings.current_build()
-        if build is None or max(years) > build.last_year:
+    def series(years: list[int], memo: dict) -> dict[int, Decimal]:
+        key = ("pyramid", tuple(years))
+        if key not in memo:
+            build = standings.current_build()
+            memo[key] = standings.counts(years) if build is not None and max(years) <= build.last_year else None
+        counts = memo[key]
+        if counts is None:
             # Stale standings (a new rule set, a new year): the recognitions alone, until the hourly
             # rebuild; the seed pool has no such fallback and is unknown meanwhile.
             return _recognised_live(tier, years) if tier in RECOGNISED else {}
-        counts = standings.counts(years)
         return {y: Decimal(counts[tier][y]) for y in years}
 
     return series
@@ -112,7 +117,7 @@ def _latest_split(enterprise_ids: set[int], year: int, by: str) -> dict[str, Dec
 # ---------------------------------------------------------------- recognitions in a year
 
 
-def _good_seedlings_per_year(years: list[int]) -> dict[int, Decimal]:
+def _good_seedlings_per_year(years: list[int], memo: dict) -> dict[int, Decimal]:
     rows = (
         Recognition.objects.filter(kind="good_seedling", year__in=years)
         .values("year")
@@ -135,7 +140,7 @@ def _year_bounds(years: list[int]) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(min(years), 1, 1, tzinfo=zone), dt.datetime(max(years) + 1, 1, 1, tzinfo=zone)
 
 
-def _scenarios(years: list[int]) -> dict[int, Decimal]:
+def _scenarios(years: list[int], memo: dict) -> dict[int, Decimal]:
     start, end = _year_bounds(years)
     moments = Scenario.objects.filter(published_at__gte=start, published_at__lt=end).values_list(
         "published_at", flat=True
@@ -145,7 +150,7 @@ def _scenarios(years: list[int]) -> dict[int, Decimal]:
 
 
 def _projects(field: str) -> Series:
-    def series(years: list[int]) -> dict[int, Decimal]:
+    def series(years: list[int], memo: dict) -> dict[int, Decimal]:
         rows = Project.objects.filter(**{f"{field}__year__in": years}).values_list(field, flat=True)
         return _decimal_counts(Counter(d.year for d in rows), years)
 
@@ -172,7 +177,7 @@ def _exchange_breakdown(kind: str) -> Breakdown:
 PAID_IN = (FlowKind.INVESTMENT, FlowKind.FOLLOW_ON)
 
 
-def _fund_deployed(years: list[int]) -> dict[int, Decimal]:
+def _fund_deployed(years: list[int], memo: dict) -> dict[int, Decimal]:
     rows = (
         CashFlow.objects.filter(kind__in=PAID_IN, on__year__lte=max(years))
         .values("on__year")
@@ -187,17 +192,19 @@ def _fund_deployed(years: list[int]) -> dict[int, Decimal]:
     return out
 
 
-def _first_payments() -> dict[int, dt.date]:
-    rows = CashFlow.objects.filter(kind__in=PAID_IN).values("deal_id").annotate(first=Min("on")).order_by()
-    return {r["deal_id"]: r["first"] for r in rows}
+def _first_payments(memo: dict) -> dict[int, dt.date]:
+    if "first_payments" not in memo:
+        rows = CashFlow.objects.filter(kind__in=PAID_IN).values("deal_id").annotate(first=Min("on")).order_by()
+        memo["first_payments"] = {r["deal_id"]: r["first"] for r in rows}
+    return memo["first_payments"]
 
 
-def _fund_deals(years: list[int]) -> dict[int, Decimal]:
-    return _decimal_counts(Counter(first.year for first in _first_payments().values()), years)
+def _fund_deals(years: list[int], memo: dict) -> dict[int, Decimal]:
+    return _decimal_counts(Counter(first.year for first in _first_payments(memo).values()), years)
 
 
-def _fund_survival(years: list[int]) -> dict[int, Decimal]:
-    firsts = _first_payments()
+def _fund_survival(years: list[int], memo: dict) -> dict[int, Decimal]:
+    firsts = _first_payments(memo)
     written_off = dict(Deal.objects.filter(pk__in=firsts).values_list("pk", "stage"))
     out = {}
     for year in years:
@@ -208,8 +215,8 @@ def _fund_survival(years: list[int]) -> dict[int, Decimal]:
     return out
 
 
-def _fund_moved_up(years: list[int]) -> dict[int, Decimal]:
-    firsts = _first_payments()
+def _fund_moved_up(years: list[int], memo: dict) -> dict[int, Decimal]:
+    firsts = _first_payments(memo)
     enterprises = dict(Deal.objects.filter(pk__in=firsts).values_list("pk", "enterprise_id"))
     since = {enterprises[d]: first.year for d, first in firsts.items()}
     recognised = Recognition.objects.filter(enterprise_id__in=list(since), kind__in=RECOGNISED).values_list(
@@ -226,7 +233,7 @@ def _fund_moved_up(years: list[int]) -> dict[int, Decimal]:
 
 
 def _carriers(kind: str) -> Series:
-    def series(years: list[int]) -> dict[int, Decimal]:
+    def series(years: list[int], memo: dict) -> dict[int, Decimal]:
         joined = Organisation.objects.filter(kind=kind).values_list("created_at", flat=True)
         zone = timezone.get_current_timezone()
         by_year = Counter(c.astimezone(zone).year for c in joined)
@@ -271,7 +278,7 @@ def carrier_activity(kind: str) -> list[dict]:
 # ---------------------------------------------------------------- support paid
 
 
-def _support_paid(years: list[int]) -> dict[int, Decimal]:
+def _support_paid(years: list[int], memo: dict) -> dict[int, Decimal]:
     rows = (
         Disbursement.objects.filter(paid_on__year__in=years)
         .values("paid_on__year")

@@ -8,6 +8,7 @@ catalogue indicator whose entry changed, on each ``migrate``, in one audited tra
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -34,6 +35,7 @@ class Definition:
     code: str
     version: int
     raw: dict
+    origin: str = "catalogue"  # or "officer": defined on the cockpit's page
 
     def text(self, field: str) -> str:
         """A three-language field in the reader's language (Traditional from Simplified if absent)."""
@@ -226,9 +228,72 @@ def current_definitions() -> tuple[Definition, ...]:
     order = _catalogue_order()
     indicators = sorted(Indicator.objects.all(), key=lambda i: (order.get(i.code, len(order)), i.pk))
     return tuple(
-        Definition(i.code, latest[i.pk].version, latest[i.pk].definition) for i in indicators if i.pk in latest
+        Definition(i.code, latest[i.pk].version, latest[i.pk].definition, i.origin)
+        for i in indicators
+        if i.pk in latest
     )
 
 
 def definition(code: str) -> Definition | None:
     return next((d for d in current_definitions() if d.code == code), None)
+
+
+CODE = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
+
+
+class DefinitionRefused(ValueError):
+    pass
+
+
+def indicator_define(
+    *, actor: Principal, code: str, name_zh_hans: str, name_en: str, unit: str, target_kind: str,
+    target: Decimal | None, target_date: dt.date | None, department_zh_hans: str, department_en: str,
+    counting_zh_hans: str, counting_en: str, public: bool,
+) -> Definition:  # fmt: skip
+    """An officer's own entered indicator, or a new version of one: the published catalogue's
+    indicators change only with a release."""
+    from django.utils.translation import gettext as _
+
+    from rainforest.accounts.permissions import COCKPIT_ENTER
+    from rainforest.cockpit.models import Indicator, IndicatorVersion
+
+    actor.require(COCKPIT_ENTER)
+    if not CODE.match(code):
+        raise DefinitionRefused(_("The code is 3 to 64 lower-case letters, digits or “_”, starting with a letter."))
+    if target_kind not in (TargetKind.LEVEL, TargetKind.PER_YEAR, TargetKind.NONE):
+        raise DefinitionRefused(_("Choose how the target is judged."))
+    entry = {
+        "code": code, "name": {"zh-hans": name_zh_hans, "en": name_en}, "unit": unit, "kind": "entered",
+        "target_kind": target_kind, "department": {"zh-hans": department_zh_hans, "en": department_en},
+        "counting": {"zh-hans": counting_zh_hans, "en": counting_en}, "source": {"refs": [], "grade": ""},
+        "breakdowns": [], "public": public,
+    }  # fmt: skip
+    if target_kind != TargetKind.NONE:
+        if target is None:
+            raise DefinitionRefused(_("A target needs its value."))
+        entry["target"] = float(target) if unit in ("percent", "growth") else int(target)
+    if target_kind == TargetKind.LEVEL:
+        if target_date is None:
+            raise DefinitionRefused(_("A target to reach needs its date."))
+        entry["target_date"] = target_date.isoformat()
+    try:
+        check(entry, known=set())
+    except CatalogueError as exc:
+        raise DefinitionRefused(str(exc)) from exc
+    entry = _normal(entry)
+    with transaction.atomic():
+        indicator, created = Indicator.objects.select_for_update().get_or_create(
+            code=code, defaults={"origin": Indicator.Origin.OFFICER}
+        )
+        if indicator.origin != Indicator.Origin.OFFICER:
+            raise DefinitionRefused(_("This indicator is in the published catalogue; it changes only with a release."))
+        current = _latest_versions().get(indicator.pk)
+        if current is not None and current.definition == entry:
+            return Definition(code, current.version, current.definition, indicator.origin)
+        number = current.version + 1 if current else 1
+        IndicatorVersion.objects.create(indicator=indicator, version=number, definition=entry, created_by=actor.user)
+        trail.record(
+            actor, "cockpit.indicator.defined", subject_type="indicator", subject_id=code,
+            subject_label=name_zh_hans, before=current.definition if current else None, after=entry,
+        )  # fmt: skip
+    return Definition(code, number, entry, indicator.origin)

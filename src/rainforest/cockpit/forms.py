@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rainforest.cockpit.definitions import current_definitions
 from rainforest.core.years import PLATFORM_YEARS
+from rainforest.form_fields import PlatformDateField
 
 
 class ObservationsFileForm(forms.Form):
@@ -56,3 +57,35 @@ class BriefForm(forms.Form):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 5, -1)]
+
+
+class DefineForm(forms.Form):
+    """An entered indicator an officer defines (the published catalogue's change only with a release)."""
+
+    code = forms.SlugField(
+        label=_("Code"), max_length=64, help_text=_("Lower-case letters, digits and “_”, e.g. patents_per_10k.")
+    )
+    name_zh_hans = forms.CharField(label=_("Name (Simplified Chinese)"), max_length=100)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100)
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=[("count", _("A count")), ("yuan", _("An amount in yuan")), ("percent", _("A share (%)")),
+                 ("growth", _("A growth rate (%)"))],
+    )  # fmt: skip
+    target_kind = forms.ChoiceField(
+        label=_("Target"),
+        choices=[
+            ("none", _("No target")),
+            ("level", _("A level to reach by a date")),
+            ("per_year", _("A figure every year")),
+        ],
+    )
+    target = forms.DecimalField(label=_("Target value"), required=False, max_digits=24, decimal_places=6)
+    target_date = PlatformDateField(label=_("Target date"), required=False)
+    department_zh_hans = forms.CharField(label=_("Owning department (Simplified Chinese)"), max_length=100)
+    department_en = forms.CharField(label=_("Owning department (English)"), max_length=100)
+    counting_zh_hans = forms.CharField(
+        label=_("How it is counted (Simplified Chinese)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    counting_en = forms.CharField(label=_("How it is counted (English)"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(label=_("Publish on the public version"), required=False)

@@ -74,9 +74,10 @@ def cockpit(*, actor: Principal | None, today: dt.date | None = None, public_onl
     definitions = [d for d in current_definitions() if d.public or not public_only]
     entered = _entered_points([d.code for d in definitions if d.kind == "entered"], years)
     points: dict[str, list[Point]] = {}
+    memo: dict = {}
     for d in definitions:
         if d.kind == "computed":
-            series = SERIES[d.computation](years)
+            series = SERIES[d.computation](years, memo)
             points[d.code] = [Point(y, 0, series[y]) for y in years if series.get(y) is not None]
         else:
             points[d.code] = entered.get(d.code, [])

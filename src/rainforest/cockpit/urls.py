@@ -10,6 +10,7 @@ urlpatterns = [
     path("observations/", views.observations_view, name="observations"),
     path("observations/enter/", views.observation_enter_view, name="observation_enter"),
     path("observations/template.csv", views.observations_template_view, name="observations_template"),
+    path("define/", views.define_view, name="define"),
     path("briefs/", views.briefs_view, name="briefs"),
     path("briefs/<int:pk>.<str:fmt>", views.brief_download_view, name="brief_download"),
     path("public/", views.public_view, name="public"),

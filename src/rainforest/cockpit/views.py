@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from rainforest.accounts.permissions import COCKPIT_ENTER, COCKPIT_VIEW
 from rainforest.cockpit import computations, opendata, presentation, selectors, tasks
-from rainforest.cockpit.forms import BriefForm, ObservationForm, ObservationsFileForm
+from rainforest.cockpit.definitions import DefinitionRefused, current_definitions, indicator_define
+from rainforest.cockpit.forms import BriefForm, DefineForm, ObservationForm, ObservationsFileForm
 from rainforest.cockpit.models import Brief
 from rainforest.cockpit.observations import ObservationsRefused, observation_correct, observations_import
 from rainforest.core.facts.reader import MAX_BYTES
@@ -228,3 +229,22 @@ def brief_download_view(request, pk: int, fmt: str):
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="cockpit-brief-{brief.year}-{brief.month:02d}.{fmt}"'
     return response
+
+
+@login_required
+def define_view(request):
+    """Officers' own entered indicators: the list, and a form to add one or change one (a new version)."""
+    request.principal.require(COCKPIT_ENTER)
+    form = DefineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            defined = indicator_define(actor=request.principal, **form.cleaned_data)
+        except DefinitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            from django.contrib import messages
+
+            messages.success(request, _("The indicator is defined (version %(v)s).") % {"v": defined.version})
+            return redirect("cockpit:indicator", code=defined.code)
+    own = [d for d in current_definitions() if d.origin == "officer"]
+    return render(request, "cockpit/define.html", {"form": form, "own": own})

@@ -89,6 +89,9 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
     from rainforest.demo.fund import load_fund
 
     load_fund(seed, city.as_of.year)
+    from rainforest.demo.cockpit import load_cockpit
+
+    load_cockpit()
     return accounts_summary(seed)
 
 

@@ -68,6 +68,10 @@ def measure(repeat: int) -> dict:
     timings["pyramid page"] = _timed(officer, "/seedling/", repeat)
     timings["pyramid page, one district"] = _timed(officer, "/seedling/?district=西湖区", repeat)
     timings["pyramid API"] = _timed(officer, f"/api/v1/seedling/pyramid?year={timezone.localdate().year}", repeat)
+    # The city cockpit (issue 15): every indicator, one drill-down with its district and cluster bars.
+    timings["city cockpit page"] = _timed(officer, "/cockpit/", repeat)
+    timings["city cockpit API"] = _timed(officer, "/api/v1/cockpit/indicators", repeat)
+    timings["city cockpit, tech SMEs by district and cluster"] = _timed(officer, "/cockpit/i/tech_sme/", repeat)
     timings["registry list, first page"] = _timed(officer, "/registry/", repeat)
     # A page past the end shows the last page (page_actions.query_page).
     timings["registry list, last page"] = _timed(officer, "/registry/?page=999999", repeat)
