@@ -1,39 +1,119 @@
 """Derive the Traditional Chinese catalogue from the Simplified one (run after editing zh_Hans).
 
-    python scripts/po_hant_from_hans.py
+    python scripts/po_hant_from_hans.py          # rewrite zh_Hant/LC_MESSAGES/django.po and .mo
+    python scripts/po_hant_from_hans.py --check  # exit 1 if the catalogue is not what zh_Hans gives
 
-Needs the dev extra (OpenCC and polib). Entries a translator already wrote in zh_Hant by hand
-and marked with the comment ``manual`` are kept.
+The conversion follows Hong Kong government usage: the reviewed phrases of scripts/hant_glossary.yaml
+first, then OpenCC character conversion without any regional phrase table, then the Hong Kong
+character variants (the glossary's header explains the choices). zh_Hant is rebuilt from zh_Hans every
+time, so running it twice gives the same file: entries that zh_Hans no longer has are dropped, new ones
+are added. An entry a translator wrote by hand in zh_Hant and marked with the translator comment
+``manual`` keeps its text.
+
+Needs OpenCC and PyYAML (runtime dependencies) and polib (the dev extra); the conversion itself
+(``HantConverter``) needs no polib, so the tests use it to check the catalogue.
 """
 
+from __future__ import annotations
+
+import re
+import sys
 from pathlib import Path
 
 import opencc
-import polib
+import yaml
 
-LOCALE = Path(__file__).resolve().parents[1] / "src" / "rainforest" / "locale"
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "src" / "rainforest" / "locale"
+GLOSSARY = Path(__file__).resolve().with_name("hant_glossary.yaml")
 
 
-def main() -> None:
-    convert = opencc.OpenCC("s2twp").convert
+class HantConverter:
+    """Simplified Chinese text to Traditional, by the reviewed glossary and OpenCC characters."""
+
+    def __init__(self, glossary_path: Path = GLOSSARY):
+        glossary = yaml.safe_load(glossary_path.read_text(encoding="utf-8"))
+        self.phrases: dict[str, str] = {str(k): str(v) for k, v in glossary["phrases"].items()}
+        self.variants: dict[str, str] = {str(k): str(v) for k, v in glossary["variants"].items()}
+        self.entries: dict[str, str] = {str(k): str(v) for k, v in (glossary.get("entries") or {}).items()}
+        self.rejected: dict[str, str] = {str(k): str(v) for k, v in (glossary.get("rejected") or {}).items()}
+        self._characters = opencc.OpenCC(glossary["characters"]).convert
+        # Longest phrase first: the regex alternation takes the first alternative that matches.
+        keys = sorted(self.phrases, key=len, reverse=True)
+        self._phrase_re = re.compile("|".join(map(re.escape, keys)))
+        self._variant_re = re.compile("|".join(map(re.escape, sorted(self.variants, key=len, reverse=True))))
+
+    def _plain(self, text: str) -> str:
+        converted = self._characters(text)
+        return self._variant_re.sub(lambda m: self.variants[m.group(0)], converted) if self.variants else converted
+
+    def convert(self, text: str) -> str:
+        out, last = [], 0
+        for match in self._phrase_re.finditer(text):
+            out.append(self._plain(text[last : match.start()]))
+            out.append(self.phrases[match.group(0)])
+            last = match.end()
+        out.append(self._plain(text[last:]))
+        return "".join(out)
+
+    def entry(self, msgctxt: str | None, msgid: str, msgstr: str) -> str:
+        """The Traditional text of one catalogue entry (a whole-entry rule wins over phrases)."""
+        key = f"{msgctxt}|{msgid}" if msgctxt else msgid
+        if key in self.entries:
+            return self.entries[key]
+        return self.convert(msgstr) if msgstr else ""
+
+
+def build(converter: HantConverter):
+    import polib
+
     hans = polib.pofile(str(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     hant_path = LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po"
-    hant = polib.pofile(str(hant_path))
-    source = {(e.msgctxt, e.msgid): e for e in hans}
-    for entry in hant:
-        if "manual" in (entry.tcomment or ""):
+    old = polib.pofile(str(hant_path)) if hant_path.exists() else None
+    manual = {
+        (e.msgctxt, e.msgid): e for e in (old or []) if "manual" in (e.tcomment or "") and not e.obsolete
+    }  # fmt: skip
+    hant = polib.POFile(wrapwidth=hans.wrapwidth)
+    hant.header = old.header if old is not None else hans.header
+    hant.metadata = dict(hans.metadata)
+    hant.metadata["Language"] = "zh_Hant"
+    hant.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    hant.metadata_is_fuzzy = hans.metadata_is_fuzzy
+    for origin in hans:
+        if origin.obsolete:
             continue
-        origin = source.get((entry.msgctxt, entry.msgid))
-        if origin is None:
-            continue
-        entry.msgstr = convert(origin.msgstr) if origin.msgstr else ""
-        if origin.msgstr_plural:
-            entry.msgstr_plural = {k: convert(v) for k, v in origin.msgstr_plural.items()}
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
-    hant.save(str(hant_path))
-    hant.save_as_mofile(str(hant_path.with_suffix(".mo")))
+        entry = polib.POEntry(
+            msgid=origin.msgid, msgctxt=origin.msgctxt, msgid_plural=origin.msgid_plural,
+            occurrences=list(origin.occurrences), comment=origin.comment, flags=list(origin.flags),
+        )  # fmt: skip
+        hand = manual.get((origin.msgctxt, origin.msgid))
+        if hand is not None:
+            entry.tcomment = hand.tcomment
+            entry.msgstr = hand.msgstr
+            entry.msgstr_plural = dict(hand.msgstr_plural)
+        elif origin.msgid_plural:
+            entry.msgstr_plural = {
+                k: converter.entry(origin.msgctxt, origin.msgid, v) for k, v in origin.msgstr_plural.items()
+            }
+        else:
+            entry.msgstr = converter.entry(origin.msgctxt, origin.msgid, origin.msgstr)
+        hant.append(entry)
+    return hant, hant_path
+
+
+def main(argv: list[str]) -> int:
+    hant, path = build(HantConverter())
+    text = str(hant)
+    if "--check" in argv:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current.rstrip("\n") != text.rstrip("\n"):
+            sys.stderr.write(f"{path} is not what zh_Hans gives: run scripts/po_hant_from_hans.py\n")
+            return 1
+        return 0
+    hant.save(str(path))
+    hant.save_as_mofile(str(path.with_suffix(".mo")))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

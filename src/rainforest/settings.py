@@ -138,7 +138,9 @@ TEMPLATES = [
                 "rainforest.accounts.context_processors.navigation",
             ],
             # Money, dates and ratios are shown the same way on every page, export and PDF.
-            "builtins": ["rainforest.formatting_tags"],
+            # Money, dates and ratios are shown the same way on every page, export and PDF; districts
+            # and industry clusters by their names in the reader's language.
+            "builtins": ["rainforest.formatting_tags", "rainforest.place_names"],
         },
     },
 ]
