@@ -106,6 +106,23 @@ class Definition:
         return list((self.raw.get("source") or {}).get("refs") or [])
 
     @property
+    def source_documents(self) -> list[str]:
+        """The documents behind the source ids, in the reader's language, each with its id."""
+        names = catalogue_sources()
+        out = []
+        for ref in self.sources:
+            doc = names.get(ref.split("-")[0], {})
+            lang = (translation.get_language() or "zh-hans").lower()
+            if lang.startswith("en"):
+                text = doc.get("en")
+            elif lang == "zh-hant":
+                text = _to_traditional(doc.get("zh-hans", ""))
+            else:
+                text = doc.get("zh-hans")
+            out.append(f"{text}（{ref}）" if text and not lang.startswith("en") else f"{text} ({ref})" if text else ref)
+        return list(dict.fromkeys(out))
+
+    @property
     def grade(self) -> str:
         return (self.raw.get("source") or {}).get("grade", "")
 
@@ -212,6 +229,11 @@ def _latest_versions():
     wanted = {(row["indicator_id"], row["v"]) for row in newest}
     rows = IndicatorVersion.objects.filter(version__in={v for _, v in wanted})
     return {r.indicator_id: r for r in rows if (r.indicator_id, r.version) in wanted}
+
+
+@cache
+def catalogue_sources(path: Path = CATALOGUE) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")).get("sources") or {}
 
 
 @cache

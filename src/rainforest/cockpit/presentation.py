@@ -30,6 +30,13 @@ BREAKDOWN_TITLES = {
     "measure": _("By measure"),
 }
 
+BREAKDOWN_COLUMNS = {
+    "district": _("District"),
+    "cluster": _("Industry cluster"),
+    "domain": _("Domain"),
+    "measure": _("Measure"),
+}
+
 UNIT_HEADERS = {
     "count": pgettext_lazy("unit", "count"),
     "yuan": pgettext_lazy("unit", "10,000 yuan"),
@@ -139,10 +146,21 @@ def pace_text(row) -> str:
 
 
 def _signed(value: Decimal, unit: str) -> str:
+    """A yearly change: whole firms (rounded up when needed), percentage points for a share."""
     if unit == "count":
         value = value.to_integral_value(rounding="ROUND_CEILING") if value > 0 else value
-    text = value_text(abs(value), unit)
+    if unit in ("percent", "growth"):
+        points = abs(value) * 100 if unit == "percent" else abs(value)
+        text = _percentage_points(points)
+    else:
+        text = value_text(abs(value), unit)
     return ("+" if value >= 0 else "−") + text
+
+
+def _percentage_points(points: Decimal) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("%(n)s percentage points") % {"n": formatting.number(points, 2)}
 
 
 def card(row, language: str) -> dict:

@@ -77,7 +77,8 @@ def _detail_context(request, code: str, public: bool):
             key=lambda item: -item[1],
         )
         breakdowns.append({
-            "by": by, "title": presentation.BREAKDOWN_TITLES[by], "chart_id": f"chart-{by}",
+            "by": by, "title": presentation.BREAKDOWN_TITLES[by], "column": presentation.BREAKDOWN_COLUMNS[by],
+            "chart_id": f"chart-{by}",
             "spec": presentation.breakdown_chart(d, by, items, language),
             "rows": [(label, presentation.cell_number(value, d.unit)) for label, value in items],
         })  # fmt: skip
