@@ -142,8 +142,10 @@ def test_the_detail_page_has_definition_history_breakdown_and_versions(client, o
     assert spec["kind"] == "bar" and spec["mark"]["value"] == 50000
     assert client.get("/cockpit/i/tech_sme/?year=abc").status_code == 400
     assert client.get("/cockpit/i/no_such_thing/").status_code == 404
+    assert "杭政办函〔2025〕40号" in text  # the source named by its document
     entered = client.get("/cockpit/i/rd_intensity/").content.decode()
     assert "统计公报" in entered and "3.95 %" in entered
+    assert "+0.09 个百分点" in entered  # 3.86 % to 3.95 %: a share's pace in percentage points
 
 
 def test_fiscal_spending_must_outgrow_revenue(officer, figures):
