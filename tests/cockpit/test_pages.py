@@ -233,3 +233,26 @@ def test_the_define_page_adds_an_indicator_and_refuses_a_catalogue_code(client, 
     assert "每万人高价值发明专利拥有量" in client.get("/cockpit/").content.decode()
     refused = client.post("/cockpit/define/", {**form, "code": "tech_sme"})
     assert refused.status_code == 200 and "发布的指标目录" in refused.content.decode()
+
+
+def test_support_paid_by_measure_against_its_cap(client, officer, startup):
+    from rainforest.seedling.models import Disbursement, MeasureApplication
+
+    this_year = timezone.localdate().year
+    application = MeasureApplication.objects.create(
+        enterprise=startup.enterprise, measure="RM-M03a", ruleset_version="x", year=this_year, event="once",
+        amount_requested=D(100000), amount_approved=D(100000), submitted_by=officer,
+    )  # fmt: skip
+    Disbursement.objects.create(
+        application=application,
+        amount=D(100000),
+        paid_on=dt.date(this_year, 1, 2),
+        reference="P-1",
+        recorded_by=officer,
+    )
+    rows = {r.definition.code: r for r in selectors.cockpit(actor=actor_for(officer))}
+    assert rows["support_paid"].history[this_year] == D(100000)
+    sign_in(client, officer)
+    text = client.get(f"/cockpit/i/support_paid/?year={this_year}").content.decode()
+    assert "好苗子企业启动资金" in text  # the measure by its name, not RM-M03a
+    assert "100,000.00" in text and "✔" in text  # paid at exactly its cap of 100,000 yuan

@@ -322,3 +322,26 @@ BREAKDOWNS: dict[str, Breakdown] = {
     "carriers.pilot_base": _carriers_breakdown(OrganisationKind.PILOT_BASE),
     "support.paid": _support_breakdown,
 }
+
+
+def support_by_measure(year: int) -> list[dict]:
+    """Each measure's payments in ``year`` against its published cap per payment: count, total, the
+    largest single payment. One grouped query."""
+    from django.db.models import Max
+
+    from rainforest.seedling.catalogue import entry
+
+    rows = (
+        Disbursement.objects.filter(paid_on__year=year)
+        .values("application__measure")
+        .annotate(n=Count("pk"), total=Sum("amount"), largest=Max("amount"))
+        .order_by("application__measure")
+    )
+    out = []
+    for r in rows:
+        found = entry(r["application__measure"])
+        out.append({
+            "measure": r["application__measure"], "payments": r["n"], "total": r["total"], "largest": r["largest"],
+            "cap": found.cap if found else None,
+        })  # fmt: skip
+    return out

@@ -82,6 +82,12 @@ def _detail_context(request, code: str, public: bool):
             "spec": presentation.breakdown_chart(d, by, items, language),
             "rows": [(label, presentation.cell_number(value, d.unit)) for label, value in items],
         })  # fmt: skip
+    measures = []
+    if d.computation == "support.paid":
+        for m in computations.support_by_measure(detail.year):
+            m["name"] = presentation.breakdown_label("measure", m["measure"], language)
+            m["within"] = None if m["cap"] is None else m["largest"] <= m["cap"]
+            measures.append(m)
     carriers = []
     if d.computation.startswith("carriers."):
         carriers = computations.carrier_activity(d.computation.split(".", 1)[1])
@@ -113,6 +119,7 @@ def _detail_context(request, code: str, public: bool):
         ],  # fmt: skip
         "benchmark": presentation.card(detail.benchmark, language) if detail.benchmark else None,
         "carriers": carriers,
+        "measures": measures,
         "public": public,
         "may_enter": bool(request.principal) and not public and request.principal.can(COCKPIT_ENTER),
     }
