@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rainforest.form_fields import PlatformDateField, TodayDateField
 from rainforest.fund.choices import Source, Vote
@@ -50,7 +51,7 @@ class YuanField(forms.DecimalField):
 
 class DealCreateForm(forms.Form):
     uscc = EnterpriseCodeField()
-    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    source = forms.ChoiceField(label=pgettext_lazy("deal source", "Source"), choices=Source.choices)
     referrer = forms.CharField(label=_("Referred by"), max_length=200, required=False)
     unit = forms.ChoiceField(label=_("Units"), choices=UNITS)
 

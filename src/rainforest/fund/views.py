@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from rainforest.accounts.permissions import FUND_MANAGE
 from rainforest.core.captable.round import OPTIONS, POOL
-from rainforest.fund import forms, reports, selectors, services
+from rainforest.fund import forms, labels, reports, selectors, services
 from rainforest.fund.choices import Source, Stage, Vote
 from rainforest.fund.workflows import DEAL, capacities
 from rainforest.page_actions import XLSX as XLSX_TYPE
@@ -55,10 +55,24 @@ def deal_view(request, pk: int):
     total = sum(table.values()) or 1
     names = {POOL: _("Unallocated option pool"), OPTIONS: _("Options outstanding")}
     rows = sorted(
-        ((names.get(k, k), v, v * 100 / total) for k, v in table.items()), key=lambda r: (r[0] in names.values(), -r[1])
+        ((names.get(k, k), v, v / total) for k, v in table.items()), key=lambda r: (r[0] in names.values(), -r[1])
     )
+    kinds = dict(forms.EVENT_KINDS)
+    events = [(e, kinds.get(e.kind, e.kind)) for e in deal.table_events.all()]
+    rounds = [
+        {
+            "round": r,
+            "criteria": labels.criteria_rows(r.report, deal.unit),
+            "figures": labels.report_summary(r.report, deal.unit),
+            "board": selectors.meeting_board(r.meeting, list(r.meeting.ballots.all()), user=request.user)
+            if hasattr(r, "meeting") else None,
+            "fund_in": any(i["is_fund"] for i in r.investors),
+        }
+        for r in deal.rounds.all()
+    ]  # fmt: skip
     context = {
-        "deal": deal, "rows": rows, "events": deal.table_events.all(), "rounds": deal.rounds.all(),
+        "deal": deal, "rows": rows, "events": events, "rounds": rounds,
+        "unit_label": dict(forms.UNITS).get(deal.unit, deal.unit),
         "moves": [(a, MOVE_LABELS[a]) for a in DEAL.available(deal, capacities(request.principal, deal))],
         "flows": deal.flows.all(), "marks": deal.marks.all(), "today": timezone.localdate(),
         "event_kinds": forms.EVENT_KINDS,
@@ -141,9 +155,8 @@ def ocf_view(request, pk: int):
 
 @login_required
 def committee_view(request):
-    meetings = selectors.meetings_for(actor=request.principal)
-    ballots = selectors.own_ballots(actor=request.principal, meetings=meetings)
-    return render(request, "fund/committee.html", {"meetings": meetings, "ballots": ballots, "votes": Vote.choices})
+    boards = selectors.meeting_boards(actor=request.principal, meetings=selectors.meetings_for(actor=request.principal))
+    return render(request, "fund/committee.html", {"boards": boards, "votes": Vote.choices})
 
 
 @login_required
@@ -167,5 +180,5 @@ def portfolio_view(request):
     return render(
         request,
         "fund/portfolio.html",
-        {"p": data, "summary": reports.summary_rows(data), "manage": request.principal.can(FUND_MANAGE)},
+        {"p": data, "report": reports.build(data), "charts": reports.chart_specs(data)},
     )

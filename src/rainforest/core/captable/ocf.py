@@ -71,10 +71,31 @@ OPTION_HOLDER = "(option holders)"
 MAX_UNPACKED = 50 * 2**20  # a cap table is kilobytes; refuse a zip bomb before reading it
 
 
+class Problems(list):
+    """Problems in plain English (the list: the CLI and logs read it) and, beside each, a code and its
+    parameters, so the platform can say the same thing in its reader's language."""
+
+    def __init__(self):
+        super().__init__()
+        self.coded: list[tuple[str, dict]] = []
+
+    def say(self, code: str, text: str, **params) -> None:
+        self.append(text)
+        self.coded.append((code, params))
+
+    @classmethod
+    def one(cls, code: str, text: str, **params) -> Problems:
+        problems = cls()
+        problems.say(code, text, **params)
+        return problems
+
+
 class OcfError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
-        self.problems = problems
+        self.problems = list(problems)
+        # A plain list of texts (from elsewhere) keeps its words: code "text".
+        self.coded = getattr(problems, "coded", None) or [("text", {"text": p}) for p in problems]
 
 
 def _money(amount: str = "0") -> dict:
@@ -313,45 +334,61 @@ def _ident(value) -> str:
     return value if isinstance(value, str) and len(value) <= 60 and not _CONTROL.search(value) else shown(value)
 
 
-def _units(value, where: str, field: str, problems: list[str], *, allow_zero: bool) -> int | None:
+def _units(value, where: str, field: str, problems: Problems, *, allow_zero: bool) -> int | None:
     """An OCF Numeric of whole units, bounded; None (with the problem said) otherwise."""
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text, str) or len(text) > 40 or not NUMERIC.match(text):
-        problems.append(f"{where}: {field} {shown(value)} is not an OCF Numeric")
+        problems.say(
+            "not_numeric",
+            f"{where}: {field} {shown(value)} is not an OCF Numeric",
+            where=where,
+            field=field,
+            value=shown(value),
+        )
         return None
     whole, _, fraction = text.lstrip("+").partition(".")
     if fraction.strip("0"):
-        problems.append(f"{where}: {field} {text} is not a whole number of units")
+        problems.say(
+            "not_whole", f"{where}: {field} {text} is not a whole number of units", where=where, field=field, value=text
+        )
         return None
     units = int(whole)
     if units < 0 or (units == 0 and not allow_zero):
-        problems.append(f"{where}: {field} {text} must be more than zero")
+        problems.say(
+            "not_positive", f"{where}: {field} {text} must be more than zero", where=where, field=field, value=text
+        )
         return None
     if units > MAX_UNITS:
-        problems.append(f"{where}: {field} {text} is implausibly large (at most {MAX_UNITS:,})")
+        problems.say(
+            "too_large", f"{where}: {field} {text} is implausibly large (at most {MAX_UNITS:,})",
+            where=where, field=field, value=text, max=MAX_UNITS,
+        )  # fmt: skip
         return None
     return units
 
 
-def _check(item, problems: list[str]) -> bool:
+def _check(item, problems: Problems) -> bool:
     """The 1.2.0 required fields of the item's type, and the JSON type of every field read here."""
     if not isinstance(item, dict):
-        problems.append(f"an item is {shown(item)}, not an object")
+        problems.say("not_object", f"an item is {shown(item)}, not an object", value=shown(item))
         return False
     kind = item.get("object_type")
     where = f"{_ident(kind) if kind is not None else '?'} {_ident(item.get('id', '?'))}"
     if not isinstance(kind, str) or kind not in REQUIRED:
-        problems.append(f"{where}: object type not covered here")
+        problems.say("type_not_covered", f"{where}: object type not covered here", where=where)
         return False
     ok = True
     for field in REQUIRED[kind]:
         if field not in item:
-            problems.append(f"{where}: {field} is required")
+            problems.say("required", f"{where}: {field} is required", where=where, field=field)
             ok = False
     for field in TEXT_FIELDS:
         value = item.get(field)
         if field in item and not (isinstance(value, str) and 0 < len(value) <= MAX_NAME and not _CONTROL.search(value)):
-            problems.append(f"{where}: {field} must be an identifier (text), not {shown(item[field])}")
+            problems.say(
+                "not_identifier", f"{where}: {field} must be an identifier (text), not {shown(item[field])}",
+                where=where, field=field, value=shown(item[field]),
+            )  # fmt: skip
             ok = False
     for field in UNIT_FIELDS:
         if field in item and _units(item[field], where, field, problems, allow_zero=field != "quantity") is None:
@@ -360,12 +397,14 @@ def _check(item, problems: list[str]) -> bool:
         try:
             dt.date.fromisoformat(item["date"])
         except (TypeError, ValueError):
-            problems.append(f"{where}: date {shown(item['date'])} is not a date")
+            problems.say(
+                "not_date", f"{where}: date {shown(item['date'])} is not a date", where=where, value=shown(item["date"])
+            )
             ok = False
     if "resulting_security_ids" in item:
         ids = item["resulting_security_ids"]
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-            problems.append(f"{where}: resulting_security_ids must be a list of identifiers")
+            problems.say("resulting_ids", f"{where}: resulting_security_ids must be a list of identifiers", where=where)
             ok = False
     if kind == "TX_STOCK_ISSUANCE" and "share_price" in item:
         price = item["share_price"]
@@ -376,40 +415,45 @@ def _check(item, problems: list[str]) -> bool:
             or len(amount) > MAX_PRICE
             or (amount and not NUMERIC.match(amount))
         ):
-            problems.append(f"{where}: share_price must be an object with a Numeric amount")
+            problems.say("share_price", f"{where}: share_price must be an object with a Numeric amount", where=where)
             ok = False
     if kind == "STAKEHOLDER" and "name" in item:
         name = item["name"]
         legal = name.get("legal_name", "") if isinstance(name, dict) else None
         if not isinstance(legal, str):
-            problems.append(f"{where}: name must be an object with a legal_name text")
+            problems.say("stakeholder_name", f"{where}: name must be an object with a legal_name text", where=where)
             ok = False
         elif len(legal) > MAX_NAME or _CONTROL.search(legal):
-            problems.append(f"{where}: legal_name must be at most {MAX_NAME} characters, without control characters")
+            problems.say(
+                "legal_name", f"{where}: legal_name must be at most {MAX_NAME} characters, without control characters",
+                where=where, max=MAX_NAME,
+            )  # fmt: skip
             ok = False
     return ok
 
 
-def _member(package: zipfile.ZipFile, name, problems: list[str], where: str):
+def _member(package: zipfile.ZipFile, name, problems: Problems, where: str):
     """The JSON of one member of the package, or None with the problem said."""
     if not isinstance(name, str) or not name:
-        problems.append(f"{where}: filepath must be a file name, not {shown(name)}")
+        problems.say(
+            "filepath", f"{where}: filepath must be a file name, not {shown(name)}", where=where, value=shown(name)
+        )
         return None
     try:
         blob = package.read(name)
     except KeyError:
-        problems.append(f"{where}: {name} is missing from the package")
+        problems.say("missing_file", f"{where}: {name} is missing from the package", where=where, name=name)
         return None
     # A damaged member: bad CRC or deflate stream, an unsupported compression, a password.
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError, zlib.error) as exc:
-        problems.append(f"{name}: cannot be unpacked ({exc})")
+        problems.say("unpack", f"{name}: cannot be unpacked ({exc})", name=name)
         return None
     try:
         return blob, json.loads(blob)
     except RecursionError:
-        problems.append(f"{name}: not JSON that can be read (nested too deeply)")
+        problems.say("nested", f"{name}: not JSON that can be read (nested too deeply)", name=name)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of 4,300+ digits
-        problems.append(f"{name}: not a JSON file ({exc})")
+        problems.say("not_json", f"{name}: not a JSON file ({exc})", name=name)
     return None
 
 
@@ -423,38 +467,58 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
         package = zipfile.ZipFile(io.BytesIO(data))
         infos = package.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise OcfError([f"not an OCF package: not a zip archive ({exc})"]) from exc
+        raise OcfError(Problems.one("not_zip", f"not an OCF package: not a zip archive ({exc})")) from exc
     if sum(info.file_size for info in infos) > MAX_UNPACKED:
-        raise OcfError([f"the package unpacks to more than {MAX_UNPACKED // 2**20} MB"])
-    problems: list[str] = []
+        raise OcfError(
+            Problems.one(
+                "unpacked", f"the package unpacks to more than {MAX_UNPACKED // 2**20} MB", mb=MAX_UNPACKED // 2**20
+            )
+        )
+    problems = Problems()
     read = _member(package, "Manifest.ocf.json", problems, "not an OCF package")
     if read is None:
         raise OcfError(problems)
     manifest = read[1]
     if not isinstance(manifest, dict):
-        raise OcfError([f"Manifest.ocf.json: a JSON object is required, not {shown(manifest)}"])
+        raise OcfError(
+            Problems.one(
+                "manifest_object",
+                f"Manifest.ocf.json: a JSON object is required, not {shown(manifest)}",
+                value=shown(manifest),
+            )
+        )
     if manifest.get("ocf_version") != OCF_VERSION:
-        problems.append(f"manifest: ocf_version {shown(manifest.get('ocf_version'))}, expected {OCF_VERSION}")
+        version = shown(manifest.get("ocf_version"))
+        problems.say(
+            "version", f"manifest: ocf_version {version}, expected {OCF_VERSION}", value=version, expected=OCF_VERSION
+        )
     issuer = manifest.get("issuer", {})
     if not isinstance(issuer, dict):
-        problems.append(f"manifest: issuer must be an object, not {shown(issuer)}")
+        problems.say("issuer_object", f"manifest: issuer must be an object, not {shown(issuer)}", value=shown(issuer))
         issuer = {}
     elif not isinstance(issuer.get("legal_name", ""), str) or len(issuer.get("legal_name", "")) > MAX_NAME:
-        problems.append(f"manifest: issuer.legal_name must be text of at most {MAX_NAME} characters")
+        problems.say(
+            "issuer_name", f"manifest: issuer.legal_name must be text of at most {MAX_NAME} characters", max=MAX_NAME
+        )
         issuer = {}
     comments = manifest.get("comments", [])
     if not isinstance(comments, list) or not all(isinstance(c, str) for c in comments):
-        problems.append("manifest: comments must be a list of texts")
+        problems.say("comments", "manifest: comments must be a list of texts")
         comments = []
     items: dict[str, list] = {}
     for key in FILE_KEYS:
         refs = manifest.get(key, [])
         if not isinstance(refs, list):
-            problems.append(f"manifest: {key} must be a list, not {shown(refs)}")
+            problems.say(
+                "manifest_list", f"manifest: {key} must be a list, not {shown(refs)}", key=key, value=shown(refs)
+            )
             continue
         for ref in refs:
             if not isinstance(ref, dict):
-                problems.append(f"manifest: {key} holds {shown(ref)}, not a file reference object")
+                problems.say(
+                    "manifest_ref", f"manifest: {key} holds {shown(ref)}, not a file reference object",
+                    key=key, value=shown(ref),
+                )  # fmt: skip
                 continue
             read = _member(package, ref.get("filepath"), problems, f"manifest: {key}")
             if read is None:
@@ -462,18 +526,27 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
             blob, body = read
             md5 = ref.get("md5")
             if md5 and (not isinstance(md5, str) or hashlib.md5(blob).hexdigest() != md5.lower()):  # noqa: S324
-                problems.append(f"{ref['filepath']}: md5 does not match the manifest")
+                problems.say("md5", f"{ref['filepath']}: md5 does not match the manifest", name=ref["filepath"])
             if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
-                problems.append(f"{ref['filepath']}: a JSON object with a list of items is required")
+                problems.say(
+                    "items_list",
+                    f"{ref['filepath']}: a JSON object with a list of items is required",
+                    name=ref["filepath"],
+                )
                 continue
             items.setdefault(key, []).extend(body.get("items", []))
     if sum(len(v) for v in items.values()) > MAX_ITEMS:
-        raise OcfError([*problems, f"the package holds more than {MAX_ITEMS:,} objects"])
+        problems.say("too_many", f"the package holds more than {MAX_ITEMS:,} objects", max=MAX_ITEMS)
+        raise OcfError(problems)
     names = {}
     for item in items.get("stakeholders_files", []):
         if _check(item, problems):
             if item["id"] in names:
-                problems.append(f"STAKEHOLDER {item['id']}: the id repeats an earlier stakeholder")
+                problems.say(
+                    "stakeholder_repeat",
+                    f"STAKEHOLDER {item['id']}: the id repeats an earlier stakeholder",
+                    id=item["id"],
+                )
             names[item["id"]] = item["name"].get("legal_name") or item["id"]
     for item in items.get("stock_classes_files", []) + items.get("stock_plans_files", []):
         _check(item, problems)
@@ -482,11 +555,17 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
     owner: dict[str, str | None] = {}
     for i in transactions:
         if i["id"] in seen_tx:
-            problems.append(f"{i['object_type']} {i['id']}: the id repeats an earlier transaction")
+            problems.say(
+                "tx_repeat", f"{i['object_type']} {i['id']}: the id repeats an earlier transaction",
+                where=f"{i['object_type']} {i['id']}",
+            )  # fmt: skip
         seen_tx.add(i["id"])
         if i["object_type"] == "TX_STOCK_ISSUANCE":
             if i["security_id"] in owner:
-                problems.append(f"{i['object_type']} {i['id']}: security {i['security_id']} is issued twice")
+                problems.say(
+                    "issued_twice", f"{i['object_type']} {i['id']}: security {i['security_id']} is issued twice",
+                    where=f"{i['object_type']} {i['id']}", security=i["security_id"],
+                )  # fmt: skip
             owner[i["security_id"]] = names.get(i["stakeholder_id"])
     if problems:  # every item is well formed before the chains are followed
         raise OcfError(problems)
@@ -502,7 +581,10 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
         units = int(str(item.get("quantity") or item.get("shares_reserved") or 0).lstrip("+").partition(".")[0])
         if kind == "TX_STOCK_ISSUANCE":
             if owner[item["security_id"]] is None:
-                problems.append(f"{where}: unknown stakeholder {item['stakeholder_id']}")
+                problems.say(
+                    "unknown_stakeholder", f"{where}: unknown stakeholder {item['stakeholder_id']}",
+                    where=where, id=item["stakeholder_id"],
+                )  # fmt: skip
             elif item["security_id"] not in results:
                 events.append(
                     Event(on, "issue", owner[item["security_id"]], units, price=item["share_price"].get("amount", ""))
@@ -510,7 +592,10 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
         elif kind in ("TX_STOCK_TRANSFER", "TX_STOCK_CANCELLATION"):
             holder = owner.get(item["security_id"])
             if holder is None:
-                problems.append(f"{where}: unknown security {item['security_id']}")
+                problems.say(
+                    "unknown_security", f"{where}: unknown security {item['security_id']}",
+                    where=where, security=item["security_id"],
+                )  # fmt: skip
                 continue
             if item.get("balance_security_id"):
                 owner[item["balance_security_id"]] = holder
@@ -519,7 +604,11 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
             else:
                 buyer = owner.get(item["resulting_security_ids"][0])
                 if buyer is None:
-                    problems.append(f"{where}: the resulting security is issued to no stakeholder")
+                    problems.say(
+                        "resulting_no_holder",
+                        f"{where}: the resulting security is issued to no stakeholder",
+                        where=where,
+                    )
                     continue
                 events.append(Event(on, "transfer", holder, units, to=buyer))
         elif kind == "TX_STOCK_PLAN_POOL_ADJUSTMENT":
@@ -529,7 +618,9 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
         elif kind == "TX_EQUITY_COMPENSATION_EXERCISE":
             holder = owner.get(item["resulting_security_ids"][0])
             if holder is None:
-                problems.append(f"{where}: the resulting stock is issued to no stakeholder")
+                problems.say(
+                    "exercise_no_holder", f"{where}: the resulting stock is issued to no stakeholder", where=where
+                )
                 continue
             events.append(Event(on, "exercise", holder, units))
     if problems:
@@ -540,5 +631,5 @@ def import_package(data: bytes) -> tuple[CapTable, dict]:
     try:
         table.at(dt.date.max)
     except TableError as exc:
-        raise OcfError([str(exc)]) from exc
+        raise OcfError(Problems.one("table", str(exc), table_code=exc.code, **exc.params)) from exc
     return table, issuer

@@ -17,7 +17,7 @@ from rainforest.fund.models import (
     Deal,
     TableEvent,
 )
-from rainforest.fund.problems import worded
+from rainforest.fund.problems import ocf_worded, worded
 from rainforest.fund.services.common import locked, record
 
 
@@ -74,7 +74,7 @@ def table_import_ocf(*, actor: Principal, deal: Deal, data: bytes) -> int:
     try:
         table, issuer = import_package(data)
     except OcfError as exc:
-        raise ValidationError(exc.problems) from exc
+        raise ValidationError(ocf_worded(exc)) from exc
     TableEvent.objects.bulk_create(
         [
             TableEvent(deal=deal, on=e.on, kind=e.kind, holder=e.holder, to=e.to, units=e.units, price=e.price)
