@@ -83,3 +83,11 @@ def test_filters_are_built_into_every_template(zh):
         Context({"a": Decimal("17228000.00"), "r": Decimal("0.1471"), "d": dt.date(2026, 12, 4)})
     )
     assert html == "17,228,000.00 元|14.7 %|2026年12月4日|1,723"
+
+
+def test_traditional_readers_get_traditional_units():
+    with translation.override("zh-hant"):
+        assert f.wan(1_250_000) == "125.00 萬元"
+        assert f.yi(2_000_000_000) == "20 億元"
+        assert f.wan_range(2_000_000, 10_000_000) == "200–1,000 萬元"
+        assert f.date_cn(dt.date(2026, 12, 4)) == "2026年12月4日"

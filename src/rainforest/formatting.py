@@ -49,6 +49,13 @@ def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
 
+def _unit(simplified: str) -> str:
+    """万元 and 亿元 as a Traditional reader writes them (萬元, 億元)."""
+    if (translation.get_language() or "").lower() == "zh-hant":
+        return simplified.replace("万", "萬").replace("亿", "億")
+    return simplified
+
+
 def _grouped(number: Decimal, places: int) -> str:
     rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded == 0:
@@ -102,7 +109,7 @@ def wan(value, places: int = 2) -> str:
         return ""
     if _english():
         return f"CNY {_grouped(n / MILLION, places)} million"
-    return f"{_grouped(n / WAN, places)} 万元"
+    return f"{_grouped(n / WAN, places)} {_unit('万元')}"
 
 
 def yi(value, places: int = 2) -> str:
@@ -110,7 +117,7 @@ def yi(value, places: int = 2) -> str:
     n = _decimal(value)
     if n is None:
         return ""
-    scaled, unit = (n / BILLION, "billion") if _english() else (n / YI, "亿元")
+    scaled, unit = (n / BILLION, "billion") if _english() else (n / YI, _unit("亿元"))
     text = _grouped(scaled, places)
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -122,7 +129,7 @@ def wan_range(low, high, places: int = 0) -> str:
     lo, hi = _decimal(low), _decimal(high)
     if lo is None and hi is None:
         return ""
-    unit = "million yuan" if _english() else "万元"
+    unit = "million yuan" if _english() else _unit("万元")
     scale = MILLION if _english() else WAN
     if lo is not None and hi is not None:
         if lo == hi:
