@@ -256,3 +256,24 @@ def test_support_paid_by_measure_against_its_cap(client, officer, startup):
     text = client.get(f"/cockpit/i/support_paid/?year={this_year}").content.decode()
     assert "好苗子企业启动资金" in text  # the measure by its name, not RM-M03a
     assert "100,000.00" in text and "✔" in text  # paid at exactly its cap of 100,000 yuan
+
+
+def test_cached_pyramid_counts_follow_every_committed_change(officer, startup, other_startup, settings,
+                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    """With a shared cache (Redis) the pyramid's counts are cached under the standings' generation; a
+    committed change moves it, so the next reading counts again. Without one nothing is cached."""
+    from rainforest.registry.services import recognitions_record
+    from rainforest.seedling import standings
+
+    this_year = timezone.localdate().year
+    with django_capture_on_commit_callbacks(execute=True):
+        standings.rebuild()
+    before = {r.definition.code: r for r in selectors.cockpit(actor=actor_for(officer))}["tech_sme"]
+    with django_capture_on_commit_callbacks(execute=True):
+        recognitions_record(actor=actor_for(officer), items=[
+            Recognition(enterprise=startup.enterprise, kind="tech_sme", year=this_year, reference="T-1")
+        ])  # fmt: skip
+    after = {r.definition.code: r for r in selectors.cockpit(actor=actor_for(officer))}["tech_sme"]
+    assert after.history[this_year] == before.history[this_year] + 1
+    shared = "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    assert (standings.generation() is not None) == shared

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
@@ -39,12 +40,31 @@ def _decimal_counts(counts: dict[int, int], years: list[int]) -> dict[int, Decim
 # ---------------------------------------------------------------- the pyramid
 
 
+# Counts over the standings (hundreds of thousands of rows at city scale) are kept in the shared cache
+# under the standings' generation, which moves with every committed change: exact, and bounded by
+# this lifetime should the cache have missed a change while it was unreachable.
+CACHE_SECONDS = 60
+
+
+def _cached(parts: tuple, compute):
+    generation = standings.generation()
+    if generation is None:
+        return compute()
+    key = "cockpit:" + ":".join(str(p) for p in (generation, *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def _pyramid(tier: str) -> Series:
     def series(years: list[int], memo: dict) -> dict[int, Decimal]:
         key = ("pyramid", tuple(years))
         if key not in memo:
             build = standings.current_build()
-            memo[key] = standings.counts(years) if build is not None and max(years) <= build.last_year else None
+            fresh = build is not None and max(years) <= build.last_year
+            memo[key] = _cached((build.pk if build else 0, *years), lambda: standings.counts(years)) if fresh else None
         counts = memo[key]
         if counts is None:
             # Stale standings (a new rule set, a new year): the recognitions alone, until the hourly

@@ -15,10 +15,13 @@ random sequences of writes.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from collections.abc import Iterable
 
 import polars as pl
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -31,11 +34,45 @@ from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.models import Standing, StandingsBuild
 
 TARGET_YEAR = 2027  # the programme's targets are for the end of 2027
+# Counts read from the standings may be cached by readers (the cockpit) under this number, which
+# changes after every committed change to the standings (see ``generation``).
+GENERATION_KEY = "seedling:standings:generation"
 
 
 def last_year(today: dt.date | None = None) -> int:
     """The latest year kept: the targets' year, or next year once that is later."""
     return max(TARGET_YEAR, (today or timezone.localdate()).year + 1)
+
+
+def generation() -> int | None:
+    """A number that changes after every committed change to the standings, for caches of what is
+    counted from them; None where the cache is not shared between processes (nothing may be cached
+    then: another process's change would not be seen). If the cache was unreachable when a change
+    committed, the number did not move: readers bound what they cache by a short lifetime."""
+    if not _shared_cache():
+        return None
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A random start: numbers from before the cache was emptied are never met again.
+        cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def _shared_cache() -> bool:
+    return not isinstance(caches["default"], LocMemCache)
+
+
+def _changed() -> None:
+    if _shared_cache():
+        transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # gone from the cache: any new number will do
+        cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
 
 
 def current_build() -> StandingsBuild | None:
@@ -145,6 +182,7 @@ def refresh(enterprise_ids: Iterable[int]) -> None:
             chunk = ids[start : start + 5000]
             Standing.objects.filter(enterprise_id__in=chunk).delete()
             _save(_rows(facts_frame(chunk), build.last_year))
+        _changed()
 
 
 def _lock_standings(mode: str = "ROW EXCLUSIVE") -> None:
@@ -170,6 +208,7 @@ def rebuild(today: dt.date | None = None) -> StandingsBuild:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Standing._meta.db_table)}")
         StandingsBuild.objects.all().delete()
+        _changed()
         return StandingsBuild.objects.create(
             ruleset=ruleset.id, ruleset_version=ruleset.version,
             first_year=int(facts["fiscal_year"].min()) if facts.height else last, last_year=last,
