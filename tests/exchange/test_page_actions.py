@@ -199,8 +199,8 @@ def test_withdrawing_an_application_has_its_own_url(client, applied, open_call, 
     mine.refresh_from_db()
     assert mine.status == "withdrawn"
     client.post("/accounts/logout/")
-    sign_in(client, publisher)  # sees the application, may not withdraw it
-    assert client.post(f"/exchange/applications/{theirs.pk}/withdraw/").status_code == 403
+    sign_in(client, publisher)  # does not see an application before the deadline, let alone withdraw it
+    assert client.post(f"/exchange/applications/{theirs.pk}/withdraw/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "submitted"
 
@@ -284,7 +284,8 @@ def test_objections_are_answered_at_their_own_url(client, scored, applied, publi
     client.post("/accounts/logout/")
     sign_in(client, officer)
     page = client.get(f"/exchange/calls/{call.pk}/").content.decode()
-    assert url in page and f"/exchange/calls/{call.pk}/panel/" in page and 'name="action"' not in page
+    assert url in page and 'name="action"' not in page
+    assert f"/exchange/calls/{call.pk}/panel/" not in page  # the panel is settled once the picks are on notice
     assert errors(client.post(url, {"upheld": "maybe", "response": "属实，重新评审。"}, follow=True))
     client.post(url, {"upheld": "1", "response": "属实，重新评审。"})
     objection.refresh_from_db()

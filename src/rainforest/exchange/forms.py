@@ -16,8 +16,9 @@ from rainforest.exchange.models import Capability, Scenario
 from rainforest.exchange.selectors import PUBLIC_STATES
 from rainforest.exchange.services.scenarios import SCENARIO_FIELDS
 from rainforest.form_fields import PlatformDateField, PlatformDateTimeField
+from rainforest.place_names import district_label_lazy
 
-DISTRICT_CHOICES = [("", "—")] + [(d, d) for d in DISTRICTS]
+DISTRICT_CHOICES = [("", "—")] + [(d, district_label_lazy(d)) for d in DISTRICTS]
 DATE = forms.DateInput({"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput({"type": "datetime-local", "step": 1}, format="%Y-%m-%dT%H:%M:%S")
 
@@ -290,8 +291,8 @@ class FilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     domain = forms.ChoiceField(label=_("Domain"), choices=_choices(Domain.choices), required=False)
-    district = forms.ChoiceField(label=_("District"), choices=_choices((d, d) for d in DISTRICTS), required=False)
-    min_trl = forms.IntegerField(label="TRL", min_value=1, max_value=9, required=False)
+    district = forms.ChoiceField(label=_("District"), choices=DISTRICT_CHOICES, required=False)
+    min_trl = forms.IntegerField(label=_("Technology readiness (TRL)"), min_value=1, max_value=9, required=False)
     page = forms.IntegerField(min_value=1, max_value=100000, required=False)
 
     def __init__(self, data=None, *args, **kwargs):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from rainforest import formatting
 from rainforest.accounts.permissions import (
     EXCHANGE_MANAGE,
     EXCHANGE_PUBLISH,
@@ -18,9 +22,19 @@ from rainforest.accounts.permissions import (
     Principal,
 )
 from rainforest.exchange import search
-from rainforest.exchange.choices import ApplicationStatus, CallStatus, CapabilityStatus, ScenarioStatus
+from rainforest.exchange.choices import (
+    ApplicationStatus,
+    CallStatus,
+    CapabilityStatus,
+    Domain,
+    FocusArea,
+    ListKind,
+    ScenarioKind,
+    ScenarioStatus,
+)
 from rainforest.exchange.models import (
     Application,
+    Attachment,
     Call,
     Capability,
     ExpertAssignment,
@@ -30,6 +44,8 @@ from rainforest.exchange.models import (
     PublishedList,
     Scenario,
 )
+from rainforest.exchange.models.lists import numbered_order
+from rainforest.place_names import district_label
 from rainforest.policy.rules import current_ruleset
 
 PUBLIC_STATES = (
@@ -174,7 +190,8 @@ def list_versions(published: PublishedList) -> QuerySet[PublishedList]:
 
 
 def list_items(published: PublishedList, filters: dict) -> list[dict]:
-    items = published.items
+    """The version's items in their printed order, narrowed by the filters; each keeps its number."""
+    items = numbered_order(published.items)
     for key in ("domain", "kind", "district", "focus_area"):
         if filters.get(key):
             items = [i for i in items if i.get(key) == filters[key] or filters[key] in (i.get(f"{key}s") or [])]
@@ -185,6 +202,83 @@ def list_items(published: PublishedList, filters: dict) -> list[dict]:
         q = filters["q"].lower()
         items = [i for i in items if q in " ".join(str(v) for v in i.values()).lower()]
     return items
+
+
+def list_separator() -> str:
+    """How the reader's language joins the names in a list."""
+    return ", " if (get_language() or "").startswith("en") else "、"
+
+
+def _item_value(field: str, value) -> str:
+    """One fact of a list item as a reader reads it: names for codes, 元 and dates written out."""
+    if value in (None, "", []):
+        return "—"
+    if field in ("district", "districts_served"):
+        return district_label(value)
+    if field in ("domain", "domains"):
+        labels = dict(Domain.choices)
+        return list_separator().join(str(labels.get(v, v)) for v in (value if isinstance(value, list) else [value]))
+    if field == "focus_area":
+        return str(dict(FocusArea.choices).get(value, value))
+    if field == "kind":
+        return str(dict(ScenarioKind.choices).get(value, value))
+    if field.startswith("budget"):
+        return formatting.yuan(value, 0)
+    if field in ("starts_on", "ends_on"):
+        return formatting.date_cn(value)
+    if field == "contact_public":
+        return formatting.yes_no(value)
+    if isinstance(value, list):
+        return list_separator().join(map(str, value))
+    return str(value)
+
+
+def _field_label(model, field: str) -> str:
+    try:
+        return capfirst(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return capfirst(field)
+
+
+def list_changes(published: PublishedList) -> dict | None:
+    """What a correction changed, by the items' numbers and titles (never their database ids):
+    items added (their number in this version), items removed (their number in the previous one)
+    and, for each item kept, each fact that changed with its name and both values."""
+    if not published.changes:
+        return None
+    previous = (
+        PublishedList.objects.filter(
+            kind=published.kind, year=published.year, number=published.number, version__lt=published.version
+        )
+        .order_by("-version")
+        .first()
+    )
+    now = {item["id"]: item for item in published.items}
+    before = {item["id"]: item for item in previous.items} if previous else {}
+    model = Scenario if published.kind == ListKind.SCENARIOS else Capability
+
+    def row(item: dict | None) -> dict:
+        return {"no": (item or {}).get("no"), "title": (item or {}).get("title", "—")}
+
+    def by_number(r: dict) -> tuple:
+        return (r["no"] is None, r["no"] or 0)
+
+    changes = published.changes
+    changed = [
+        {
+            **row(now.get(int(pk))),
+            "fields": [
+                (_field_label(model, f), _item_value(f, pair[0]), _item_value(f, pair[1])) for f, pair in fields.items()
+            ],
+        }
+        for pk, fields in (changes.get("changed") or {}).items()
+    ]
+    return {
+        "note": published.correction_note,
+        "added": sorted((row(now.get(pk)) for pk in changes.get("added") or []), key=by_number),
+        "removed": sorted((row(before.get(pk)) for pk in changes.get("removed") or []), key=by_number),
+        "changed": sorted(changed, key=by_number),
+    }
 
 
 def call_get(*, pk: int) -> Call:
@@ -224,11 +318,19 @@ def assignment_get(*, actor: Principal, pk: int) -> ExpertAssignment:
     return assignment
 
 
+def deadline_passed(call: Call, now: dt.datetime | None = None) -> bool:
+    """Whether proposals may be read: the call has left its open state (review starts only after
+    the deadline) and its closing second is over. Before that applicants can still change them,
+    and no reviewer or publisher reads a proposal before its deadline."""
+    now = now or timezone.now()
+    return call.status != CallStatus.OPEN and now > call.closes_at
+
+
 def panel_applications(*, assignment: ExpertAssignment) -> list[Application]:
-    """What a panel member may see of the call's applications: nothing while the call is open
-    (applicants can still edit, and a reviewer must not read a proposal before its deadline), then
-    every live application in the order they came in."""
-    if assignment.call.status == CallStatus.OPEN:
+    """What a panel member may see of the call's applications: nothing before the deadline
+    (applicants can still edit, and a reviewer must not read a proposal before it), then every
+    live application in the order they came in."""
+    if not deadline_passed(assignment.call):
         return []
     return list(
         assignment.call.applications.exclude(status=ApplicationStatus.WITHDRAWN)
@@ -237,23 +339,107 @@ def panel_applications(*, assignment: ExpertAssignment) -> list[Application]:
     )
 
 
+def _reading_seat(actor: Principal, application: Application) -> ExpertAssignment | None:
+    """The actor's seat on the application's panel, if it lets them read it: a declared member
+    without a declared conflict with it, after the deadline."""
+    if not actor.can(EXCHANGE_REVIEW) or not deadline_passed(application.call):
+        return None
+    seat = ExpertAssignment.objects.filter(call=application.call, expert=actor.user, declared_at__isnull=False).first()
+    if seat is None or application.pk in seat.declared_conflicts:
+        return None
+    return seat
+
+
+def panel_attachments(*, assignment: ExpertAssignment, applications: list[Application]) -> dict[int, list]:
+    """The files each application came with, for its panel: only once the member may read it
+    (after the deadline, declared, no conflict with it); each with the name the member sees (in a
+    blind review a neutral one, since a file name often carries the company's)."""
+    if assignment.declared_at is None or not deadline_passed(assignment.call):
+        return {}
+    readable = [a.pk for a in applications if a.pk not in assignment.declared_conflicts]
+    out: dict[int, list] = {pk: [] for pk in readable}
+    files = Attachment.objects.filter(owner_type="application", owner_id__in=readable).order_by("owner_id", "pk")
+    for attachment in files:
+        shown = out[attachment.owner_id]
+        attachment.shown_name = (
+            blind_file_name(attachment, len(shown) + 1) if assignment.call.blind_review else attachment.original_name
+        )
+        shown.append(attachment)
+    return out
+
+
+def application_files(applications) -> dict[int, list[Attachment]]:
+    """The files of each application, for those who see the applications whole (the publisher
+    after the deadline, officers): by application id, in the order they came in."""
+    ids = [a.pk for a in applications]
+    out: dict[int, list[Attachment]] = {pk: [] for pk in ids}
+    for attachment in Attachment.objects.filter(owner_type="application", owner_id__in=ids).order_by("pk"):
+        out[attachment.owner_id].append(attachment)
+    return out
+
+
+def blind_file_name(attachment: Attachment, n: int) -> str:
+    extension = {
+        "application/pdf": ".pdf",
+        "image/png": ".png",
+        "image/jpeg": ".jpg",
+        "application/zip": ".docx",
+    }.get(attachment.content_type, "")
+    name = attachment.original_name
+    if attachment.content_type == "application/zip" and "." in name:
+        extension = "." + name.rsplit(".", 1)[1][:5]  # an Office file: its own extension (.docx, .xlsx, .pptx)
+    return _("Attachment %(n)d") % {"n": n} + extension
+
+
 def application_get_for(*, actor: Principal | None, pk: int) -> Application:
     """One application, or 404 for a missing one and for anyone who may not see it. It is seen by
-    the applicant, by the publisher and officers of its scenario, and by a declared panel member
-    once review has started, unless the review is blind or the member declared a conflict with it."""
+    the applicant and the programme's officers; by the publisher of its scenario after the
+    deadline; and by a declared panel member after the deadline, unless the review is blind or
+    the member declared a conflict with it."""
     from rainforest.exchange.workflows import OFFICER, PUBLISHER, capacities
 
     application = Application.objects.select_related("call__scenario", "applicant").filter(pk=pk).first()
     if application is None or actor is None:
         raise Http404
     call = application.call
-    if actor.organisation_id == application.applicant_id or capacities(actor, call.scenario) & {PUBLISHER, OFFICER}:
+    mine = capacities(actor, call.scenario)
+    if actor.organisation_id == application.applicant_id or OFFICER in mine:
         return application
-    if actor.can(EXCHANGE_REVIEW) and not call.blind_review and call.status != CallStatus.OPEN:
-        assignment = ExpertAssignment.objects.filter(call=call, expert=actor.user, declared_at__isnull=False).first()
-        if assignment and application.pk not in assignment.declared_conflicts:
-            return application
+    if PUBLISHER in mine and deadline_passed(call):
+        return application
+    if not call.blind_review and _reading_seat(actor, application):
+        return application
     raise Http404
+
+
+def attachment_get_for(*, actor: Principal | None, pk: int) -> tuple[Attachment, str]:
+    """One uploaded file and the name it is served under, or 404 for anyone who may not see it.
+    A published scenario's files are public. An application's go to whoever may see the
+    application (application_get_for) and to its panel after the deadline, a blind panel too:
+    they need the plan to score it, so the name is neutral (applicants of a blind call leave
+    their name out of their files)."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    if attachment.owner_type == "scenario":
+        scenario_get(actor=actor, pk=attachment.owner_id)  # 404 unless visible
+        return attachment, attachment.original_name
+    if attachment.owner_type != "application" or actor is None:
+        raise Http404
+    application = Application.objects.select_related("call__scenario").filter(pk=attachment.owner_id).first()
+    if application is None:
+        raise Http404
+    if application.call.blind_review:
+        seat = _reading_seat(actor, application)
+        if seat is not None:
+            n = list(
+                Attachment.objects.filter(owner_type="application", owner_id=application.pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ).index(attachment.pk)
+            return attachment, blind_file_name(attachment, n + 1)
+    application_get_for(actor=actor, pk=application.pk)  # 404 unless visible
+    return attachment, attachment.original_name
 
 
 def objection_get(*, actor: Principal | None, pk: int) -> Objection:
@@ -307,14 +493,20 @@ def notifications(*, actor: Principal) -> QuerySet[Notification]:
     return Notification.objects.filter(user=actor.user)
 
 
-def targets(year: int) -> dict:
-    """The three yearly figures against the programme's targets, with the counting rule of each."""
+def targets(year: int, today: dt.date | None = None) -> dict:
+    """The three yearly figures against the programme's targets, with the counting rule of each:
+    the year's total, how it grew month by month (months still to come are None), and its split
+    by domain and by district."""
     goals = current_ruleset().targets
-    start = dt.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
-    end = dt.datetime(year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    tz = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    today = today or timezone.localdate()
     opened = Scenario.objects.filter(published_at__gte=start, published_at__lt=end)
     projects = Project.objects.filter(agreed_on__year=year)
     landed = Project.objects.filter(landed_on__year=year)
+    # The last month with figures: all twelve for a past year, none for a future one.
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
 
     def split(qs, domain_field, district_field):
         return {
@@ -322,26 +514,41 @@ def targets(year: int) -> dict:
             "by_district": dict(qs.values_list(district_field).annotate(n=Count("id")).order_by()),
         }
 
-    return {
-        "year": year,
-        "rows": [
-            {
-                "key": "scenarios",
-                "count": opened.count(),
-                "target": goals["exchange_scenarios_per_year"],
-                **split(opened, "domain", "district"),
-            },
-            {
-                "key": "projects",
-                "count": projects.count(),
-                "target": goals["exchange_projects_per_year"],
-                **split(projects, "scenario__domain", "scenario__district"),
-            },
-            {
-                "key": "landings",
-                "count": landed.count(),
-                "target": goals["exchange_landings_per_year"],
-                **split(landed, "scenario__domain", "scenario__district"),
-            },
-        ],
-    }
+    def by_month(moments) -> list[int | None]:
+        counts = [0] * 12
+        for moment in moments:
+            day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
+            counts[day.month - 1] += 1
+        return [n if month <= last_month else None for month, n in enumerate(counts, start=1)]
+
+    rows = [
+        {
+            "key": "scenarios",
+            "count": opened.count(),
+            "target": goals["exchange_scenarios_per_year"],
+            "by_month": by_month(opened.values_list("published_at", flat=True)),
+            **split(opened, "domain", "district"),
+        },
+        {
+            "key": "projects",
+            "count": projects.count(),
+            "target": goals["exchange_projects_per_year"],
+            "by_month": by_month(projects.values_list("agreed_on", flat=True)),
+            **split(projects, "scenario__domain", "scenario__district"),
+        },
+        {
+            "key": "landings",
+            "count": landed.count(),
+            "target": goals["exchange_landings_per_year"],
+            "by_month": by_month(landed.values_list("landed_on", flat=True)),
+            **split(landed, "scenario__domain", "scenario__district"),
+        },
+    ]
+    for row in rows:
+        running, cumulative = 0, []
+        for n in row["by_month"]:
+            running += n or 0
+            cumulative.append(None if n is None else running)
+        row["cumulative"] = cumulative
+        row["share"] = row["count"] / row["target"] if row["target"] else None
+    return {"year": year, "last_month": last_month, "rows": rows}

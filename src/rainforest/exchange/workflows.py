@@ -18,6 +18,7 @@ from rainforest.exchange.choices import CapabilityStatus as K
 from rainforest.exchange.choices import ProjectStatus as P
 from rainforest.exchange.choices import ScenarioStatus as S
 from rainforest.exchange.models import Objection
+from rainforest.formatting import date_cn, datetime_cn
 from rainforest.workflow import Workflow, move
 
 PUBLISHER, OFFICER = "publisher", "officer"
@@ -91,11 +92,9 @@ def accepting(call, now: dt.datetime) -> bool:
 def window_refusal(call, now: dt.datetime) -> str:
     """Why the call takes no submission, edit or withdrawal at ``now`` ("" when it does)."""
     if call.status == C.OPEN and now < call.opens_at:
-        return _("The call opens at %(t)s.") % {"t": timezone.localtime(call.opens_at)}
+        return _("The call opens at %(t)s.") % {"t": datetime_cn(call.opens_at)}
     if not accepting(call, now):
-        return _("The call closed at %(t)s; submissions after it are refused.") % {
-            "t": timezone.localtime(call.closes_at)
-        }
+        return _("The call closed at %(t)s; submissions after it are refused.") % {"t": datetime_cn(call.closes_at)}
     return ""
 
 
@@ -108,7 +107,7 @@ def _call_window_open(application) -> str:
 
 def _deadline_passed(call) -> str:
     if timezone.now() <= call.closes_at + dt.timedelta(seconds=1):
-        return _("The call is still open until %(t)s.") % {"t": timezone.localtime(call.closes_at)}
+        return _("The call is still open until %(t)s; the review starts after it.") % {"t": datetime_cn(call.closes_at)}
     return ""
 
 
@@ -117,7 +116,7 @@ def _notice_over(call) -> str:
     if notice is None:
         return _("There is no public notice to finalise.")
     if timezone.localdate() <= notice.ends_on:
-        return _("The notice runs until %(d)s; it can be finalised after that.") % {"d": notice.ends_on}
+        return _("The notice runs until %(d)s; it can be finalised after that.") % {"d": date_cn(notice.ends_on)}
     if notice.objections.filter(outcome=Outcome.PENDING).exists():
         return _("Answer every objection first.")
     return ""

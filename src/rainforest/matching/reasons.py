@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.core.matching.documents import Reason
 from rainforest.exchange.choices import Domain
+from rainforest.formatting import percent
+from rainforest.place_names import district_label
 
 
 def _filter_name(name: str) -> str:
@@ -23,6 +25,10 @@ def _value(name: str, value: str) -> str:
         return str(Domain(value).label)
     if name == "org_kind" and value in OrganisationKind.values:
         return str(OrganisationKind(value).label)
+    if name == "district":
+        return district_label(value)
+    if name == "min_trl":
+        return _("level %(n)s") % {"n": value}
     return str(value)
 
 
@@ -34,7 +40,7 @@ def describe(reason: Reason) -> str:
         case "synonyms":
             return _("Same meaning: %(pairs)s") % {"pairs": "、".join(f"{a} ≈ {b}" for a, b in p["pairs"])}
         case "semantic":
-            return _("Similar in meaning (%(value).2f)") % {"value": p["similarity"]}
+            return _("Similar in meaning (%(value)s alike)") % {"value": percent(p["similarity"], 0)}
         case "filter":
             return _("Meets the %(name)s required: %(value)s") % {
                 "name": _filter_name(p["name"]),

@@ -1,8 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.exchange.choices import ListKind
+
+
+def numbered_order(items: list[dict]) -> list[dict]:
+    """A stored version's items by their printed number ``no`` (1..n, given at publication)."""
+    return sorted(items, key=lambda item: item.get("no", 0))
 
 
 class PublishedList(models.Model):
@@ -34,3 +40,11 @@ class PublishedList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.number} v{self.version} {self.title}"
+
+    def heading(self) -> str:
+        """The document's formal name as a bureau prints it, 2026年第4批场景机会清单（第2版）, in
+        Traditional characters alike; in English "Scenario opportunity list, 2026 batch 4 (version 2)"."""
+        kind = self.get_kind_display()
+        if (get_language() or "").startswith("en"):
+            return f"{kind}, {self.year} batch {self.number} (version {self.version})"
+        return f"{self.year}年第{self.number}批{kind}（第{self.version}版）"

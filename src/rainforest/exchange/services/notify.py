@@ -22,6 +22,7 @@ from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, ROLE_PERMISSIONS
 from rainforest.exchange.choices import CallStatus
 from rainforest.exchange.models import Call, Notification, Objection, PublicNotice, Scenario, Subscription
+from rainforest.formatting import date_cn, datetime_cn
 
 
 def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") -> bool:
@@ -97,7 +98,7 @@ def remind_deadlines(hours: int = 72, now: dt.datetime | None = None) -> int:
                 "deadline",
                 f"call:{call.pk}",
                 _("The call on %(t)s closes at %(when)s; you can edit your application until then.")
-                % {"t": call.scenario.title, "when": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M:%S")},
+                % {"t": call.scenario.title, "when": datetime_cn(call.closes_at)},
                 reverse("exchange:call", args=[call.pk]),
                 email,
             )
@@ -131,7 +132,7 @@ def notify_notices_over(today: dt.date | None = None) -> int:
                 "notice_over",
                 f"notice:{notice.pk}",
                 _("The notice of the call on %(t)s ended on %(d)s with no objection pending: it can be finalised.")
-                % {"t": notice.call.scenario.title, "d": notice.ends_on},
+                % {"t": notice.call.scenario.title, "d": date_cn(notice.ends_on)},
                 reverse("exchange:call", args=[notice.call_id]),
                 email,
             )

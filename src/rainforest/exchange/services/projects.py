@@ -26,15 +26,18 @@ def _party(actor: Principal, project: Project) -> set[str]:
     return mine
 
 
-def _event(actor: Principal, project: Project, kind: str, text: str) -> None:
-    ProjectEvent.objects.create(project=project, kind=kind, text=text, by=actor.user, by_label=actor.label)
+def _event(actor: Principal, project: Project, kind: str, text: str = "", **data) -> None:
+    """One line of the project's history: what the person wrote, and the facts as data (shown in
+    the reader's language, ProjectEvent.describe)."""
+    data = trail.jsonable(data)
+    ProjectEvent.objects.create(project=project, kind=kind, text=text, data=data, by=actor.user, by_label=actor.label)
     trail.record(
         actor,
         f"exchange.project.{kind}",
         subject_type="project",
         subject_id=project.pk,
         subject_label=str(project),
-        after={"text": text, "status": project.status},
+        after={"text": text, **data, "status": project.status},
     )
 
 
@@ -44,7 +47,7 @@ def milestone_add(*, actor: Principal, project: Project, title: str, due_on: dt.
     if len(title.strip()) < 2:
         raise ValidationError(_("Name the milestone."))
     milestone = Milestone.objects.create(project=project, title=title.strip(), due_on=due_on)
-    _event(actor, project, "milestone_added", f"{milestone.title} ({due_on})")
+    _event(actor, project, "milestone_added", milestone=milestone.title, due_on=due_on)
     return milestone
 
 
@@ -60,7 +63,7 @@ def milestone_done(*, actor: Principal, milestone: Milestone, done_on: dt.date, 
         raise ValidationError(_("Describe the evidence (at least 5 characters)."))
     milestone.done_on, milestone.evidence = done_on, evidence.strip()
     milestone.save()
-    _event(actor, milestone.project, "milestone_done", f"{milestone.title}: {milestone.evidence}")
+    _event(actor, milestone.project, "milestone_done", milestone.evidence, milestone=milestone.title, done_on=done_on)
     return milestone
 
 
@@ -88,7 +91,9 @@ def project_move(*, actor: Principal, project: Project, action: str, note: str =
         project.acceptance_grade = grade.strip()
     project.version += 1
     project.save()
-    _event(actor, project, action, note.strip() or str(project.get_status_display()))
+    # The move's name says what happened; the grade and the person's note say the rest.
+    facts = {"status": project.status, **({"grade": project.acceptance_grade} if action == "accept" else {})}
+    _event(actor, project, action, note.strip(), **facts)
     return project
 
 
@@ -117,7 +122,10 @@ def project_followup(
         actor,
         project,
         "followup",
-        f"in use: {in_use}; since {in_use_since}; further contracts {further_contracts} ({further_value} yuan)",
+        in_use=in_use,
+        in_use_since=project.in_use_since,
+        further_contracts=further_contracts,
+        further_value=further_value,
     )
     return project
 

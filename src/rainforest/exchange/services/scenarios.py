@@ -14,6 +14,7 @@ from rainforest.accounts.permissions import EXCHANGE_MANAGE, EXCHANGE_PUBLISH, E
 from rainforest.audit import trail
 from rainforest.exchange.choices import CapabilityStatus, ListKind, ScenarioStatus
 from rainforest.exchange.models import Capability, PublishedList, Scenario
+from rainforest.exchange.models.lists import numbered_order
 from rainforest.exchange.workflows import (
     CAPABILITY,
     CAPABILITY_REASON_REQUIRED,
@@ -143,7 +144,8 @@ def scenario_move(*, actor: Principal, scenario: Scenario, action: str, reason: 
 
 
 @transaction.atomic
-def capability_create(*, actor: Principal, **values) -> Capability:
+def capability_create(*, actor: Principal, submit: bool = False, **values) -> Capability:
+    """A new capability, as a draft; with ``submit``, sent for review in the same step."""
     actor.require(EXCHANGE_SUPPLY)
     capability = Capability(organisation=actor.organisation, created_by=actor.user, **values)
     capability.full_clean()
@@ -156,6 +158,8 @@ def capability_create(*, actor: Principal, **values) -> Capability:
         subject_label=capability.title,
         after=_state(capability, CAPABILITY_FIELDS),
     )
+    if submit:
+        capability = capability_move(actor=actor, capability=capability, action="submit")
     return capability
 
 
@@ -198,12 +202,33 @@ def _snapshot(kind: str, obj) -> dict:
     return data
 
 
+def number_items(items: list[dict], previous: list[dict] | None = None) -> list[dict]:
+    """The items in the order the list prints them, each with its number ``no`` (1..n), stored with
+    the version so a citation ("item 12 of batch 3") never changes meaning after publication.
+
+    A first version is in the order the items were drafted (their ids); a correction keeps the
+    previous version's order for the items it keeps and puts new ones after them, so a reader
+    comparing two versions finds the same items in the same sequence."""
+    before = {item["id"]: position for position, item in enumerate(numbered_order(previous or []))}
+    ordered = sorted(items, key=lambda item: (before.get(item["id"], len(before)), item["id"]))
+    return [{**item, "no": n} for n, item in enumerate(ordered, start=1)]
+
+
+# Not facts of an item: its number follows from its place in the version.
+_NOT_COMPARED = frozenset({"no"})
+
+
 def _diff(old: list[dict], new: list[dict]) -> dict:
     before, after = {i["id"]: i for i in old}, {i["id"]: i for i in new}
     changed = {
-        str(k): {f: [before[k].get(f), after[k].get(f)] for f in after[k] if before[k].get(f) != after[k].get(f)}
+        str(k): {
+            f: [before[k].get(f), after[k].get(f)]
+            for f in after[k]
+            if f not in _NOT_COMPARED and before[k].get(f) != after[k].get(f)
+        }
         for k in after.keys() & before.keys()
-        if before[k] != after[k]
+        if {f: v for f, v in before[k].items() if f not in _NOT_COMPARED}
+        != {f: v for f, v in after[k].items() if f not in _NOT_COMPARED}
     }
     return {
         "added": sorted(after.keys() - before.keys()),
@@ -243,7 +268,7 @@ def list_publish(
     previous = PublishedList.objects.filter(kind=kind, year=year, number=number).order_by("-version").first()
     if previous and len(correction_note.strip()) < 5:
         raise ValidationError(_("This batch is already published: a correction needs a note saying why."))
-    items = [_snapshot(kind, o) for o in objects]
+    items = number_items([_snapshot(kind, o) for o in objects], previous.items if previous else None)
     now = timezone.now()
     published = PublishedList.objects.create(
         kind=kind,

@@ -43,9 +43,16 @@ def call_view(request, pk: int):
         "own": selectors.own_application(actor=principal, call=call) if principal else None,
         "manage": principal is not None and principal.can(EXCHANGE_MANAGE),
         "can_pick": bool(mine & {PUBLISHER, OFFICER}),
+        "deadline_over": timezone.now() > call.closes_at,
+        "notice_over": bool(notice and timezone.localdate() > notice.ends_on),
+        # Officers follow the call as it runs; the publisher reads proposals after the deadline.
+        "proposals_readable": OFFICER in mine or selectors.deadline_passed(call),
     }
     if context["can_pick"]:
         context["ranking"] = reviews.ranking(call)
+        if context["proposals_readable"]:
+            files = selectors.application_files([app for app, _score, _n in context["ranking"]])
+            context["ranking"] = [(app, score, n, files[app.pk]) for app, score, n in context["ranking"]]
         context["panel"] = call.panel.select_related("expert")
         context["panel_form"] = PanelForm()
         context["objections"] = notice.objections.all() if notice else []
@@ -120,18 +127,13 @@ def objection_view(request, pk: int):
 
 def attachment_view(request, pk: int):
     """A published scenario's attachments are public; an application's go to whoever may see the
-    application (selectors.application_get_for)."""
-    attachment = get_object_or_404(Attachment, pk=pk)
-    principal = getattr(request, "principal", None)
-    if attachment.owner_type == "scenario":
-        selectors.scenario_get(actor=principal, pk=attachment.owner_id)  # 404 unless visible
-    else:
-        selectors.application_get_for(actor=principal, pk=attachment.owner_id)  # 404 unless visible
+    application, and to its panel after the deadline (selectors.attachment_get_for)."""
+    attachment, name = selectors.attachment_get_for(actor=getattr(request, "principal", None), pk=pk)
     # Served as the type its content was checked as, never one guessed from the name it was given.
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=name,
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

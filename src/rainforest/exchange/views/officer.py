@@ -56,9 +56,17 @@ def _call_procedure(form_class, service, success: str):
     return view
 
 
-panel_assign_view = _call_procedure(PanelForm, reviews.panel_assign, gettext_lazy("Done."))
-call_start_review_view = _call_procedure(ConfirmForm, calls.call_start_review, gettext_lazy("Done."))
-notice_finalise_view = _call_procedure(ConfirmForm, reviews.notice_finalise, gettext_lazy("Done."))
+panel_assign_view = _call_procedure(
+    PanelForm, reviews.panel_assign, gettext_lazy("The expert is on the panel; they declare their interests first.")
+)
+call_start_review_view = _call_procedure(
+    ConfirmForm,
+    calls.call_start_review,
+    gettext_lazy("Submissions are closed and the review has started: the panel can declare and score."),
+)
+notice_finalise_view = _call_procedure(
+    ConfirmForm, reviews.notice_finalise, gettext_lazy("The results are final; the winners' projects are created.")
+)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from rainforest.core.districts import DISTRICTS
-from rainforest.exchange import selectors
+from rainforest.exchange import charts, selectors
 from rainforest.exchange.choices import Domain, FocusArea, ListKind, ScenarioKind, ScenarioStatus
 from rainforest.exchange.exports import list_pdf, list_xlsx
 from rainforest.exchange.forms import FilterForm, ListFilterForm, ScenarioFilterForm
@@ -84,11 +84,13 @@ def list_view(request, pk: int):
         "items": items,
         "filters": filters,
         "filter_errors": form.messages(),
-        "versions": selectors.list_versions(published),
+        "versions": selectors.list_versions(published).order_by("version"),
+        "changes": selectors.list_changes(published),
         "is_scenarios": published.kind == ListKind.SCENARIOS,
         **_choices(),
     }
-    return render(request, "exchange/list_detail.html", context)
+    template = "exchange/list_detail.html#results" if request.htmx else "exchange/list_detail.html"
+    return render(request, template, context)
 
 
 def capability_list_view(request):
@@ -96,10 +98,19 @@ def capability_list_view(request):
     filters = form.filters()
     page = Paginator(selectors.capability_search(**filters), 20).get_page(form.page_number())
     context = {"page": page, "filters": filters, "filter_errors": form.messages(), **_choices()}
-    return render(request, "exchange/capability_list.html", context)
+    # The filters swap #results only (htmx); the whole page would nest a page inside the page.
+    template = "exchange/capability_list.html#results" if request.htmx else "exchange/capability_list.html"
+    return render(request, template, context)
 
 
 def targets_view(request):
     year = query_year(request, timezone.localdate().year)
     data = selectors.targets(year)
-    return render(request, "exchange/targets.html", {"data": data, "year": year, "domains": dict(Domain.choices)})
+    context = {
+        "data": data,
+        "year": year,
+        "month": charts.by_month(data),
+        "domain": charts.by_domain(data),
+        "district": charts.by_district(data),
+    }
+    return render(request, "exchange/targets.html", context)

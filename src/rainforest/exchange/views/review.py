@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rainforest.exchange import selectors
-from rainforest.exchange.choices import CallStatus
 from rainforest.exchange.forms import DeclareForm, ScoreForm
 from rainforest.exchange.services import reviews
 from rainforest.page_actions import add_form_errors, run_form
@@ -30,7 +29,7 @@ def _label(application, index: int, blind: bool) -> str:
 def assignment_view(request, pk: int):
     assignment = selectors.assignment_get(actor=request.principal, pk=pk)
     call = assignment.call
-    if call.status == CallStatus.OPEN:
+    if not selectors.deadline_passed(call):
         return render(request, "exchange/panel_waiting.html", {"assignment": assignment, "call": call})
     applications = selectors.panel_applications(assignment=assignment)
     labelled = [(a, _label(a, i, call.blind_review)) for i, a in enumerate(applications)]
@@ -51,12 +50,14 @@ def assignment_view(request, pk: int):
                 return redirect("exchange:assignment", pk=pk)
         return render(request, "exchange/declare.html", {"assignment": assignment, "form": form, "call": call})
     done = {r.application_id: r for r in assignment.reviews.all()}
+    files = selectors.panel_attachments(assignment=assignment, applications=applications)
     rows = [
         {
             "application": a,
             "label": label,
             "review": done.get(a.pk),
             "conflicted": a.pk in assignment.declared_conflicts,
+            "attachments": files.get(a.pk, []),
         }
         for a, label in labelled
     ]

@@ -25,12 +25,19 @@ def my_capabilities_view(request):
     items = selectors.my_capabilities(actor=request.principal)
     form = CapabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # "Save as draft" saves a draft and nothing more; only the other button sends it for review.
+        submit = request.POST.get("then") == "submit"
         try:
-            scenarios.capability_create(actor=request.principal, **form.cleaned_data)
+            scenarios.capability_create(actor=request.principal, submit=submit, **form.cleaned_data)
         except ValidationError as exc:
             add_form_errors(form, exc)
         else:
-            messages.success(request, _("The capability has been saved as a draft; submit it for review."))
+            messages.success(
+                request,
+                _("The capability is saved and submitted for review.")
+                if submit
+                else _("The draft is saved. It is not submitted: submit it for review when it is ready."),
+            )
             return redirect("exchange:my_capabilities")
     return render(request, "exchange/my_capabilities.html", {"items": items, "form": form})
 
