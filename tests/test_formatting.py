@@ -44,6 +44,8 @@ def test_english_readers_get_english_units(en):
     assert f.yuan(1250000) == "CNY 1,250,000.00"
     assert f.wan(1_250_000) == "CNY 1.25 million"
     assert f.yi(2_000_000_000) == "CNY 2 billion"
+    assert f.wan_range(500_000, 10_000_000) == "0.5–10 million yuan"
+    assert f.wan_range(1_250_000, None) == "at least 1.25 million yuan"
     assert f.date_cn(dt.date(2026, 12, 4)) == "4 December 2026"
     assert f.quarter_cn(2026, 4) == "Q4 2026"
 

@@ -125,19 +125,27 @@ def yi(value, places: int = 2) -> str:
 
 
 def wan_range(low, high, places: int = 0) -> str:
-    """A budget range in 万元: ``200–1,000 万元``; an open end reads "at least" or "at most"."""
+    """A budget range in 万元: ``200–1,000 万元``; an open end reads "at least" or "at most". English
+    readers get millions, to two decimals where they carry (0.5–1 million yuan)."""
     lo, hi = _decimal(low), _decimal(high)
     if lo is None and hi is None:
         return ""
-    unit = "million yuan" if _english() else _unit("万元")
-    scale = MILLION if _english() else WAN
+    if _english():
+        unit, scale, places = "million yuan", MILLION, 2
+    else:
+        unit, scale = _unit("万元"), WAN
+
+    def text(n: Decimal) -> str:
+        shown = _grouped(n / scale, places)
+        return shown.rstrip("0").rstrip(".") if _english() and "." in shown else shown
+
     if lo is not None and hi is not None:
         if lo == hi:
-            return f"{_grouped(lo / scale, places)} {unit}"
-        return f"{_grouped(lo / scale, places)}–{_grouped(hi / scale, places)} {unit}"
+            return f"{text(lo)} {unit}"
+        return f"{text(lo)}–{text(hi)} {unit}"
     if lo is not None:
-        return _("at least %(amount)s") % {"amount": f"{_grouped(lo / scale, places)} {unit}"}
-    return _("at most %(amount)s") % {"amount": f"{_grouped(hi / scale, places)} {unit}"}
+        return _("at least %(amount)s") % {"amount": f"{text(lo)} {unit}"}
+    return _("at most %(amount)s") % {"amount": f"{text(hi)} {unit}"}
 
 
 def percent(ratio, places: int = 1) -> str:
