@@ -65,13 +65,18 @@ def _period_rank(obs: Observation) -> int:
     return 13 if obs.month == 0 else obs.month
 
 
-def cockpit(*, actor: Principal | None, today: dt.date | None = None, public_only: bool = False) -> list[Row]:
-    """Every indicator in force (only the published ones for the public page and open data)."""
+def cockpit(
+    *, actor: Principal | None, today: dt.date | None = None, public_only: bool = False, codes: set[str] | None = None
+) -> list[Row]:
+    """Every indicator in force (only the published ones for the public page and open data; only
+    ``codes`` when given)."""
     if not public_only:
         _require(actor)
     today = today or timezone.localdate()
     years = years_shown(today)
-    definitions = [d for d in current_definitions() if d.public or not public_only]
+    definitions = [
+        d for d in current_definitions() if (d.public or not public_only) and (codes is None or d.code in codes)
+    ]
     entered = _entered_points([d.code for d in definitions if d.kind == "entered"], years)
     points: dict[str, list[Point]] = {}
     memo: dict = {}
@@ -108,7 +113,8 @@ def indicator_detail(*, actor: Principal | None, code: str, year: int | None = N
     d = definition(code)
     if d is None or (public_only and not d.public):
         return None
-    rows = {r.definition.code: r for r in cockpit(actor=actor, public_only=public_only)}
+    wanted = {code, d.target_ref} - {""}
+    rows = {r.definition.code: r for r in cockpit(actor=actor, public_only=public_only, codes=wanted)}
     row = rows.get(code)
     if row is None:
         return None
