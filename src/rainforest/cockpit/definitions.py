@@ -2,7 +2,9 @@
 
 A definition is a plain dict (the catalogue's entry) stored whole in each ``IndicatorVersion``; the
 latest version of each indicator is in force. ``sync_catalogue`` writes a new version of every
-catalogue indicator whose entry changed, on each ``migrate``, in one audited transaction.
+catalogue indicator whose entry changed, on each ``migrate``: like the rule set, the catalogue is part
+of a release, and each version names the catalogue version it came with (not an audit event: a
+release is no one's action on the platform). An officer's own definition is audited.
 """
 
 from __future__ import annotations
@@ -193,7 +195,6 @@ def sync_catalogue(path: Path = CATALOGUE) -> list[str]:
     with transaction.atomic():
         indicators = {i.code: i for i in Indicator.objects.select_for_update()}
         latest = _latest_versions()
-        changes = []
         for entry in entries:
             entry = _normal(entry)
             indicator = indicators.get(entry["code"])
@@ -207,14 +208,6 @@ def sync_catalogue(path: Path = CATALOGUE) -> list[str]:
                 indicator=indicator, version=number, definition=entry, catalogue_version=version
             )
             changed.append(entry["code"])
-            changes.append(
-                trail.Change(
-                    "cockpit.indicator.defined", "indicator", entry["code"], entry["name"]["zh-hans"],
-                    before=current.definition if current else None, after=entry,
-                )
-            )  # fmt: skip
-        if changes:
-            trail.record_many(SYSTEM, changes)
     return changed
 
 
