@@ -1,10 +1,12 @@
-"""Form fields every app's forms share: dates the platform can hold."""
+"""Form fields every app's forms share: dates the platform can hold, and the empty choice's words."""
 
 from __future__ import annotations
 
 from django import forms
+from django.db.models import fields as model_fields
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 
@@ -14,6 +16,16 @@ def _check_year(value) -> None:
         raise forms.ValidationError(
             _("The year must be between %(first)d and %(last)d."), params=YEAR_BOUNDS, code="year"
         )
+
+
+# What a drop-down shows before anything is chosen. Django's own ("- Select an option -") has no
+# Chinese translation; Django 6.1 reads it from BLANK_CHOICE_LABEL each time a field builds its
+# choices, and leaves an app's ready() to replace it.
+EMPTY_CHOICE = pgettext_lazy("empty choice", "Please choose")
+
+
+def use_plain_empty_choice() -> None:
+    model_fields.BLANK_CHOICE_LABEL = EMPTY_CHOICE
 
 
 # A date input shows its value as ISO: the browser's date picker reads nothing else.

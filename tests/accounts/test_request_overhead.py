@@ -28,7 +28,8 @@ def tables_read(queries) -> list[str]:
         while re.search(r"\([^()]*\)", sql):
             sql = re.sub(r"\([^()]*\)", "", sql)
         if sql.lstrip().startswith("SELECT"):
-            tables.append(re.search(r'\bFROM "(\w+)"', sql)[1])
+            table = re.search(r'\bFROM "(\w+)"', sql)
+            tables.append(table[1] if table else "(subquery)")  # a count over an aggregate's subquery
     return tables
 
 
@@ -56,12 +57,14 @@ def test_a_signed_in_request_costs_three_queries_before_its_view(client, request
 
 
 @pytest.mark.parametrize("who", ["officer", "enterprise_user", "fund_manager"])
-def test_the_home_page_costs_the_three_and_no_more(client, request, who):
+def test_the_home_page_costs_the_three_then_its_workbench(client, request, who):
     sign_in(client, request.getfixturevalue(who))
     client.get("/")
     response, queries = counted(client, "/")
-    # The view lists the user's memberships for the role switch: those the middleware read.
-    assert tables_read(queries) == OVERHEAD
+    # The view lists the user's memberships for the role switch: those the middleware read, not
+    # read again; what follows is the workbench's own fixed reads (tests/test_workbench.py).
+    tables = tables_read(queries)
+    assert tables[:3] == OVERHEAD and "accounts_membership" not in tables[3:]
     assert len(response.context["memberships"]) == 1
     assert session_writes(queries) == []
 

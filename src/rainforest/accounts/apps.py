@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from rainforest.accounts import checks, signals  # noqa: F401  (registers receivers)
+        from rainforest.form_fields import use_plain_empty_choice
+
+        use_plain_empty_choice()

@@ -29,3 +29,14 @@ class Role(models.TextChoices):
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles that must use a second factor and change their password periodically.
 PRIVILEGED_ROLES = ADMIN_ROLES | {Role.PROGRAMME_OFFICER, Role.FUND_MANAGER, Role.EXPERT}
+
+
+def role_name(code: str) -> str:
+    """A role's name in the reader's language; an empty code (the system, a visitor) reads as a dash,
+    and a code no longer defined as the code itself with spaces, never raw underscores."""
+    if not code:
+        return "—"
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code.replace("_", " ")

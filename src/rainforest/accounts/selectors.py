@@ -22,10 +22,15 @@ def user_list(*, actor: Principal) -> QuerySet[User]:
     return User.objects.order_by("username").prefetch_related("memberships__organisation")
 
 
-def membership_list(*, actor: Principal) -> QuerySet[Membership]:
+def membership_list(*, actor: Principal, q: str = "", role: str = "") -> QuerySet[Membership]:
     actor.require(ROLES_GRANT)
     # A user may hold several roles: the pk orders them, so no page repeats or skips one.
-    return Membership.objects.select_related("user", "organisation").order_by("user__username", "pk")
+    qs = Membership.objects.select_related("user", "organisation").order_by("user__username", "pk")
+    if q:
+        qs = qs.filter(user__username__icontains=q)
+    if role:
+        qs = qs.filter(role=role)
+    return qs
 
 
 def audit_event_list(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from base64 import b32encode
 
 import segno
@@ -13,8 +14,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -77,12 +80,37 @@ def _otp_device(user) -> TOTPDevice:
     return device
 
 
+def _otp_wait(device: TOTPDevice) -> int:
+    """Whole seconds until django-otp lets this device check a code again (0: it may now). After
+    each wrong code the wait doubles (1, 2, 4 ... seconds); a code sent sooner is not even checked."""
+    allowed, info = device.verify_is_allowed()
+    if allowed or not info or not info.get("locked_until"):
+        return 0
+    return max(1, math.ceil((info["locked_until"] - timezone.now()).total_seconds()))
+
+
 @login_required
 def otp_view(request):
     """Set up (first time) or verify the TOTP second factor."""
     device = _otp_device(request.user)
     form = forms.OtpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (wait := _otp_wait(device)):
+        # Throttled: no code is checked, so none is called wrong; the user is told how long to wait.
+        with transaction.atomic():
+            trail.record(
+                request.principal, "auth.otp.throttled", subject_type="user",
+                subject_id=request.user.pk, subject_label=request.user.username, after={"wait_seconds": wait},
+            )  # fmt: skip
+        form.add_error(
+            "token",
+            ngettext(
+                "Too many wrong codes in a row. Wait %(n)s second, then enter the code your app shows at that time.",
+                "Too many wrong codes in a row. Wait %(n)s seconds, then enter the code your app shows at that time.",
+                wait,
+            )
+            % {"n": wait},
+        )
+    elif request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         matched = (
             match_token(request.user, token) if device.confirmed else (device if device.verify_token(token) else None)
@@ -154,7 +182,7 @@ def users_view(request):
             messages.success(request, _("The account has been created."))
             return redirect("accounts:users")
     page = Paginator(users, 50).get_page(query_page(request))
-    return render(request, "accounts/users.html", {"form": form, "page": page})
+    return render(request, "accounts/users.html", {"form": form, "page": page, "now": timezone.now()})
 
 
 @login_required
@@ -185,7 +213,9 @@ def user_password_view(request, pk: int):
 
 @login_required
 def roles_view(request):
-    memberships = selectors.membership_list(actor=request.principal)
+    filters = forms.RoleFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    memberships = selectors.membership_list(actor=request.principal, **{k: v for k, v in chosen.items() if v})
     form = forms.RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(username=form.cleaned_data["username"]).first()
@@ -203,7 +233,8 @@ def roles_view(request):
                 messages.success(request, _("The role has been granted."))
                 return redirect("accounts:roles")
     page = Paginator(memberships, 50).get_page(query_page(request))
-    return render(request, "accounts/roles.html", {"form": form, "page": page})
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(request, "accounts/roles.html", {"form": form, "page": page, "filters": filters, "query": query})
 
 
 @login_required
