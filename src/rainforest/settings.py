@@ -137,7 +137,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "rainforest.accounts.context_processors.navigation",
             ],
-            # Money, dates and ratios are shown the same way on every page, export and PDF.
             # Money, dates and ratios are shown the same way on every page, export and PDF; districts
             # and industry clusters by their names in the reader's language.
             "builtins": ["rainforest.formatting_tags", "rainforest.place_names"],
