@@ -141,6 +141,7 @@ def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
     from django.utils import timezone
 
     from rainforest.demo import guard, loader
+    from rainforest.exchange.calendar import is_working_day
     from rainforest.exchange.models import Call
 
     settings.DEMO = True
@@ -152,7 +153,13 @@ def test_demo_advance_moves_a_deadline_and_a_notice(db, settings):
     assert call.closes_at < timezone.now()
     noticed = Call.objects.filter(status="notice").first()
     call_command("demo_advance", str(noticed.pk))
-    assert noticed.notices.get().ends_on == timezone.localdate() - dt.timedelta(days=1)
+    notice = noticed.notices.get()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert notice.ends_on <= yesterday and not any(
+        is_working_day(notice.ends_on + dt.timedelta(days=i)) for i in range(1, (yesterday - notice.ends_on).days + 1)
+    )  # the last working day before today
+    span = [notice.starts_on + dt.timedelta(days=i) for i in range((notice.ends_on - notice.starts_on).days + 1)]
+    assert sum(map(is_working_day, span)) == 5  # still five real working days
 
 
 def test_the_demo_writes_nothing_to_a_database_migrated_without_it(tmp_path):

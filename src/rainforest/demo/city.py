@@ -25,6 +25,20 @@ DEPARTMENTS = (
     "杭州市市场监督管理局", "杭州市数据资源管理局", "杭州市人力资源和社会保障局",
     "杭州市城市管理局", "杭州市卫生健康委员会", "杭州市文化广电旅游局",
 )  # fmt: skip
+# Departments and city companies whose remit the exchange's scenarios need (a scenario is published
+# by the body that runs the place: the metro tunnels by the metro company, care homes by civil
+# affairs). Their codes come from their own random stream, so the enterprises stay as they were.
+MORE_DEPARTMENTS = (
+    "杭州市交通运输局", "杭州市民政局", "杭州市商务局", "杭州市教育局", "杭州市城乡建设委员会",
+    "杭州市应急管理局", "杭州市生态环境局", "杭州市林业水利局", "杭州市公安局", "杭州市医疗保障局",
+    "杭州市体育局", "杭州西湖风景名胜区管理委员会", "杭州市残疾人联合会",
+)  # fmt: skip
+MORE_STATE_ENTERPRISES = (
+    "国网杭州供电公司", "杭州市燃气集团有限公司", "杭州市水务集团有限公司", "杭州市交通投资集团有限公司",
+)  # fmt: skip
+# The pyramid's history: titles awarded from this year on (the programme's baseline year).
+HISTORY_FROM = 2022
+GOOD_SEEDLING_FROM = 2025  # 杭政办函〔2025〕40号 took effect on 2025-11-29
 
 INDUSTRY_WEIGHTS = {
     "HZ296X.T.AI": 20, "HZ296X.T.VIS": 8, "HZ296X.H.ROBOT": 12, "HZ296X.H.IC": 8,
@@ -109,7 +123,8 @@ def _round_money(x: float) -> int:
 def build_city(
     seed: int = 2026, enterprises: int = 2400, as_of: dt.date | None = None, years_of_facts: int = 3
 ) -> City:
-    """The demo keeps three fiscal years per enterprise; the city-scale bench asks for five."""
+    """Three fiscal years per enterprise unless asked: the demo keeps four (loader.YEARS_OF_FACTS), the
+    city-scale bench five."""
     rng = random.Random(seed)
     as_of = as_of or dt.date(2026, 11, 28)
     last_fy = as_of.year - 1
@@ -149,6 +164,11 @@ def build_city(
     names: set[str] = set()
     for i in range(enterprises):
         companies.append(_company(rng, codes, names, as_of, years, leader=i < 12))
+    more = _Codes(random.Random(f"{seed}:departments"))
+    more.used = codes.used
+    departments += [Carrier(n, "government", "", more.new("1", "1", CITY_DIVISION)) for n in MORE_DEPARTMENTS]
+    seat = DISTRICTS["上城区"]  # the city companies' seat, as for the others above
+    carriers += [Carrier(n, "state_enterprise", "上城区", more.new("9", "1", seat)) for n in MORE_STATE_ENTERPRISES]
     return City(as_of, years, departments, carriers, companies)
 
 
@@ -189,7 +209,8 @@ def _fill_years(rng: random.Random, c: Company, as_of: dt.date, years: list[int]
     research = rng.uniform(0.03, 0.25)
     hnte = c.is_leader or (age0 > 2 and rng.random() < 0.3)
     hnte_year = rng.randint(max(c.founded_on.year + 1, years[-1] - 5), years[-1]) if hnte else None
-    hnte_on = dt.date(hnte_year, rng.randint(10, 12), rng.randint(1, 28)) if hnte_year else None
+    # Certificates are dated in October or November, when the province issues its batches.
+    hnte_on = dt.date(hnte_year, min(11, rng.randint(10, 12)), rng.randint(1, 28)) if hnte_year else None
     rev_per_head = rng.uniform(2e5, 1.2e6) * (3 if c.is_leader else 1)
     growth = rng.uniform(-0.05, 0.45)
     round_idx = 7 if c.is_leader else min(7, max(0, int(rng.gauss(age0 / 3, 1.2))))
@@ -207,9 +228,13 @@ def _fill_years(rng: random.Random, c: Company, as_of: dt.date, years: list[int]
         c.rounds.append((r, closed, amount, valuation))
         financing += amount
     clean = rng.random() > 0.02
+    # Years before the last three come from the company's own stream: asking for more history
+    # leaves the rest of the city (names, codes, figures) as it was.
+    history, main = random.Random(f"{c.uscc}:history"), rng
     for year in years:
         if year < c.founded_on.year:
             continue
+        rng = main if year in years[-3:] else history
         k = years.index(year) - (len(years) - 1)  # 0 for the latest year, -1, -2 before
         staff = max(1, int(base_staff * (1 + growth) ** k))
         tech = max(0, min(staff, int(staff * rng.uniform(0.1, 0.6))))
@@ -252,12 +277,23 @@ def _fill_years(rng: random.Random, c: Company, as_of: dt.date, years: list[int]
         })  # fmt: skip
         if c.rows[-1]["tech_sme_registered"]:
             c.recognitions.append(("tech_sme", year, None, None))
+    rng = main
     if hnte_on:
-        until = hnte_on.replace(year=hnte_on.year + 3) - dt.timedelta(days=1)
-        c.recognitions.append(("hnte", hnte_on.year, hnte_on, until))
+        # A certificate runs three years; a company that keeps its figures renews it.
+        start = hnte_on
+        while start <= as_of:
+            until = start.replace(year=start.year + 3) - dt.timedelta(days=1)
+            c.recognitions.append(("hnte", start.year, start, until))
+            start = until + dt.timedelta(days=1)
+    # Titles are awarded year after year since the programme's baseline, more each year, so the
+    # pyramid grows from HISTORY_FROM (each from the year the company could first have had it, and
+    # no title before the policy that created it).
+    first = max(min(HISTORY_FROM, years[-1]), c.founded_on.year + 1)
+    span = list(range(min(first, years[-1]), years[-1] + 1))
+    awarded = history.choices(span, weights=[i + 2 for i in range(len(span))])[0]
     if c.is_leader:
-        c.recognitions.append(("tech_leader", years[-1], None, None))
+        c.recognitions.append(("tech_leader", awarded, None, None))
     elif age0 < 6 and financing > 0 and rng.random() < 0.12:
-        c.recognitions.append(("young_eagle", years[-1], None, None))
-    elif age0 < 5 and rng.random() < 0.06:
-        c.recognitions.append(("good_seedling", years[-1], None, None))
+        c.recognitions.append(("young_eagle", awarded, None, None))
+    elif age0 < 5 and rng.random() < 0.06:  # the good-seedling title exists since late 2025 (RM policy)
+        c.recognitions.append(("good_seedling", max(awarded, min(GOOD_SEEDLING_FROM, years[-1])), None, None))

@@ -1,12 +1,16 @@
 """The demo exchange: 35 typical and 20 cultivation robot scenarios across the five domains,
 department scenarios in the three focus areas, a few hundred capabilities, calls in every
 state with reviews, and the projects that came out of them. Everything goes through the
-services; only the clock is moved, to give the city a past (calls that closed weeks ago)."""
+services, each step on the day it happened (demo.clock): scenarios written, approved and listed in
+batches over the past half year, each by the body whose remit it is; applications inside their
+call's window; reviews after the deadline; a notice of five working days; the contract after the
+notice; milestones after the contract."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +21,9 @@ from rainforest.accounts.models import Organisation, User
 from rainforest.accounts.permissions import Principal
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.matching.quality import builtin_evalset
-from rainforest.demo.exchange_data import CARRIER_OFFERS, DEPARTMENT_SCENARIOS, ROBOT_SCENARIOS
-from rainforest.exchange.models import Call, Capability, PublicNotice, Scenario
+from rainforest.demo import clock
+from rainforest.demo.exchange_data import CARRIER_OFFERS, DEPARTMENT_SCENARIOS, PUBLISHERS, ROBOT_SCENARIOS
+from rainforest.exchange.models import Capability, Scenario
 from rainforest.exchange.services import calls, projects, reviews, scenarios
 from rainforest.exchange.services.subscriptions import subscription_save
 
@@ -48,7 +53,9 @@ def _user(username: str) -> Principal:
     return Principal(user=user, membership=user.memberships.select_related("organisation").first())
 
 
-def _scenarios(rng: random.Random, departments: list[Organisation]) -> list:
+def _scenarios(rng: random.Random, publishers: dict[str, Organisation], today: dt.date) -> list:
+    """Each scenario by the body whose remit it is (exchange_data.PUBLISHERS), written a few weeks
+    before the batch it was listed in."""
     made = []
     districts = list(DISTRICTS)
     robot = [(d, t) for d, titles in ROBOT_SCENARIOS.items() for t in titles]  # 55 in all
@@ -61,70 +68,108 @@ def _scenarios(rng: random.Random, departments: list[Organisation]) -> list:
         made += [("other", focus, "opportunity", t) for t in titles]
     out = []
     for domain, focus, kind, title in made:
-        publisher = rng.choice(departments)
+        publisher = publishers[PUBLISHERS[title]]
         low = rng.choice([20, 50, 100, 200]) * 10_000
-        scenario = scenarios.scenario_create(
-            actor=_as(publisher),
-            title=title,
-            domain=domain,
-            focus_area=focus,
-            kind=kind,
-            problem=f"{title}：{PROBLEMS[domain]}",
-            site=f"{rng.choice(districts)}{rng.choice(['示范点', '园区', '站点'])}",
-            resources="开放场地、运行数据接口与配合人员。",
-            constraints="须满足相关安全标准并通过现场测试。",
-            min_trl=rng.randint(4, 8),
-            budget_min=low,
-            budget_max=low * rng.choice([2, 3, 5]),
-            district=rng.choice(districts),
-            contact_name="项目联系人",
-            contact_phone="0571-8888" + f"{len(out):04d}",
-            contact_public=rng.random() < 0.5,
-        )
+        held_back = len(out) >= len(made) - HELD_BACK  # written lately, still in the workflow
+        written = today - dt.timedelta(days=HELD_BACK_DAYS) if held_back else BATCHES[kind].written(today)
+        with clock.on(written, hour=9 + len(out) % 8):
+            scenario = scenarios.scenario_create(
+                actor=_as(publisher),
+                title=title,
+                domain=domain,
+                focus_area=focus,
+                kind=kind,
+                problem=f"{title}：{PROBLEMS[domain]}",
+                site=f"{rng.choice(districts)}{rng.choice(['示范点', '园区', '站点'])}",
+                resources="开放场地、运行数据接口与配合人员。",
+                constraints="须满足相关安全标准并通过现场测试。",
+                min_trl=rng.randint(4, 8),
+                budget_min=low,
+                budget_max=low * rng.choice([2, 3, 5]),
+                district=rng.choice(districts),
+                contact_name="项目联系人",
+                contact_phone="0571-8888" + f"{len(out):04d}",
+                contact_public=rng.random() < 0.5,
+            )
         out.append(scenario)
     return out
 
 
-def _approve_and_list(scenario_list, year: int) -> None:
-    robot_typical = [s for s in scenario_list if s.kind == "typical"]
-    robot_cultivation = [s for s in scenario_list if s.kind == "cultivation"]
+@dataclass(frozen=True)
+class Batch:
+    """A list of scenarios: written, submitted, approved and published so many days before today."""
+
+    number: int
+    title: str
+    published_days_ago: int
+
+    def published(self, today: dt.date) -> dt.date:
+        return clock.working_day_on_or_before(today - dt.timedelta(days=self.published_days_ago))
+
+    def approved(self, today: dt.date) -> dt.date:
+        return clock.working_day_on_or_before(self.published(today) - dt.timedelta(days=7))
+
+    def submitted(self, today: dt.date) -> dt.date:
+        return clock.working_day_on_or_before(self.approved(today) - dt.timedelta(days=10))
+
+    def written(self, today: dt.date) -> dt.date:
+        return clock.working_day_on_or_before(self.submitted(today) - dt.timedelta(days=12))
+
+
+BATCHES = {
+    "typical": Batch(1, "第1批 机器人典型应用场景", 180),
+    "cultivation": Batch(2, "第2批 机器人培育（攻关）场景", 150),
+    "opportunity": Batch(3, "第3批 城市治理、社会民生与产业升级场景机会", 120),
+}
+HELD_BACK, HELD_BACK_DAYS = 6, 20  # the last scenarios, still in the workflow, written 20 days ago
+
+
+def _approve_and_list(scenario_list, today: dt.date) -> None:
     departmental = [s for s in scenario_list if s.kind == "opportunity"]
-    held_back = departmental[-6:]  # left in earlier states so every page shows them
-    for s in scenario_list:
-        if s in held_back:
-            continue
-        scenarios.scenario_move(actor=_as(s.publisher), scenario=s, action="submit")
-        scenarios.scenario_move(actor=SYSTEM, scenario=s, action="approve")
-    batches = [
-        (1, "2026年第1批 机器人典型应用场景", robot_typical),
-        (2, "2026年第2批 机器人培育（攻关）场景", robot_cultivation),
-        (3, "2026年第3批 城市治理、社会民生与产业升级场景机会", departmental[:-6]),
-    ]
-    for number, title, items in batches:
-        scenarios.list_publish(
-            actor=SYSTEM, kind="scenarios", year=year, number=number, title=title, ids=[s.pk for s in items]
-        )
+    held_back = departmental[-HELD_BACK:]  # left in earlier states so every page shows them
+    listed = [s for s in scenario_list if s not in held_back]
+    for kind, batch in BATCHES.items():
+        items = [s for s in listed if s.kind == kind]
+        with clock.on(batch.submitted(today)):
+            for s in items:
+                scenarios.scenario_move(actor=_as(s.publisher), scenario=s, action="submit")
+        with clock.on(batch.approved(today)):
+            for s in items:
+                scenarios.scenario_move(actor=SYSTEM, scenario=s, action="approve")
+        published = batch.published(today)
+        with clock.on(published):
+            scenarios.list_publish(
+                actor=SYSTEM, kind="scenarios", year=published.year, number=batch.number,
+                title=f"{published.year}年{batch.title}", ids=[s.pk for s in items],
+            )  # fmt: skip
     states = ["draft", "submitted", "returned", "approved", "withdrawn", "submitted"]
-    for s, state in zip(held_back, states, strict=True):
+    for i, (s, state) in enumerate(zip(held_back, states, strict=True)):
         if state == "draft":
             continue
-        scenarios.scenario_move(actor=_as(s.publisher), scenario=s, action="submit")
-        if state == "returned":
-            scenarios.scenario_move(actor=SYSTEM, scenario=s, action="return", reason="请补充场地条件与预算测算依据。")
-        elif state in ("approved",):
-            scenarios.scenario_move(actor=SYSTEM, scenario=s, action="approve")
-        elif state == "withdrawn":
-            scenarios.scenario_move(
-                actor=_as(s.publisher), scenario=s, action="withdraw", reason="需求已由其他渠道解决。"
-            )
+        submitted = clock.working_day_on_or_before(today - dt.timedelta(days=12 - i))
+        with clock.on(submitted):
+            scenarios.scenario_move(actor=_as(s.publisher), scenario=s, action="submit")
+        with clock.on(clock.working_day_on_or_after(submitted + dt.timedelta(days=3)), hour=15):
+            if state == "returned":
+                scenarios.scenario_move(
+                    actor=SYSTEM, scenario=s, action="return", reason="请补充场地条件与预算测算依据。"
+                )
+            elif state in ("approved",):
+                scenarios.scenario_move(actor=SYSTEM, scenario=s, action="approve")
+            elif state == "withdrawn":
+                scenarios.scenario_move(
+                    actor=_as(s.publisher), scenario=s, action="withdraw", reason="需求已由其他渠道解决。"
+                )
 
 
-def _capabilities(rng: random.Random, suppliers: list[Organisation], year: int) -> list:
+def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.date) -> list:
     """Enterprises offer the evaluation set's realistic capability texts (core/matching); proof-of-
-    concept centres and pilot bases offer test facilities."""
+    concept centres and pilot bases offer test facilities. Offered over the spring and summer,
+    each approved within a week, and listed a month ago."""
     texts = [c for c in builtin_evalset().capabilities if "基地" not in c.title and "概念验证" not in c.title]
     made = []
     carriers = 0
+    listed_on = clock.working_day_on_or_before(today - dt.timedelta(days=30))
     for i, org in enumerate(suppliers):
         if org.kind in (OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE):
             title, description, domains = CARRIER_OFFERS[carriers % len(CARRIER_OFFERS)]
@@ -135,183 +180,248 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], year: int) 
             title, description = text.title, text.body
             domains = [text.domains[0] if text.domains else "other"]
             trl, cases = rng.randint(4, 9), "杭州市内试点项目2个" if rng.random() < 0.6 else ""
-        capability = scenarios.capability_create(
-            actor=_as(org),
-            title=title,
-            domains=domains,
-            description=description,
-            trl=trl,
-            reference_cases=cases,
-            certifications="ISO 9001",
-            districts_served=[org.district] if org.district else rng.sample(list(DISTRICTS), 2),
-        )
-        if i % 10 != 0:  # one in ten stays a draft or waiting for review
-            scenarios.capability_move(actor=_as(org), capability=capability, action="submit")
-            scenarios.capability_move(actor=SYSTEM, capability=capability, action="approve")
+        offered = listed_on - dt.timedelta(days=90 - i % 80)
+        with clock.on(offered, hour=9 + i % 8):
+            capability = scenarios.capability_create(
+                actor=_as(org),
+                title=title,
+                domains=domains,
+                description=description,
+                trl=trl,
+                reference_cases=cases,
+                certifications="ISO 9001",
+                districts_served=[org.district] if org.district else rng.sample(list(DISTRICTS), 2),
+            )
+            if i % 10 != 0:  # one in ten stays a draft or waiting for review
+                scenarios.capability_move(actor=_as(org), capability=capability, action="submit")
+        if i % 10 != 0:
+            with clock.on(clock.working_day_on_or_after(offered + dt.timedelta(days=3)), hour=16):
+                scenarios.capability_move(actor=SYSTEM, capability=capability, action="approve")
         made.append(capability)
     approved = Capability.objects.filter(pk__in=[c.pk for c in made], status="approved").values_list("pk", flat=True)
-    scenarios.list_publish(
-        actor=SYSTEM, kind="capabilities", year=year, number=1, title="2026年第1批 能力清单", ids=list(approved)
-    )
+    with clock.on(listed_on):
+        scenarios.list_publish(
+            actor=SYSTEM, kind="capabilities", year=listed_on.year, number=1,
+            title=f"{listed_on.year}年第1批 能力清单", ids=list(approved),
+        )  # fmt: skip
     return made
-
-
-def _shift(call: Call, closed_days_ago: int) -> Call:
-    """Give a demo call a past: it opened and closed before today."""
-    now = timezone.now()
-    Call.objects.filter(pk=call.pk).update(
-        opens_at=now - dt.timedelta(days=closed_days_ago + 30), closes_at=now - dt.timedelta(days=closed_days_ago)
-    )
-    call.refresh_from_db()
-    return call
 
 
 def _experts(seed: int) -> list[Principal]:
     from rainforest.demo.loader import demo_totp
 
     made = [_user("expert")]
-    for username, org_name in (("expert2", "西湖大学"), ("expert3", "之江实验室")):
-        user = accounts.user_create(actor=SYSTEM, username=username, password="Rainforest#2026", display_name=username)
-        accounts.membership_grant(
-            actor=SYSTEM, user=user, organisation=Organisation.objects.get(name=org_name), role=Role.EXPERT
-        )
-        demo_totp(user, seed)
-        made.append(_user(username))
+    with clock.on(clock.PLATFORM_START):
+        for username, org_name in (("expert2", "西湖大学"), ("expert3", "之江实验室")):
+            user = accounts.user_create(
+                actor=SYSTEM, username=username, password="Rainforest#2026", display_name=username
+            )
+            accounts.membership_grant(
+                actor=SYSTEM, user=user, organisation=Organisation.objects.get(name=org_name), role=Role.EXPERT
+            )
+            demo_totp(user, seed)
+            made.append(_user(username))
     return made
 
 
-def _run_call(rng, scenario, applicants, experts, stage: str) -> None:
-    now = timezone.now()
-    call = calls.call_open(
-        actor=_as(scenario.publisher),
-        scenario=scenario,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=rng.randint(5, 20)),
-        rubric=RUBRIC,
-        max_winners=1,
-        blind_review=rng.random() < 0.3,
-    )
-    apps = [
-        calls.application_submit(
-            actor=_as(org),
-            call=call,
-            approach=f"{org.name}的{scenario.title}整体方案",
-            plan="试点三个月，验证后推广。",
-            budget=int(scenario.budget_min or 500_000) + rng.randint(0, 5) * 100_000,
-            team=f"{rng.randint(5, 30)} 人研发与实施团队",
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=clock.BEIJING)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One call's days, from opening to the project: each step after the one before it."""
+
+    opens: dt.datetime
+    closes: dt.datetime
+    pick_on: dt.date | None = None  # the day the winner is picked, when the story needs that day
+
+    @property
+    def review_starts(self) -> dt.date:
+        return clock.working_day_on_or_after(self.closes.date() + dt.timedelta(days=1))
+
+    def scored(self, expert: int) -> dt.date:
+        return clock.working_day_on_or_after(self.review_starts + dt.timedelta(days=2 + expert))
+
+    @property
+    def picked(self) -> dt.date:
+        return self.pick_on or clock.working_day_on_or_after(self.scored(3) + dt.timedelta(days=3))
+
+
+def _window(closes: dt.date, pick_on: dt.date | None = None) -> Timeline:
+    """A month-long call, opening and closing on working days."""
+    opens = clock.working_day_on_or_after(closes - dt.timedelta(days=30))
+    return Timeline(_at(opens, 9), _at(closes, 17), pick_on)
+
+
+def _timeline(stage: str, j: int, today: dt.date) -> Timeline:
+    """Open calls opened in the last fortnight; calls in review closed a week or so ago; calls on
+    notice were picked on the last working days (the notice runs now); final ones closed two to four
+    months ago. Calls open and close on working days."""
+    earlier = clock.working_day_on_or_before
+    if stage == "open":
+        opens = earlier(today - dt.timedelta(days=3 + 4 * j))
+        closes = clock.working_day_on_or_after(today + dt.timedelta(days=8 + 5 * j))
+        return Timeline(_at(opens, 9), _at(closes, 17))
+    if stage == "review":  # two of the three experts have scored by yesterday, whatever the holidays
+        closes = earlier(today - dt.timedelta(days=6 + 3 * j))
+        while _window(closes).scored(1) >= today:
+            closes = earlier(closes - dt.timedelta(days=1))
+        return _window(closes)
+    if stage == "notice":  # picked on the last working days, so the notice runs now
+        picked = earlier(today - dt.timedelta(days=1 + j))
+        closes = earlier(picked - dt.timedelta(days=14))
+        while _window(closes).picked > picked:
+            closes = earlier(closes - dt.timedelta(days=1))
+        return _window(closes, picked)
+    return _window(earlier(today - dt.timedelta(days=60 + 12 * j)))
+
+
+def _run_call(rng, scenario, applicants, experts, stage: str, when: Timeline, today: dt.date) -> None:
+    with clock.on(when.opens - dt.timedelta(hours=1)):
+        call = calls.call_open(
+            actor=_as(scenario.publisher),
+            scenario=scenario,
+            opens_at=when.opens,
+            closes_at=when.closes,
+            rubric=RUBRIC,
+            max_winners=1,
+            blind_review=rng.random() < 0.3,
         )
-        for org in applicants
-    ]
+    # Applications come in over the window, the last ones near the deadline, none after today.
+    last = min(when.closes, timezone.now()) - dt.timedelta(hours=1)
+    apps = []
+    for k, org in enumerate(applicants):
+        share = (k + 1) / (len(applicants) + 1)
+        with clock.on(when.opens + (last - when.opens) * share):
+            apps.append(
+                calls.application_submit(
+                    actor=_as(org),
+                    call=call,
+                    approach=f"{org.name}的{scenario.title}整体方案",
+                    plan="试点三个月，验证后推广。",
+                    budget=int(scenario.budget_min or 500_000) + rng.randint(0, 5) * 100_000,
+                    team=f"{rng.randint(5, 30)} 人研发与实施团队",
+                )
+            )
     if stage == "open":
         return
-    _shift(call, 40 if stage == "final" else 10)
-    calls.call_start_review(actor=SYSTEM, call=call)
-    for expert in experts:
-        assignment = reviews.panel_assign(actor=SYSTEM, call=call, expert=expert.user)
-        reviews.panel_declare(actor=expert, assignment=assignment, conflicted=[])
+    with clock.on(when.review_starts, hour=9):
+        calls.call_start_review(actor=SYSTEM, call=call)
+        assignments = [reviews.panel_assign(actor=SYSTEM, call=call, expert=e.user) for e in experts]
+    for n, (expert, assignment) in enumerate(zip(experts, assignments, strict=True)):
+        with clock.on(clock.working_day_on_or_after(when.review_starts + dt.timedelta(days=1)), hour=10 + n):
+            reviews.panel_declare(actor=expert, assignment=assignment, conflicted=[])
         if stage == "review" and expert is experts[-1]:
             continue  # one expert still scoring
-        for app in apps:
-            marks = {str(c.pk): rng.randint(5, 10) for c in call.rubric.all()}
-            reviews.review_submit(actor=expert, assignment=assignment, application=app, scores=marks)
+        with clock.on(when.scored(n), hour=14 + n):
+            for app in apps:
+                marks = {str(c.pk): rng.randint(5, 10) for c in call.rubric.all()}
+                reviews.review_submit(actor=expert, assignment=assignment, application=app, scores=marks)
     if stage == "review":
         return
     best = reviews.ranking(call)[0][0]
-    notice = reviews.award_pick(
-        actor=_as(scenario.publisher),
-        call=call,
-        picks=[(best, "综合得分第一，方案成熟度高。")],
-        channel="changjing@hangzhou.example",
-    )
+    with clock.on(when.picked, hour=11):
+        notice = reviews.award_pick(
+            actor=_as(scenario.publisher),
+            call=call,
+            picks=[(best, "综合得分第一，方案成熟度高。")],
+            channel="changjing@hangzhou.example",
+        )
     if stage == "notice":
         return
-    today = timezone.localdate()
-    PublicNotice.objects.filter(pk=notice.pk).update(
-        starts_on=today - dt.timedelta(days=20), ends_on=today - dt.timedelta(days=12)
-    )
-    (project,) = reviews.notice_finalise(actor=SYSTEM, call=call)
+    # Final the first working day after the notice; the contract is signed that day (agreed_on).
+    signed = clock.working_day_on_or_after(notice.ends_on + dt.timedelta(days=1))
+    with clock.on(signed, hour=10):
+        (project,) = reviews.notice_finalise(actor=SYSTEM, call=call)
     publisher, enterprise = _as(scenario.publisher), _as(project.enterprise)
-    first = projects.milestone_add(
-        actor=enterprise, project=project, title="方案深化与设备进场", due_on=today - dt.timedelta(days=5)
-    )
-    projects.milestone_add(
-        actor=enterprise, project=project, title="试点运行与数据复盘", due_on=today + dt.timedelta(days=40)
-    )
-    projects.project_move(actor=publisher, project=project, action="start_trial")
-    if rng.random() < 0.5:
-        projects.milestone_done(
-            actor=enterprise,
-            milestone=first,
-            done_on=today - dt.timedelta(days=6),
-            evidence="设备进场单与现场照片已归档。",
+    with clock.on(clock.working_day_on_or_after(signed + dt.timedelta(days=3)), hour=10):
+        first = projects.milestone_add(
+            actor=enterprise, project=project, title="方案深化与设备进场", due_on=signed + dt.timedelta(days=30)
+        )
+        projects.milestone_add(
+            actor=enterprise, project=project, title="试点运行与数据复盘", due_on=signed + dt.timedelta(days=100)
+        )
+    with clock.on(clock.working_day_on_or_after(signed + dt.timedelta(days=10)), hour=10):
+        projects.project_move(actor=publisher, project=project, action="start_trial")
+    done_on = signed + dt.timedelta(days=rng.randint(24, 33))
+    if done_on < today:
+        with clock.on(done_on, hour=17):
+            projects.milestone_done(
+                actor=enterprise, milestone=first, done_on=done_on, evidence="设备进场单与现场照片已归档。"
+            )
+
+
+def _landed_project(rng, scenario, org, agreed_on: dt.date, today: dt.date) -> None:
+    """A project agreed directly after the scenario was listed (no call), that landed and is in use."""
+    from rainforest.exchange.models import Project
+
+    with clock.on(agreed_on, hour=10):
+        project = Project.objects.create(
+            scenario=scenario,
+            publisher=scenario.publisher,
+            enterprise=org,
+            contract_value=1_500_000,
+            agreed_on=agreed_on,
+        )
+        publisher, enterprise = _as(scenario.publisher), _as(org)
+        milestone = projects.milestone_add(
+            actor=enterprise, project=project, title="试点部署", due_on=agreed_on + dt.timedelta(days=60)
+        )
+    deployed = agreed_on + dt.timedelta(days=58)
+    with clock.on(deployed, hour=17):
+        projects.milestone_done(actor=enterprise, milestone=milestone, done_on=deployed, evidence="试点验收报告")
+    landed = clock.working_day_on_or_after(agreed_on + dt.timedelta(days=80))
+    with clock.on(landed, hour=10):
+        projects.project_move(actor=publisher, project=project, action="confirm_landing", note="试点达标，正式落地。")
+    with clock.on(clock.working_day_on_or_after(landed + dt.timedelta(days=10)), hour=10):
+        projects.project_move(actor=publisher, project=project, action="accept", grade="优秀")
+    with clock.on(clock.working_day_on_or_before(today - dt.timedelta(days=10)), hour=10):
+        projects.project_followup(
+            actor=publisher,
+            project=project,
+            in_use=True,
+            in_use_since=landed + dt.timedelta(days=14),
+            further_contracts=1,
+            further_value=800_000,
         )
 
 
-def _landed_project(rng, scenario, org) -> None:
-    """A project that landed and is in use: the full arc after a call, compressed."""
-    from rainforest.exchange.models import Project
-
-    project = Project.objects.create(
-        scenario=scenario,
-        publisher=scenario.publisher,
-        enterprise=org,
-        contract_value=1_500_000,
-        agreed_on=timezone.localdate() - dt.timedelta(days=200),
-    )
-    publisher, enterprise = _as(scenario.publisher), _as(org)
-    milestone = projects.milestone_add(
-        actor=enterprise, project=project, title="试点部署", due_on=timezone.localdate() - dt.timedelta(days=120)
-    )
-    projects.milestone_done(
-        actor=enterprise,
-        milestone=milestone,
-        done_on=timezone.localdate() - dt.timedelta(days=121),
-        evidence="试点验收报告",
-    )
-    projects.project_move(actor=publisher, project=project, action="confirm_landing", note="试点达标，正式落地。")
-    projects.project_move(actor=publisher, project=project, action="accept", grade="优秀")
-    projects.project_followup(
-        actor=publisher,
-        project=project,
-        in_use=True,
-        in_use_since=timezone.localdate() - dt.timedelta(days=100),
-        further_contracts=1,
-        further_value=800_000,
-    )
+STAGES = ["open", "open", "open", "review", "review", "notice", "notice", "final", "final", "final", "final", "final"]
 
 
 @transaction.atomic
-def load_exchange(seed: int, year: int) -> None:
+def load_exchange(seed: int, today: dt.date) -> None:
     rng = random.Random(seed + 7)
-    departments = list(Organisation.objects.filter(kind=OrganisationKind.GOVERNMENT).order_by("pk")[:10])
-    departments += list(Organisation.objects.filter(kind=OrganisationKind.STATE_ENTERPRISE))
-    made = _scenarios(rng, departments)
-    _approve_and_list(made, year)
+    names = set(PUBLISHERS.values())
+    publishers = {o.name: o for o in Organisation.objects.filter(name__in=names)}
+    made = _scenarios(rng, publishers, today)
+    _approve_and_list(made, today)
     suppliers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("pk")[:260])
     suppliers += list(Organisation.objects.filter(kind__in=[OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE]))
-    _capabilities(rng, suppliers, year)
+    _capabilities(rng, suppliers, today)
     experts = _experts(seed)
     published = list(Scenario.objects.filter(pk__in=[s.pk for s in made], status="published").order_by("pk"))
     enterprises = suppliers[:200]
     demo_company = _user("enterprise").organisation
-    stages = [
-        "open",
-        "open",
-        "open",
-        "review",
-        "review",
-        "notice",
-        "notice",
-        "final",
-        "final",
-        "final",
-        "final",
-        "final",
-    ]
-    for i, stage in enumerate(stages):
-        scenario = published[i * 4]
+    # The demo publisher's own calls first, one in each state, so its pages show the whole arc.
+    own = [s for s in published if s.publisher_id == _user("publisher").organisation.pk]
+    others = [s for s in published[::4] if s not in own]
+    chosen, seen = [], set()
+    for stage in STAGES:
+        pick = own.pop(0) if stage not in seen and own else others.pop(0)
+        seen.add(stage)
+        chosen.append(pick)
+    index = dict.fromkeys(STAGES, 0)
+    for stage, scenario in zip(STAGES, chosen, strict=True):
         applicants = rng.sample([e for e in enterprises if e != demo_company], rng.randint(2, 4))
-        _run_call(rng, scenario, applicants, experts, stage)
-    for scenario in published[60:63]:
-        _landed_project(rng, scenario, rng.choice(enterprises))
-    subscription_save(actor=_user("enterprise"), domains=["patrol", "industry"], districts=[], keywords=["机器人"])
+        _run_call(rng, scenario, applicants, experts, stage, _timeline(stage, index[stage], today), today)
+        index[stage] += 1
+    # Three projects agreed directly a few weeks after the first batch was listed.
+    first_batch = BATCHES["typical"].published(today)
+    spare = [s for s in published if s.kind == "typical" and s not in chosen][-3:]
+    for k, scenario in enumerate(spare):
+        agreed = clock.working_day_on_or_after(first_batch + dt.timedelta(days=20 + 7 * k))
+        _landed_project(rng, scenario, rng.choice(enterprises), agreed, today)
+    with clock.on(today - dt.timedelta(days=40)):
+        subscription_save(actor=_user("enterprise"), domains=["patrol", "industry"], districts=[], keywords=["机器人"])

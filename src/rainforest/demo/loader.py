@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rainforest.accounts import services as accounts
@@ -14,6 +15,7 @@ from rainforest.accounts.choices import PRIVILEGED_ROLES, Role
 from rainforest.accounts.models import Organisation, User
 from rainforest.accounts.permissions import Principal
 from rainforest.core.facts import writer
+from rainforest.demo import clock
 from rainforest.demo.city import City, build_city
 from rainforest.registry import services as registry
 from rainforest.registry.models import Enterprise, FinancingRound, Recognition
@@ -50,28 +52,38 @@ def is_loaded() -> bool:
     return User.objects.filter(username="officer").exists()
 
 
+# Fiscal years of facts per enterprise: 2022 to 2025, so the pyramid has its history from 2022.
+YEARS_OF_FACTS = 4
+
+
 def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
-    city = build_city(seed=seed, enterprises=enterprises)
+    """The registry as of the city's snapshot date; the programmes' stories end on the day the demo
+    is built (today), each step run on the day it happened (demo.clock)."""
+    today = timezone.localdate()
+    city = build_city(seed=seed, enterprises=enterprises, years_of_facts=YEARS_OF_FACTS)
     with transaction.atomic():
-        for carrier in [*city.departments, *city.carriers]:
-            accounts.organisation_create(
-                actor=ACTOR, name=carrier.name, kind=carrier.kind, uscc=carrier.uscc,
-                district=carrier.district,
-            )  # fmt: skip
-        rows = [row for company in city.companies for row in company.rows]
-        registry.facts_import(actor=ACTOR, data=writer.to_csv(rows), filename="demo-city.csv", today=city.as_of)
-        by_code = {e.organisation.uscc: e for e in Enterprise.objects.select_related("organisation")}
-        registry.recognitions_record(actor=ACTOR, items=[
-            Recognition(enterprise=by_code[c.uscc], kind=kind, year=year, valid_from=start,
-                        valid_until=until)
-            for c in city.companies for kind, year, start, until in c.recognitions
-        ])  # fmt: skip
-        registry.financing_rounds_record(actor=ACTOR, items=[
-            FinancingRound(enterprise=by_code[c.uscc], round=r, closed_on=closed, amount=amount,
-                           post_money=post)
-            for c in city.companies for r, closed, amount, post in c.rounds
-        ])  # fmt: skip
-        _create_accounts(city, seed)
+        with clock.on(min(clock.PLATFORM_START, today)):
+            for carrier in [*city.departments, *city.carriers]:
+                accounts.organisation_create(
+                    actor=ACTOR, name=carrier.name, kind=carrier.kind, uscc=carrier.uscc,
+                    district=carrier.district,
+                )  # fmt: skip
+        with clock.on(min(city.as_of, today)):  # the registry's latest snapshot
+            rows = [row for company in city.companies for row in company.rows]
+            registry.facts_import(actor=ACTOR, data=writer.to_csv(rows), filename="demo-city.csv", today=city.as_of)
+            by_code = {e.organisation.uscc: e for e in Enterprise.objects.select_related("organisation")}
+            registry.recognitions_record(actor=ACTOR, items=[
+                Recognition(enterprise=by_code[c.uscc], kind=kind, year=year, valid_from=start,
+                            valid_until=until)
+                for c in city.companies for kind, year, start, until in c.recognitions
+            ])  # fmt: skip
+            registry.financing_rounds_record(actor=ACTOR, items=[
+                FinancingRound(enterprise=by_code[c.uscc], round=r, closed_on=closed, amount=amount,
+                               post_money=post)
+                for c in city.companies for r, closed, amount, post in c.rounds
+            ])  # fmt: skip
+        with clock.on(min(clock.PLATFORM_START, today)):
+            _create_accounts(city, seed)
     # The pyramid's standings, built once here; from then on each write keeps them exact.
     from rainforest.seedling import standings
 
@@ -79,19 +91,19 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
     # One screening of the whole registry, so officers find a run to drill into.
     from rainforest.policy.services import screening_run
 
-    screening_run(actor=ACTOR, as_of=city.as_of)
+    screening_run(actor=ACTOR, as_of=today)
     from rainforest.demo.exchange import load_exchange
 
-    load_exchange(seed, city.as_of.year)
+    load_exchange(seed, today)
     from rainforest.demo.seedling import load_seedling
 
-    load_seedling(seed, city.as_of.year)
+    load_seedling(seed, today)
     from rainforest.demo.fund import load_fund
 
-    load_fund(seed, city.as_of.year)
+    load_fund(seed, today)
     from rainforest.demo.cockpit import load_cockpit
 
-    load_cockpit()
+    load_cockpit(today)
     return accounts_summary(seed)
 
 

@@ -1,8 +1,9 @@
 """rainforest demo_advance CALL_ID: move a demo call's clock forward (demo mode only).
 
 A walk-through of the exchange cannot wait for a real deadline or five working days of public
-notice. In the demo this moves an open call's deadline to just now, or a running notice's end to
-yesterday, so the next step can be taken. It is refused outside demo mode and audited."""
+notice. In the demo this moves an open call's deadline to just now, or a running notice (its
+working days kept) to end on the last working day before today, so the next step can be taken.
+It is refused outside demo mode and audited."""
 
 import datetime as dt
 
@@ -12,12 +13,13 @@ from django.utils import timezone
 
 from rainforest.accounts.permissions import Principal
 from rainforest.audit import trail
-from rainforest.demo import guard
+from rainforest.demo import clock, guard
+from rainforest.exchange.calendar import is_working_day
 from rainforest.exchange.models import Call, PublicNotice
 
 
 class Command(BaseCommand):
-    help = "Demo only: close an open call now, or end a running public notice yesterday."
+    help = "Demo only: close an open call now, or end a running public notice on the last working day."
 
     def add_arguments(self, parser):
         parser.add_argument("call_id", type=int)
@@ -36,11 +38,15 @@ class Command(BaseCommand):
             what = "deadline moved to now"
         elif call.status == "notice":
             notice = call.notices.filter(void=False, finalised_at=None).first()
-            today = timezone.localdate()
-            PublicNotice.objects.filter(pk=notice.pk).update(
-                starts_on=min(notice.starts_on, today - dt.timedelta(days=8)), ends_on=today - dt.timedelta(days=1)
-            )
-            what = "notice period ended yesterday"
+            # Still five real working days, now ending on the last working day before today.
+            days = (notice.ends_on - notice.starts_on).days + 1
+            working = sum(is_working_day(notice.starts_on + dt.timedelta(days=i)) for i in range(days))
+            ends_on = clock.working_day_on_or_before(timezone.localdate() - dt.timedelta(days=1))
+            starts_on = ends_on
+            for _ in range(working - 1):
+                starts_on = clock.working_day_on_or_before(starts_on - dt.timedelta(days=1))
+            PublicNotice.objects.filter(pk=notice.pk).update(starts_on=starts_on, ends_on=ends_on)
+            what = "notice period ended on the last working day"
         else:
             raise CommandError(f"Call {call_id} is {call.status}: nothing to advance.")
         trail.record(Principal.system("system:demo_advance"), "demo.clock.advanced", subject_type="call",
