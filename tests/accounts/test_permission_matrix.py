@@ -402,8 +402,9 @@ PAGES_TABLE = [
     page("exchange:objection", ("call",), E(BACK, sys=403, sec=403, aud=403), method="post"),
     page("exchange:objection_answer", ("objection",), E(404, pub=403, off=BACK), method="post"),
     page("exchange:receipt", ("application",), E(404, ent=200)),
-    page("exchange:application_withdraw", ("application",), E(404, ent=BACK, pub=403, off=403), method="post"),
-    page("exchange:attachment", ("attachment",), E(404, anon=404, ent=200, pub=200, off=200)),
+    # The publisher reads proposals and their files only after the deadline (the world's call is open).
+    page("exchange:application_withdraw", ("application",), E(404, ent=BACK, off=403), method="post"),
+    page("exchange:attachment", ("attachment",), E(404, anon=404, ent=200, off=200)),
     page("exchange:assignments", (), E(exp=200)),
     page("exchange:assignment", ("assignment",), E(exp=200)),
     page("exchange:score", ("assignment", "application"), E(exp=BACK), method="post"),

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from rainforest.accounts.models import Membership, Organisation
@@ -80,6 +82,20 @@ def test_a_small_demo_loads_through_the_services(db):
     assert Deal.objects.filter(stage="sourced").exists()
     assert loader.is_loaded()
     assert [a.username for a in loader.accounts_summary(11)] == [a.username for a in accounts]
+    # The shared password is handed out today: no privileged account is sent to change it.
+    from django.test import Client
+    from django.utils import timezone
+
+    from rainforest.accounts.models import User
+    from tests.conftest import current_code
+
+    officer = User.objects.get(username="officer")
+    assert timezone.now() - officer.password_changed_at < dt.timedelta(minutes=5)
+    client = Client()
+    client.post("/accounts/login/", {"username": "officer", "password": loader.DEMO_PASSWORD})
+    signed = client.post("/accounts/otp/", {"token": current_code(officer)})
+    assert signed.status_code == 302 and "password" not in signed["Location"]
+    assert client.get("/cockpit/").status_code == 200
 
 
 @pytest.mark.parametrize("command", [("demo_advance", "1"), ("demo_otp", "officer")])

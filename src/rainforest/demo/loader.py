@@ -84,6 +84,11 @@ def load(seed: int = 2026, enterprises: int = 2400) -> list[DemoAccount]:
             ])  # fmt: skip
         with clock.on(min(clock.PLATFORM_START, today)):
             _create_accounts(city, seed)
+        # The accounts date from the platform's start, but their shared password is handed out today:
+        # otherwise every privileged demo account would be sent to change an expired password.
+        User.objects.filter(username__in=[a[0] for a in _accounts_plan(city)]).update(
+            password_changed_at=timezone.now()
+        )
     # The pyramid's standings, built once here; from then on each write keeps them exact.
     from rainforest.seedling import standings
 
