@@ -1,6 +1,6 @@
 """Grow the scratch installation's registry to city scale: ``python -m rainforest.loadtest.city_grow N``.
 
-The demo city (2,400 enterprises, three fiscal years each, with its programmes, accounts and audit
+The demo city (2,400 enterprises, four fiscal years each, with its programmes, accounts and audit
 trail) is built first by `rainforest demo`; this adds enterprises with five fiscal years each, from
 the same generator, until the registry holds N, then builds the pyramid's standings. They are
 written in bulk, without an audit event each: a benchmark's fixture, never a real import (which
