@@ -32,8 +32,11 @@ def test_the_library_is_public_and_lists_every_rule_with_its_source(client, db):
 def test_anonymous_self_check_explains_and_advises(client, db):
     page = client.post("/policy/check/", FIGURES).content.decode()
     assert "种子企业" in page and "RM-SEED-04" in page
-    # R&D is 2% of revenue; the seed tier needs 3%: 300,000 yuan
-    assert "将研发费用从 200,000 提高到至少 300,000" in page
+    # R&D is 2% of revenue; the seed tier needs 3%: 300,000 yuan, in the unit a Chinese reader expects
+    assert "20 万元" in page and "30 万元" in page
+    client.cookies["django_language"] = "en"
+    english = client.post("/policy/check/", FIGURES).content.decode()
+    assert "To pass: raise R&amp;D expense from CNY 200,000 to at least CNY 300,000." in english
     assert not ScreeningRun.objects.exists()  # nothing entered is stored
 
 
@@ -221,7 +224,7 @@ def test_the_screening_date_is_offered_in_the_form_a_date_picker_reads(client, o
 
 def test_self_check_before_the_seedling_rules_says_from_when_they_apply(client, db):
     page = client.post("/policy/check/", {**FIGURES, "as_of": "2025-11-28"}).content.decode()
-    assert 'class="tier verdict-not_in_force"' in page and "2025-11-29" in page
+    assert 'class="tier verdict-not_in_force"' in page and "2025年11月29日" in page
     after = client.post("/policy/check/", {**FIGURES, "as_of": "2025-11-29"}).content.decode()
     assert "verdict-not_in_force" not in after
 
@@ -246,11 +249,11 @@ def test_a_run_before_the_seedling_rules_counts_and_shows_not_in_force(client, o
     assert selectors.explanation(result)["tiers"]["seed"]["in_force_from"] == "2025-11-29"
     sign_in(client, officer)
     page = client.get(f"/policy/runs/{run.pk}/").content.decode()
-    assert "?tier=seed&verdict=not_in_force" in page and 'class="v-not_in_force"' in page and "2025-11-29" in page
+    assert "?tier=seed&verdict=not_in_force" in page and 'class="v-not_in_force"' in page and "2025年11月29日" in page
     listed = client.get(f"/policy/runs/{run.pk}/?tier=seed&verdict=not_in_force").content.decode()
     assert startup.name in listed
     drill = client.get(f"/policy/runs/{run.pk}/{result.uscc}/").content.decode()
-    assert "verdict-not_in_force" in drill and "2025-11-29" in drill
+    assert "verdict-not_in_force" in drill and "2025年11月29日" in drill
 
 
 def test_api_self_check_says_not_in_force_with_the_date(client, db):

@@ -101,7 +101,7 @@ def test_the_result_page_explains_from_the_blocks(client, officer, city):
     page = client.get(f"/policy/runs/{run.pk}/{result.uscc}/").content.decode()
     for tier in record["tiers"].values():
         for c in tier["criteria"]:
-            assert f"<td>{c['id']}</td>" in page
+            assert f"<td><strong>{c['id']}</strong>" in page  # each criterion, with its title beside the id
     assert result.name in page
 
 

@@ -68,7 +68,7 @@ def test_a_start_up_from_self_check_to_subsidy(enterprise_user, officer, experts
     assert set(MeasureApplication.objects.values_list("status", flat=True)) == {"disbursed"}
     assert olivia.get("/seedling/applications/", {"status": "all", "format": "xlsx"}).content.startswith(b"PK")
     page = alice.get("/seedling/measures/").content.decode()
-    assert "25205.48" in page
+    assert "25,205.48 元" in page
 
 
 def test_pages_refuse_the_wrong_roles(enterprise_user, expert, publisher, seedling_co):
@@ -84,7 +84,7 @@ def test_the_pyramid_page_and_its_export(officer, seedling_co):
     recognise(seedling_co, "tech_sme")
     olivia = browser(officer)
     page = olivia.get("/seedling/").content.decode()
-    assert "50000" in page and "6000" in page
+    assert "50,000" in page and "6,000" in page  # the 2027 targets, grouped as a reader expects
     asked = olivia.post("/seedling/pyramid/export/", {"year": THIS_YEAR, "district": "", "cluster": ""})
     assert asked.status_code == 302 and asked["Location"] == "/registry/exports/"
 
@@ -95,7 +95,7 @@ def test_a_refused_application_shows_the_headroom(enterprise_user, seedling_co):
     response = alice.post(
         "/seedling/measures/apply/", {"measure": "RM-M04a", "year": THIS_YEAR, "amount": "250000"}, follow=True
     )
-    assert "200000" in response.content.decode()
+    assert "200,000.00 元" in response.content.decode()
     assert not MeasureApplication.objects.exists()
 
 

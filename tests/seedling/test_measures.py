@@ -12,6 +12,7 @@ from rainforest.audit.models import AuditEvent
 from rainforest.seedling.catalogue import catalogue
 from rainforest.seedling.models import MeasureApplication
 from rainforest.seedling.services import measures
+from tests.conftest import sign_in
 from tests.seedling.conftest import THIS_YEAR, as_actor, recognise
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_first_and_renewal_awards_follow_the_recognitions(enterprise_user, seedl
 
 def test_a_cap_refusal_states_the_headroom(enterprise_user, seedling_co):
     recognise(seedling_co, "hnte", year=Y)
-    with pytest.raises(ValidationError, match="200000 yuan; 200000 yuan of headroom"):
+    with pytest.raises(ValidationError, match="cap of CNY 200,000.00; CNY 200,000.00 of headroom"):
         apply(enterprise_user, seedling_co, "RM-M04a", amount="200000.01")
     assert apply(enterprise_user, seedling_co, "RM-M04a", amount="200000").amount_requested == Decimal("200000")
 
@@ -234,3 +235,13 @@ def test_two_officers_deciding_at_once_leave_one_decision(enterprise_user, offic
         AuditEvent.objects.filter(action__in=["seedling.application.approved", "seedling.application.refused"]).count()
         == 1
     )
+
+
+def test_a_refusal_names_the_tier_and_the_lists_name_the_measure(client, enterprise_user, seedling):
+    """Issue 14: "tech_leader" in a refusal and bare measure codes in "my applications" read as names."""
+    with pytest.raises(ValidationError) as refused:
+        apply(enterprise_user, seedling, "RM-M04c", amount="100000")
+    assert "Tech leader" in str(refused.value) and "tech_leader" not in str(refused.value)
+    apply(enterprise_user, seedling, "RM-M03a")
+    page = sign_in(client, enterprise_user).get("/seedling/measures/").content.decode()
+    assert "<strong>RM-M03a</strong> 好苗子企业启动资金" in page and "100,000.00 元" in page

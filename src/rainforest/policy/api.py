@@ -13,7 +13,7 @@ from pydantic import Field
 from rainforest.api_types import Pages, PastDate, PlatformDate, Year
 from rainforest.core.policy.evaluate import VERDICTS
 from rainforest.policy import selectors, services
-from rainforest.policy.labels import describe
+from rainforest.policy.labels import formula
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.schemas import FactsIn
 
@@ -113,9 +113,9 @@ def rules(request):
         "tiers": [
             {
                 "id": t.id, "name": t.name, "document": t.document, "in_force_from": t.in_force_from,
-                "in_force_to": t.in_force_to, "unresolved": list(t.unresolved),
+                "in_force_to": t.in_force_to, "unresolved": [u["en"] for u in t.unresolved],
                 "criteria": [
-                    {"id": c.id, "title": c.title, "test": describe(c.test), "strictness": c.strictness,
+                    {"id": c.id, "title": c.title, "test": formula(c.test), "strictness": c.strictness,
                      "source": {"document": c.source.document, "clause": c.source.clause, "refs": list(c.source.refs)},
                      "confidence": c.confidence, "readings": list(c.tests), "default_reading": c.default_reading}
                     for c in t.criteria

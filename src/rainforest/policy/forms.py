@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.facts import industries as industry_codes
+from rainforest.place_names import cluster_label_lazy
 from rainforest.policy.models import ReviewDecision
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.services import as_of_check
@@ -34,7 +35,7 @@ class SelfCheckForm(forms.Form):
     )
     industries = forms.MultipleChoiceField(
         label=_("Industry clusters"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(c, f"{n} ({c})") for c, n in industry_codes.HZ296X.items()],
+        choices=[(c, cluster_label_lazy(c)) for c in industry_codes.HZ296X],
     )  # fmt: skip
     hnte_field = forms.ChoiceField(label=_("High-tech field"), required=False, choices=[("", "—"), *HnteField.choices])
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", "—"), *Stage.choices])

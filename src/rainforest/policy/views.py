@@ -23,7 +23,17 @@ from rainforest.core.policy.screen import flat_row
 from rainforest.page_actions import add_form_errors, query_page
 from rainforest.policy import selectors, services
 from rainforest.policy.forms import RunForm, SelfCheckForm, SettleForm
-from rainforest.policy.labels import describe, results_context
+from rainforest.policy.labels import (
+    criterion_row,
+    describe,
+    ground_label,
+    listed,
+    money_text,
+    reading_label,
+    results_context,
+    targets,
+    tier_name,
+)
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.templatetags.policy_tags import verdict_label
 from rainforest.registry.problems import problem_rows, summary
@@ -36,11 +46,27 @@ def library_view(request):
     tiers = [
         {
             "tier": t,
-            "criteria": [(c, describe(c.test), {k: describe(v) for k, v in c.tests.items()}) for c in t.criteria],
+            "criteria": [
+                {
+                    "c": c, "test": describe(c.test),
+                    "readings": [(k, reading_label(k), describe(v)) for k, v in c.tests.items()],
+                    "grounds": listed(ground_label(g) for g in c.relaxation_grounds),
+                }
+                for c in t.criteria
+            ],
         }
         for t in ruleset.tiers.values()
+    ]  # fmt: skip
+    measures = [
+        {
+            "m": m,
+            "amount": money_text(m.amount_cny) if m.amount_cny else "",
+            "tiers": listed(tier_name(t) for t in m.tiers),
+        }
+        for m in ruleset.measures
     ]
-    return render(request, "policy/library.html", {"ruleset": ruleset, "tiers": tiers})
+    context = {"ruleset": ruleset, "tiers": tiers, "measures": measures, "targets": targets(ruleset)}
+    return render(request, "policy/library.html", context)
 
 
 def self_check_view(request):
@@ -192,6 +218,15 @@ def _csv_lines(records):
     yield buf.getvalue().encode()
 
 
+def _record_row(ruleset, tier_id: str, criterion: dict) -> dict:
+    """A screen record's criterion in words, with its title from the rule set where it still has it."""
+    row = criterion_row(ruleset, tier_id, criterion)
+    found = next((c for c in ruleset.tiers[tier_id].criteria if c.id == criterion["id"]), None) if (
+        tier_id in ruleset.tiers) else None  # fmt: skip
+    row["title"] = found.title if found else ""
+    return row
+
+
 @login_required
 def result_view(request, pk: int, uscc: str):
     run = selectors.run_get(actor=request.principal, pk=pk)
@@ -209,7 +244,7 @@ def result_view(request, pk: int, uscc: str):
     decisions = {d.tier: d for d in result.decisions.all()}
     tiers = [
         {"id": t, "name": ruleset.tiers[t].name if t in ruleset.tiers else {"zh-hans": t}, "data": data,
-         "decision": decisions.get(t)}
+         "decision": decisions.get(t), "rows": [_record_row(ruleset, t, c) for c in data["criteria"]]}
         for t, data in selectors.explanation(result)["tiers"].items()
     ]  # fmt: skip
     context = {"run": run, "result": result, "tiers": tiers, "form": form,

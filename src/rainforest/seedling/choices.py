@@ -1,5 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from rainforest.policy.labels import GROUNDS
 
 
 class RoundStatus(models.TextChoices):
@@ -18,9 +21,9 @@ class Ground(models.TextChoices):
     """The relaxation grounds of RM-HMZ (policy-spec §2.3)."""
 
     NONE = "", _("None")
-    OWN_IP = "owns_independent_ip", _("Owns independent intellectual property")
-    MARKET_GAP = "fills_market_gap", _("Fills a gap in the market")
-    DISRUPTIVE = "disruptive_technology", _("Disruptive technology")
+    OWN_IP = "owns_independent_ip", GROUNDS["owns_independent_ip"]
+    MARKET_GAP = "fills_market_gap", GROUNDS["fills_market_gap"]
+    DISRUPTIVE = "disruptive_technology", GROUNDS["disruptive_technology"]
 
 
 class CandidacyStatus(models.TextChoices):
@@ -44,5 +47,5 @@ COUNTED_APPLICATION = (ApplicationStatus.APPROVED, ApplicationStatus.DISBURSED)
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need status", "Open")  # a call that is "Open" is 征集中
     RESOLVED = "resolved", _("Resolved")

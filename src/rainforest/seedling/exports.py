@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import io
+import math
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
+from rainforest import formatting
 from rainforest.core.facts.writer import defuse
-from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
+from rainforest.policy import labels
+from rainforest.policy.templatetags.policy_tags import verdict_label
+
+# The ranking's tie rules (core.seedling.ranking), written under the candidates for their readers.
+TIE_RULES = [
+    gettext_noop("Candidates are ranked by, in order:"),
+    gettext_noop("the higher mean weighted expert score;"),
+    gettext_noop("the higher R&D intensity (R&D expense / operating revenue) in the latest fiscal year, unknown last;"),
+    gettext_noop("the earlier submission;"),
+    gettext_noop("the unified social credit code, ascending (only so that the order is complete and reproducible)."),
+    gettext_noop("Candidates with no expert score are not ranked. The top candidates within the quota are selected."),
+]
 
 
 def _cell(value):
@@ -41,11 +55,11 @@ def pyramid_xlsx(rows, year: int) -> bytes:
     headers = [_("Tier"), _("Count"), _("2027 target"), _("Gap"), _("Needed per year"), *years]
     data = [
         [
-            r.tier,
+            labels.tier_name(r.tier),
             r.count,
             r.target,
             r.gap,
-            None if r.per_year_needed is None else round(r.per_year_needed, 1),
+            None if r.per_year_needed is None else math.ceil(r.per_year_needed),  # whole enterprises
             *(r.by_year[y] for y in years),
         ]
         for r in rows
@@ -71,15 +85,16 @@ def candidates_xlsx(selection, candidacies) -> bytes:
             c.enterprise.organisation.uscc,
             c.enterprise.organisation.name,
             c.get_route_display(),
-            c.precheck_verdict,
+            verdict_label(c.precheck_verdict),
             c.get_ground_display() if c.ground else "",
             c.mean_score,
             c.get_status_display(),
-            c.submitted_at.strftime("%Y-%m-%d %H:%M:%S"),
+            formatting.datetime_cn(c.submitted_at),
         ]
         for c in candidacies
     ]
-    return workbook(f"good seedlings {selection.year}", headers, data, note=TIE_RULES)
+    note = "\n".join(_(line) for line in TIE_RULES)
+    return workbook(f"good seedlings {selection.year}", headers, data, note=note)
 
 
 def applications_xlsx(applications) -> bytes:
@@ -103,7 +118,7 @@ def applications_xlsx(applications) -> bytes:
         paid = getattr(a, "disbursement", None) if a.status == "disbursed" else None
         data.append(
             [
-                a.measure,
+                f"{a.measure} {labels.measure_name(a.measure)}",
                 a.year,
                 a.enterprise.organisation.name,
                 a.enterprise.organisation.uscc,
@@ -113,8 +128,8 @@ def applications_xlsx(applications) -> bytes:
                 a.months,
                 a.get_status_display(),
                 a.reason,
-                a.decided_at.strftime("%Y-%m-%d %H:%M") if a.decided_at else "",
-                paid.paid_on.isoformat() if paid else "",
+                formatting.datetime_cn(a.decided_at),
+                formatting.date_cn(paid.paid_on) if paid else "",
                 paid.reference if paid else "",
             ]
         )
@@ -138,14 +153,14 @@ def needs_xlsx(items, today) -> bytes:
         [
             n.enterprise.organisation.name,
             n.enterprise.organisation.uscc,
-            n.raised_on.isoformat(),
+            formatting.date_cn(n.raised_on),
             n.category,
             n.description,
-            n.due_on.isoformat(),
+            formatting.date_cn(n.due_on),
             n.get_status_display(),
-            n.resolved_on.isoformat() if n.resolved_on else "",
+            formatting.date_cn(n.resolved_on),
             n.resolution,
-            "✓" if (n.resolved_on or today) > n.due_on else "",
+            formatting.yes_no((n.resolved_on or today) > n.due_on),
         ]
         for n in items
     ]

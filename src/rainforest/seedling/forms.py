@@ -14,6 +14,7 @@ from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.years import PLATFORM_YEARS
 from rainforest.form_fields import PlatformDateField, TodayDateField
+from rainforest.place_names import cluster_label_lazy, district_label_lazy
 from rainforest.registry.forms import EnterpriseCodeField
 from rainforest.seedling.choices import ApplicationStatus, Ground, NeedStatus
 from rainforest.seedling.models import MONEY
@@ -83,7 +84,11 @@ class NominateForm(ApplyForm):
 
 
 class PanelForm(forms.Form):
-    expert = forms.ModelChoiceField(label=_("Expert"), queryset=_experts())
+    expert = forms.ModelChoiceField(
+        label=_("Expert"), queryset=_experts(),
+        error_messages={"required": _("Choose the expert to add."),
+                        "invalid_choice": _("Choose one of the experts listed.")},
+    )  # fmt: skip
 
 
 class DeclareForm(forms.Form):
@@ -235,8 +240,12 @@ class FilterForm(forms.Form):
 
 
 class PyramidFilterForm(FilterForm):
-    district = forms.ChoiceField(label=_("District"), choices=_choices((d, d) for d in DISTRICTS), required=False)
-    cluster = forms.ChoiceField(label=_("Industry cluster"), choices=_choices(HZ296X.items()), required=False)
+    district = forms.ChoiceField(
+        label=_("District"), choices=_choices((d, district_label_lazy(d)) for d in DISTRICTS), required=False
+    )
+    cluster = forms.ChoiceField(
+        label=_("Industry cluster"), choices=_choices((c, cluster_label_lazy(c)) for c in HZ296X), required=False
+    )
     format = None  # the pyramid's XLSX is built in the background (PyramidExportForm)
 
 

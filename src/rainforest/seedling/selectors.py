@@ -11,18 +11,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from rainforest import conflicts, formatting
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW, Principal
 from rainforest.core.policy.batch import evaluate_frame, frame_from_rows
 from rainforest.core.seedling.ladder import LADDER, Standing, standing
 from rainforest.exchange.choices import ProjectStatus
 from rainforest.exchange.models import Project
+from rainforest.policy import labels
 from rainforest.policy.labels import results_context
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.selectors import enterprise_rows, self_check
 from rainforest.registry.models import Enterprise, Recognition, YearlyFacts
 from rainforest.registry.selectors import facts_export_rows
 from rainforest.seedling import standings
-from rainforest.seedling.choices import NeedStatus
+from rainforest.seedling.choices import NeedStatus, RoundStatus
 from rainforest.seedling.eligibility import recognised
 from rainforest.seedling.models import Candidacy, MeasureApplication, Need, PanelMember, SelectionRound
 from rainforest.seedling.standings import TARGET_YEAR
@@ -252,6 +254,63 @@ def candidacy_get_for(actor: Principal, pk: int) -> Candidacy:
     if not visible:
         raise Http404
     return candidacy
+
+
+# What an expert reads before scoring a good-seedling candidate
+
+# The registry's columns a reviewer reads, in the order of the facts schema's groups.
+MATERIAL_FIELDS = (
+    "employees", "tech_staff", "rd_staff", "revenue", "rd_expense", "total_costs", "total_assets",
+    "net_assets", "financing_total", "valuation", "ip_class1", "ip_class2", "conversions", "stage",
+    "last_round", "industries", "district", "tech_sme_registered", "provincial_tech_sme",
+)  # fmt: skip
+
+
+@dataclass
+class Material:
+    candidacy: Candidacy
+    years: list[int]  # the latest fiscal years, oldest first
+    facts: list[dict]  # per field: {"label", "values": [text per year]}
+    precheck: list[dict]  # the good-seedling criteria as the engine judged them at submission
+    recognitions: list
+    may_score: bool = False
+    own_score: object = None
+
+
+def _fact(name: str, value) -> str:
+    """A registry figure in the material's table: amounts all in 万元 to two places, so that a
+    column of years reads down evenly."""
+    if name in labels.MONEY and value is not None:
+        return formatting.wan(value)
+    return labels.value_text(name, value)
+
+
+def candidacy_material(*, actor: Principal, pk: int) -> Material:
+    """A candidate's file for its reviewers: the registry's figures for its latest years, the
+    engine's verdict on each good-seedling criterion when it was submitted, its relaxation ground
+    and evidence, and the recognitions it holds. For the round's panel experts who have declared
+    their interests and have no tie to the candidate (the same rule as scoring), and for officers;
+    never for the enterprise itself, nor for experts of other panels (404: they may not know of it)."""
+    candidacy = candidacy_get_for(actor, pk)  # 403 outside the selection; 404 off the panel or undeclared
+    reviewer = not actor.can(SEEDLING_MANAGE)
+    if reviewer:
+        if not actor.can(SEEDLING_REVIEW):
+            raise PermissionDenied  # an enterprise reads its own figures on its own pages
+        if conflicts.tie(actor.user, candidacy.enterprise.organisation):
+            raise PermissionDenied
+    enterprise = candidacy.enterprise
+    rows = list(enterprise.facts.order_by("-fiscal_year")[:3])[::-1]
+    facts = [{"label": labels.field_label(name), "values": [_fact(name, getattr(r, name)) for r in rows]}
+             for name in MATERIAL_FIELDS]  # fmt: skip
+    ruleset = current_ruleset()
+    precheck = [labels.criterion_row(ruleset, "good_seedling", c) for c in candidacy.precheck.get("criteria", [])]
+    for row in precheck:
+        found = next((c for c in ruleset.tiers["good_seedling"].criteria if c.id == row["id"]), None)
+        row["title"] = found.title if found else ""
+    held = Recognition.objects.filter(enterprise=enterprise).order_by("-year", "kind")
+    own = candidacy.scores.filter(expert=actor.user).first() if reviewer else None
+    may_score = reviewer and own is None and candidacy.round.status == RoundStatus.REVIEW
+    return Material(candidacy, [r.fiscal_year for r in rows], facts, precheck, list(held), may_score, own)
 
 
 def application_get_for(actor: Principal, pk: int) -> MeasureApplication:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("rounds/<int:pk>/panel/", views.round_panel_view, name="round_panel"),
     path("rounds/<int:pk>/declare/", views.round_declare_view, name="round_declare"),
     path("rounds/<int:pk>/moves/<slug:move>/", views.round_move_view, name="round_move"),
+    path("candidacies/<int:pk>/", views.candidacy_view, name="candidacy"),
     path("candidacies/<int:pk>/score/", views.candidacy_score_view, name="candidacy_score"),
     path("measures/", views.measures_view, name="measures"),
     path("measures/apply/", views.measure_apply_view, name="measure_apply"),

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from rainforest import formatting
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
-from rainforest.core.seedling.ranking import __doc__ as TIE_RULES
 from rainforest.page_actions import query_year, run_form, xlsx_response
+from rainforest.policy import labels
 from rainforest.registry import export_jobs
 from rainforest.registry.models import Enterprise
 from rainforest.seedling import exports, forms, selectors, tasks
@@ -50,8 +51,36 @@ def pyramid_view(request):
     rows = selectors.pyramid(actor=request.principal, year=year, district=district, cluster=cluster)
     _filter_errors(request, form)
     context = {"rows": rows, "year": year, "district": district, "cluster": cluster, "districts": list(DISTRICTS),
-               "clusters": HZ296X, "years": sorted(rows[0].by_year) if rows else []}  # fmt: skip
+               "clusters": HZ296X, "years": sorted(rows[0].by_year) if rows else [],
+               "chart": _pyramid_chart(rows, year)}  # fmt: skip
     return render(request, "seedling/pyramid.html", context)
+
+
+def _pyramid_chart(rows, year: int) -> dict:
+    """The chart above the pyramid's table (static/rainforest/charts.js draws it): each tier's share
+    of its 2027 target, so that 50,000 tech SMEs and 100 tech leaders read on one scale; with a
+    district or cluster chosen there are no targets, and the counts are drawn instead."""
+    names = [labels.tier_name(r.tier) for r in rows]
+    if any(r.target for r in rows):
+        data = [
+            {"value": round(100 * r.count / r.target, 1),
+             "text": _("%(count)s of %(target)s (%(share)s)") % {
+                 "count": formatting.whole(r.count), "target": formatting.whole(r.target),
+                 "share": formatting.percent(r.count / r.target)}}
+            if r.target else None
+            for r in rows
+        ]  # fmt: skip
+        return {
+            "kind": "bar", "horizontal": True, "categories": names, "suffix": " %", "labels": True,
+            # The whole way to the target, so that the distance left is seen; a tier past it stretches the axis.
+            "max": max([100] + [d["value"] for d in data if d]),
+            "series": [{"name": _("Share of the 2027 target reached at the end of %(year)s") % {"year": year},
+                        "data": data}],
+            "x_name": _("% of the 2027 target"), "mark": {"value": 100, "name": _("2027 target")},
+        }  # fmt: skip
+    data = [{"value": r.count, "text": formatting.whole(r.count)} for r in rows]
+    return {"kind": "bar", "horizontal": True, "categories": names, "x_name": _("Enterprises"), "labels": True,
+            "series": [{"name": _("Enterprises at the end of %(year)s") % {"year": year}, "data": data}]}  # fmt: skip
 
 
 @login_required
@@ -166,7 +195,7 @@ def round_view(request, pk: int):
     context = {
         "selection": selection, "candidacies": candidacies, "member": member, "conflicts": conflicts,
         "scored": scored, "own": own, "grounds": Ground.choices, "manage": request.principal.can(SEEDLING_MANAGE),
-        "tie_rules": TIE_RULES, "experts": forms.PanelForm.base_fields["expert"].queryset, "moves": moves,
+        "experts": forms.PanelForm.base_fields["expert"].queryset, "moves": moves,
     }  # fmt: skip
     return render(request, "seedling/round.html", context)
 
@@ -216,6 +245,15 @@ def round_move_view(request, pk: int, move: str):
         raise PermissionDenied(move)
     run_form(request, forms.ConfirmForm, ROUND_MOVES[move][0], _("Done."), selection=selection)
     return redirect("seedling:round", pk)
+
+
+@login_required
+@require_safe
+def candidacy_view(request, pk: int):
+    """A candidate's material for its reviewers, and the expert's score form beside it."""
+    material = selectors.candidacy_material(actor=request.principal, pk=pk)
+    return render(request, "seedling/candidacy.html", {"material": material, "candidacy": material.candidacy,
+                                                       "selection": material.candidacy.round})  # fmt: skip
 
 
 @login_required

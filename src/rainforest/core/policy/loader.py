@@ -147,7 +147,8 @@ class _Reader:
             return AnyOf(tests) if key == "any_of" else AllOf(tests)
         if "unpublished" in data:
             self.keys(data, where, {"unpublished"})
-            return Unpublished(str(data["unpublished"]))
+            text = self.text(data["unpublished"], f"{where}.unpublished")
+            return Unpublished(text["en"], text if len(text) > 1 else {})
         data = self.keys(data, where, {"field", "op"}, {"value", "threshold_by"})
         field = self.field(data["field"], f"{where}.field", parts)
         op = data["op"]
@@ -234,6 +235,12 @@ class _Reader:
             relaxation_grounds=tuple(data.get("relaxation_grounds", ())),
         )  # fmt: skip
 
+    def text(self, data, where: str) -> dict[str, str]:
+        """A display text: English alone, or {en, zh-hans[, zh-hant]} for people reading Chinese."""
+        if isinstance(data, str):
+            return {"en": data}
+        return self.title(data, where)
+
     def title(self, data, where: str) -> dict[str, str]:
         data = self.keys(data, where, {"zh-hans", "en"}, {"zh-hant"})
         return {k: str(v) for k, v in data.items()}
@@ -270,8 +277,9 @@ def load_tier(path: Path) -> Tier:
         id=str(data["tier"]), name=r.title(data["name"], "name"), document=str(data["document"]),
         in_force_from=r.date(window.get("from"), "in_force.from"),
         in_force_to=r.date(window.get("to"), "in_force.to"),
-        criteria=criteria, score=score, notes=tuple(data.get("notes", ())),
-        unresolved=tuple(data.get("unresolved", ())),
+        criteria=criteria, score=score,
+        notes=tuple(r.text(n, f"notes[{i}]") for i, n in enumerate(data.get("notes", ()))),
+        unresolved=tuple(r.text(n, f"unresolved[{i}]") for i, n in enumerate(data.get("unresolved", ()))),
         in_force_source=r.source(window["source"], "in_force.source") if "source" in window else None,
     )  # fmt: skip
 

@@ -65,7 +65,9 @@ class AllOf:
 
 @dataclass(frozen=True)
 class Unpublished:
-    reason: str
+    reason: str  # the engine's note, in English: part of the `rainforest screen` output
+    # The reason for people, by language ({"zh-hans": ..., "en": ...}); pages only, never compared.
+    text: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,9 @@ class Tier:
     in_force_to: dt.date | None
     criteria: tuple[Criterion, ...]
     score: Score | None = None
-    notes: tuple[str, ...] = ()
-    unresolved: tuple[str, ...] = ()
+    # Each note as {language: text}; a rule file may give a note in English only ({"en": ...}).
+    notes: tuple[dict[str, str], ...] = ()
+    unresolved: tuple[dict[str, str], ...] = ()
     in_force_source: Source | None = None  # where the dates come from
 
     def in_force(self, as_of: dt.date) -> bool:

@@ -14,12 +14,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rainforest import formatting
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, Principal
 from rainforest.audit import trail
 from rainforest.core.seedling import interest
 from rainforest.core.seedling.money import round_fen, yuan
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
+from rainforest.policy import labels
 from rainforest.policy.rules import current_ruleset
 from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.catalogue import Entry, entry
@@ -113,7 +115,7 @@ def _eligible(e: Entry, enterprise: Enterprise, year: int) -> None:
     if tiers and not (held & tiers) and not kind_ok:
         raise ValidationError(
             _("This measure is for %(tiers)s; the registry shows no such recognition in %(year)s.")
-            % {"tiers": ", ".join(sorted(tiers)), "year": year}
+            % {"tiers": labels.listed(labels.tier_name(t) for t in sorted(tiers)), "year": year}
         )
 
 
@@ -204,15 +206,15 @@ def measure_apply(
     else:
         requested = e.cap if e.measure.strictness == "fixed" else _money(amount, _("The amount"))
         if e.measure.strictness == "fixed" and amount not in (None, "") and _money(amount, _("The amount")) != e.cap:
-            raise ValidationError(_("This measure pays a fixed %(amount)s yuan.") % {"amount": e.cap})
+            raise ValidationError(_("This measure pays a fixed %(amount)s.") % {"amount": formatting.yuan(e.cap)})
         if requested <= 0:
             raise ValidationError(_("The amount must be more than zero."))
     if e.cap is not None and e.how != "months":
         headroom = e.cap - _used(enterprise, measure_id, year, LIVE_APPLICATION)
         if requested > headroom:
             raise ValidationError(
-                _("This would exceed the cap of %(cap)s yuan; %(left)s yuan of headroom is left.")
-                % {"cap": e.cap, "left": max(headroom, Decimal(0))}
+                _("This would exceed the cap of %(cap)s; %(left)s of headroom is left.")
+                % {"cap": formatting.yuan(e.cap), "left": formatting.yuan(max(headroom, Decimal(0)))}
             )
     requested = round_fen(requested)  # stored as it will be paid: yuan and fen
     try:
@@ -255,8 +257,8 @@ def application_decide(
             others = _used(application.enterprise, application.measure, application.year, COUNTED_APPLICATION)
             if others + granted > e.cap:
                 raise ValidationError(
-                    _("This would exceed the cap of %(cap)s yuan; %(left)s yuan of headroom is left.")
-                    % {"cap": e.cap, "left": max(e.cap - others, Decimal(0))}
+                    _("This would exceed the cap of %(cap)s; %(left)s of headroom is left.")
+                    % {"cap": formatting.yuan(e.cap), "left": formatting.yuan(max(e.cap - others, Decimal(0)))}
                 )
         application.amount_approved = round_fen(granted)
     APPLICATION.apply(application, action)

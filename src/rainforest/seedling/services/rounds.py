@@ -15,7 +15,9 @@ from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEE
 from rainforest.audit import trail
 from rainforest.core.seedling.ranking import Entry, rank
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
+from rainforest.policy import labels
 from rainforest.policy.rules import current_ruleset
+from rainforest.policy.templatetags.policy_tags import loc, result_label, verdict_label
 from rainforest.registry.choices import RecognitionKind
 from rainforest.registry.models import Enterprise, Recognition
 from rainforest.seedling.choices import CandidacyStatus, Ground, RoundStatus, Route
@@ -77,8 +79,13 @@ def round_open(*, actor: Principal, year: int, quota: int | None = None, rubric=
     return selection
 
 
+def _named(c) -> str:
+    """A criterion as a person reads it: its id, its title, and whether it failed or is undecided."""
+    return _("%(id)s %(title)s (%(result)s)") % {"id": c.id, "title": loc(c.title), "result": result_label(c.result)}
+
+
 def _failed(result) -> str:
-    return "; ".join(f"{c.id} ({c.result})" for c in result.criteria if c.result != "pass" and c.strictness == "hard")
+    return labels.listed(_named(c) for c in result.criteria if c.result != "pass" and c.strictness == "hard")
 
 
 @transaction.atomic
@@ -105,13 +112,13 @@ def candidacy_submit(
     if result.verdict in ("ineligible", "unknown", "not_in_force"):  # before 2025-11-29 there is no tier to enter
         raise ValidationError(
             _("The engine's pre-check does not pass: %(criteria)s. Complete or correct the registry facts first.")
-            % {"criteria": _failed(result) or result.verdict}
+            % {"criteria": _failed(result) or verdict_label(result.verdict, result)}
         )
-    relaxable_failed = [c.id for c in result.criteria if c.result != "pass" and c.strictness == "relaxable"]
+    relaxable_failed = [c for c in result.criteria if c.result != "pass" and c.strictness == "relaxable"]
     if relaxable_failed and not ground:
         raise ValidationError(
             _("%(criteria)s is not met: choose a relaxation ground and give its evidence.")
-            % {"criteria": ", ".join(relaxable_failed)}
+            % {"criteria": labels.listed(f"{c.id} {loc(c.title)}" for c in relaxable_failed)}
         )
     try:
         with transaction.atomic():
@@ -137,12 +144,14 @@ def panel_add(*, actor: Principal, selection: SelectionRound, expert) -> PanelMe
     _require_status(selection, RoundStatus.OPEN, RoundStatus.REVIEW)
     if not Membership.objects.filter(user=expert, role="expert").exists():
         raise ValidationError(_("Only experts sit on a panel."))
-    member, created = PanelMember.objects.get_or_create(round=selection, expert=expert)
-    if created:
-        trail.record(
-            actor, "seedling.panel.added", subject_type="selection_round", subject_id=selection.pk,
-            subject_label=str(selection.year), after={"expert": expert.username},
-        )  # fmt: skip
+    # Adding someone twice is a mistake worth saying: the officer may have meant another expert.
+    if PanelMember.objects.filter(round=selection, expert=expert).exists():
+        raise ValidationError(_("%(expert)s is already on this round's panel.") % {"expert": expert})
+    member = PanelMember.objects.create(round=selection, expert=expert)
+    trail.record(
+        actor, "seedling.panel.added", subject_type="selection_round", subject_id=selection.pk,
+        subject_label=str(selection.year), after={"expert": expert.username},
+    )  # fmt: skip
     return member
 
 

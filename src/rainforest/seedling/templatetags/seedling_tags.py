@@ -1,8 +1,8 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from rainforest.policy.rules import current_ruleset
-from rainforest.policy.templatetags.policy_tags import loc
+from rainforest import formatting
+from rainforest.policy import labels
 
 register = template.Library()
 
@@ -17,10 +17,15 @@ HOW = {
 
 @register.filter
 def tier_name(tier_id: str) -> str:
-    tier = current_ruleset().tiers.get(tier_id)
-    return loc(tier.name) if tier else tier_id
+    return labels.tier_name(tier_id)
 
 
 @register.filter
 def how_label(how: str) -> str:
     return str(HOW.get(how, how))
+
+
+@register.filter
+def reached(count, target) -> str:
+    """How much of a target a count has reached, as a percentage."""
+    return formatting.percent(count / target) if target else "—"
