@@ -83,6 +83,10 @@ ALLOWED_SPANS = [
         "policy source id (S0-S99, S0-P1: the policy library's source list)",
         re.compile(r"\bS\d{1,2}(?:-P\d{1,2})?\b", re.A),
     ),
+    (
+        "the fund's compliance check ids as committee papers cite them (FUND-TICKET, FUND-NOT-LARGEST)",
+        re.compile(r"\bFUND(?:-[A-Z]+)+\b", re.A),
+    ),
     ("reference number of a contract or document (HZB-2026-0418)", re.compile(r"\b[A-Z]{2,6}-\d{4}-\d{2,6}\b", re.A)),
     (
         "file name a person uploaded",

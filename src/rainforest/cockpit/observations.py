@@ -212,6 +212,7 @@ def _write(actor: Principal, entries: list[Entry], report: ImportReport, *, demo
         (o.indicator_id, o.year, o.month): o
         for o in Observation.objects.select_for_update().filter(indicator__in=indicators.values(), current=True)
     }
+    names = {d.code: (d.raw.get("name") or {}).get("zh-hans", d.code) for d in current_definitions()}
     changes = []
     for e in entries:
         indicator = indicators[e.code]
@@ -235,12 +236,18 @@ def _write(actor: Principal, entries: list[Entry], report: ImportReport, *, demo
         changes.append(
             trail.Change(
                 "cockpit.observation.corrected" if held else "cockpit.observation.entered",
-                "observation", f"{e.code}:{e.year}-{e.month:02d}", e.code,
+                "observation", f"{e.code}:{e.year}-{e.month:02d}", _subject_label(names, e),
                 before=_snapshot(held), after=_snapshot(created),
             )
         )  # fmt: skip
     if changes:
         trail.record_many(actor, changes)
+
+
+def _subject_label(names: dict[str, str], entry: Entry) -> str:
+    """The figure as the audit page names it: the indicator's Chinese name and its period."""
+    period = f"{entry.year}年" if not entry.month else f"{entry.year}年1—{entry.month}月"
+    return f"{names.get(entry.code, entry.code)}（{period}）"
 
 
 def _snapshot(obs: Observation | None) -> dict | None:

@@ -121,7 +121,7 @@ def sparkline_points(values: list[Decimal], width: int = 120, height: int = 32) 
 
 def pace_text(row) -> str:
     """What the pace says, in a sentence: needed against current (level), left this year (per year)."""
-    from django.utils.translation import gettext as gettext
+    from django.utils.translation import gettext
 
     from rainforest.core.cockpit.trajectory import Status, TargetKind
 

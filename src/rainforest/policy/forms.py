@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.facts import industries as industry_codes
 from rainforest.place_names import cluster_label_lazy
+from rainforest.policy.labels import reading_label
 from rainforest.policy.models import ReviewDecision
 from rainforest.policy.rules import current_ruleset
 from rainforest.policy.services import as_of_check
@@ -135,7 +136,10 @@ class RunForm(forms.Form):
                     self.fields[f"reading_{c.id}"] = forms.ChoiceField(
                         label=f"{c.id} {c.title.get('zh-hans', '')}",
                         required=False,
-                        choices=[(name, name + (" *" if name == c.default_reading else "")) for name in c.tests],
+                        choices=[
+                            (name, str(reading_label(name)) + (" *" if name == c.default_reading else ""))
+                            for name in c.tests
+                        ],
                         initial=c.default_reading,
                     )
 

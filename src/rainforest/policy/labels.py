@@ -13,8 +13,7 @@ from __future__ import annotations
 import math
 import re
 
-from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rainforest import formatting, place_names
@@ -143,7 +142,7 @@ def cluster_label(code: str) -> str:
         if group is not None:
             return str(group)
     if code.startswith(OPEN_PREFIX):
-        return _g("future industry “%(name)s”") % {"name": code.removeprefix(OPEN_PREFIX)}
+        return gettext("future industry “%(name)s”") % {"name": code.removeprefix(OPEN_PREFIX)}
     return code
 
 
@@ -197,8 +196,8 @@ def value_text(field: str | None, value) -> str:  # noqa: C901, PLR0911 - one br
         return formatting.yes_no(value)
     if field in ("score", "score_range") or (field or "").startswith("score."):
         if isinstance(value, list | tuple) and len(value) == 2:
-            return _g("%(low)s to %(high)s points") % {"low": value[0], "high": value[1]}
-        return _g("%(n)s points") % {"n": _number(value)}
+            return gettext("%(low)s to %(high)s points") % {"low": value[0], "high": value[1]}
+        return gettext("%(n)s points") % {"n": _number(value)}
     if isinstance(value, list | tuple):
         return listed(value_text(field, v) for v in value)
     if field == "district" and isinstance(value, str):
@@ -216,10 +215,10 @@ def value_text(field: str | None, value) -> str:  # noqa: C901, PLR0911 - one br
     if field in ITEMS:
         return items(value)
     if field == "conversions_avg_3y":
-        return _g("%(n)s a year") % {"n": _number(value)}
+        return gettext("%(n)s a year") % {"n": _number(value)}
     if field in ("age_years", "years_of_data"):
         places = 0 if float(value).is_integer() else 1  # an age to a tenth of a year, a limit as written
-        return _g("%(n)s years") % {"n": formatting.number(value, places)}
+        return gettext("%(n)s years") % {"n": formatting.number(value, places)}
     return _number(value)
 
 
@@ -279,7 +278,9 @@ def describe(test) -> str:
     if isinstance(test, Unpublished):
         from rainforest.policy.templatetags.policy_tags import loc
 
-        return _g("Not published: %(reason)s") % {"reason": loc(test.text)} if test.text else str(_("not published"))
+        return (
+            gettext("Not published: %(reason)s") % {"reason": loc(test.text)} if test.text else str(_("not published"))
+        )
     if isinstance(test, AnyOf | AllOf):
         template = _("any of: %(tests)s") if isinstance(test, AnyOf) else _("all of: %(tests)s")
         parts = pgettext("list of conditions", "; ").join(describe(t) for t in test.tests)
@@ -288,11 +289,11 @@ def describe(test) -> str:
     label = field_label(test.field)
     if test.threshold_bands:
         bands = pgettext("list of conditions", "; ").join(
-            _g("%(band)s: %(condition)s")
+            gettext("%(band)s: %(condition)s")
             % {"band": _band_text(b, test.threshold_field), "condition": condition_text(test.op, test.field, b.value)}
             for b in test.threshold_bands
         )
-        return _g("%(field)s, by %(by)s: %(bands)s") % {
+        return gettext("%(field)s, by %(by)s: %(bands)s") % {
             "field": label, "by": field_label(test.threshold_field), "bands": bands,
         }  # fmt: skip
     value = list(test.value) if isinstance(test.value, tuple) else test.value
@@ -463,7 +464,7 @@ def missing_text(items) -> str:
     """ "Missing: …." for a criterion the data cannot decide."""
     if not items:
         return ""
-    return _g("Missing: %(items)s.") % {"items": listed(dict.fromkeys(missing_label(m) for m in items))}
+    return gettext("Missing: %(items)s.") % {"items": listed(dict.fromkeys(missing_label(m) for m in items))}
 
 
 WHOLE_FIELDS = PEOPLE | ITEMS
@@ -482,8 +483,8 @@ def advice_text(advice) -> str:
         now, to = value_text(advice.field, advice.current), value_text(advice.field, advice.target)
     values = {"field": field_label(advice.field), "now": now, "to": to}
     if advice.direction == "raise":
-        return _g("To pass: raise %(field)s from %(now)s to at least %(to)s.") % values
-    return _g("To pass: lower %(field)s from %(now)s to at most %(to)s.") % values
+        return gettext("To pass: raise %(field)s from %(now)s to at least %(to)s.") % values
+    return gettext("To pass: lower %(field)s from %(now)s to at most %(to)s.") % values
 
 
 # ------------------------------------------------------------------ tiers, measures, targets
@@ -541,7 +542,7 @@ def criterion_row(ruleset, tier_id: str, c, advice=None) -> dict:
         "c": c, "id": get("id"), "result": get("result"), "strictness": get("strictness"),
         "source": source_text(get("source") or ""),
         "value": value_text(field, get("value")), "threshold": threshold_text(test, get("threshold")),
-        "why": " ".join(w if w.endswith(("。", ".")) else w + _g(".") for w in why if w),
+        "why": " ".join(w if w.endswith(("。", ".")) else w + gettext(".") for w in why if w),
     }  # fmt: skip
 
 
