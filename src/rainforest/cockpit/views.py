@@ -174,8 +174,8 @@ def observation_enter_view(request):
     done = run_form(
         request, ObservationForm, _correct, _("The figure is saved; an earlier value stays in its history.")
     )
-    if done:
-        return redirect("cockpit:indicator", code=request.POST.get("indicator", ""))
+    if done and done.codes:  # the report of what was saved names the indicator
+        return redirect("cockpit:indicator", code=next(iter(done.codes)))
     return redirect("cockpit:observations")
 
 
