@@ -80,3 +80,13 @@ def test_a_page_number_is_read_through_a_form(rf, given, page):
     from rainforest.page_actions import query_page
 
     assert query_page(rf.get("/", {"page": given})) == page
+
+
+def test_a_choice_from_a_fixed_set_falls_back_to_its_default(rf):
+    from rainforest.page_actions import posted_choice, query_choice
+
+    assert query_choice(rf.get("/", {"format": "jsonl"}), "format", ("csv", "jsonl"), "csv") == "jsonl"
+    assert query_choice(rf.get("/", {"format": "<script>"}), "format", ("csv", "jsonl"), "csv") == "csv"
+    assert query_choice(rf.get("/"), "format", ("xlsx", "pdf")) == ""
+    assert posted_choice(rf.post("/", {"then": "submit"}), "then", ("draft", "submit"), "draft") == "submit"
+    assert posted_choice(rf.post("/", {"then": "publish"}), "then", ("draft", "submit"), "draft") == "draft"

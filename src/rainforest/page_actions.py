@@ -102,6 +102,22 @@ class _PageQuery(forms.Form):
     page = forms.IntegerField(min_value=1, max_value=10**6, required=False)
 
 
+def _choice(data, name: str, choices: tuple[str, ...], default: str) -> str:
+    form = forms.Form(data)
+    form.fields[name] = forms.ChoiceField(choices=[(c, c) for c in choices], required=False)
+    return (form.cleaned_data[name] or default) if form.is_valid() else default
+
+
+def query_choice(request, name: str, choices: tuple[str, ...], default: str = "") -> str:
+    """``?name=``: one of ``choices``; the default when absent or anything else (a download's format)."""
+    return _choice(request.GET, name, choices, default)
+
+
+def posted_choice(request, name: str, choices: tuple[str, ...], default: str = "") -> str:
+    """A posted value from a fixed set (which of a form's buttons was pressed); the default otherwise."""
+    return _choice(request.POST, name, choices, default)
+
+
 def query_page(request) -> int:
     """``?page=``: a page number; a missing or malformed one is the first page (a list's paginator
     then clamps a number past the end to the last page)."""

@@ -18,7 +18,7 @@ from rainforest.fund import forms, labels, reports, selectors, services
 from rainforest.fund.choices import Source, Stage, Vote
 from rainforest.fund.workflows import DEAL, capacities
 from rainforest.page_actions import XLSX as XLSX_TYPE
-from rainforest.page_actions import query_date, run_form
+from rainforest.page_actions import query_choice, query_date, run_form
 
 MOVE_LABELS = {
     "screen": gettext_lazy("Screen with the policy engine"),
@@ -171,7 +171,7 @@ def ballot_view(request, pk: int):
 def portfolio_view(request):
     on = query_date(request, reports.quarter_end(timezone.localdate()))
     data = selectors.portfolio(actor=request.principal, on=on)
-    fmt = request.GET.get("format")
+    fmt = query_choice(request, "format", ("xlsx", "pdf"))
     if fmt in ("xlsx", "pdf"):
         body = reports.report_xlsx(data) if fmt == "xlsx" else reports.report_pdf(data)
         response = HttpResponse(body, content_type=XLSX_TYPE if fmt == "xlsx" else "application/pdf")

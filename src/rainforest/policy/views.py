@@ -20,7 +20,7 @@ from rainforest.core.facts.reader import MAX_BYTES
 from rainforest.core.facts.validate import Problem
 from rainforest.core.facts.writer import defuse
 from rainforest.core.policy.screen import flat_row
-from rainforest.page_actions import add_form_errors, query_page
+from rainforest.page_actions import add_form_errors, query_choice, query_page
 from rainforest.policy import selectors, services
 from rainforest.policy.forms import RunForm, SelfCheckForm, SettleForm
 from rainforest.policy.labels import (
@@ -188,7 +188,7 @@ def run_again_view(request, pk: int):
 def run_download_view(request, pk: int):
     """Every record of a done run as CSV (one row per enterprise) or JSON lines, streamed a block at a time."""
     run = selectors.run_done(actor=request.principal, pk=pk)
-    fmt = "jsonl" if request.GET.get("format") == "jsonl" else "csv"
+    fmt = query_choice(request, "format", ("csv", "jsonl"), default="csv")
     records = selectors.run_records(run)
     if fmt == "jsonl":
         body = (json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in records)

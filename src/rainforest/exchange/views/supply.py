@@ -17,7 +17,7 @@ from rainforest.exchange.models import Subscription
 from rainforest.exchange.services import scenarios
 from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
 from rainforest.exchange.workflows import CAPABILITY, OFFICER, capability_capacities, offered
-from rainforest.page_actions import add_form_errors, run_form
+from rainforest.page_actions import add_form_errors, posted_choice, run_form
 
 
 @login_required
@@ -26,7 +26,7 @@ def my_capabilities_view(request):
     form = CapabilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # "Save as draft" saves a draft and nothing more; only the other button sends it for review.
-        submit = request.POST.get("then") == "submit"
+        submit = posted_choice(request, "then", ("draft", "submit"), default="draft") == "submit"
         try:
             scenarios.capability_create(actor=request.principal, submit=submit, **form.cleaned_data)
         except ValidationError as exc:
