@@ -3,12 +3,11 @@
     python scripts/po_hant_from_hans.py          # rewrite zh_Hant/LC_MESSAGES/django.po and .mo
     python scripts/po_hant_from_hans.py --check  # exit 1 if the catalogue is not what zh_Hans gives
 
-The conversion follows Hong Kong government usage: the reviewed phrases of scripts/hant_glossary.yaml
-first, then OpenCC character conversion without any regional phrase table, then the Hong Kong
-character variants (the glossary's header explains the choices). zh_Hant is rebuilt from zh_Hans every
-time, so running it twice gives the same file: entries that zh_Hans no longer has are dropped, new ones
-are added. An entry a translator wrote by hand in zh_Hant and marked with the translator comment
-``manual`` keeps its text.
+The conversion follows Hong Kong government usage (rainforest.core.hant: the reviewed phrases of
+src/rainforest/core/hant_glossary.yaml, then OpenCC characters, then Hong Kong variants).
+zh_Hant is rebuilt from zh_Hans every time, so running it twice gives the same file: entries that
+zh_Hans no longer has are dropped, new ones are added. An entry a translator wrote by hand in zh_Hant
+and marked with the translator comment ``manual`` keeps its text.
 
 Needs OpenCC and PyYAML (runtime dependencies) and polib (the dev extra); the conversion itself
 (``HantConverter``) needs no polib, so the tests use it to check the catalogue.
@@ -16,52 +15,13 @@ Needs OpenCC and PyYAML (runtime dependencies) and polib (the dev extra); the co
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
-import opencc
-import yaml
+from rainforest.core.hant import HantConverter
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "src" / "rainforest" / "locale"
-GLOSSARY = Path(__file__).resolve().with_name("hant_glossary.yaml")
-
-
-class HantConverter:
-    """Simplified Chinese text to Traditional, by the reviewed glossary and OpenCC characters."""
-
-    def __init__(self, glossary_path: Path = GLOSSARY):
-        glossary = yaml.safe_load(glossary_path.read_text(encoding="utf-8"))
-        self.phrases: dict[str, str] = {str(k): str(v) for k, v in glossary["phrases"].items()}
-        self.variants: dict[str, str] = {str(k): str(v) for k, v in glossary["variants"].items()}
-        self.entries: dict[str, str] = {str(k): str(v) for k, v in (glossary.get("entries") or {}).items()}
-        self.rejected: dict[str, str] = {str(k): str(v) for k, v in (glossary.get("rejected") or {}).items()}
-        self._characters = opencc.OpenCC(glossary["characters"]).convert
-        # Longest phrase first: the regex alternation takes the first alternative that matches.
-        keys = sorted(self.phrases, key=len, reverse=True)
-        self._phrase_re = re.compile("|".join(map(re.escape, keys)))
-        self._variant_re = re.compile("|".join(map(re.escape, sorted(self.variants, key=len, reverse=True))))
-
-    def _plain(self, text: str) -> str:
-        converted = self._characters(text)
-        return self._variant_re.sub(lambda m: self.variants[m.group(0)], converted) if self.variants else converted
-
-    def convert(self, text: str) -> str:
-        out, last = [], 0
-        for match in self._phrase_re.finditer(text):
-            out.append(self._plain(text[last : match.start()]))
-            out.append(self.phrases[match.group(0)])
-            last = match.end()
-        out.append(self._plain(text[last:]))
-        return "".join(out)
-
-    def entry(self, msgctxt: str | None, msgid: str, msgstr: str) -> str:
-        """The Traditional text of one catalogue entry (a whole-entry rule wins over phrases)."""
-        key = f"{msgctxt}|{msgid}" if msgctxt else msgid
-        if key in self.entries:
-            return self.entries[key]
-        return self.convert(msgstr) if msgstr else ""
 
 
 def build(converter: HantConverter):

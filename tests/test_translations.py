@@ -1,7 +1,7 @@
 """The catalogues a native reader accepts (issue 14, item 3).
 
 Simplified Chinese is the source. zh_Hant is what scripts/po_hant_from_hans.py gives from it: the
-reviewed glossary (scripts/hant_glossary.yaml, Hong Kong government usage), then OpenCC characters;
+reviewed glossary (src/rainforest/core/hant_glossary.yaml, Hong Kong government usage), then OpenCC characters;
 so it must hold none of the mechanical Taiwan-phrase swaps and no character left unconverted. English
 msgids are English, so an empty English msgstr is complete; a Chinese one is not. Districts and
 industry clusters, kept in the records by their Simplified names and codes, show in all three.

@@ -24,6 +24,7 @@ from django.utils import translation
 from rainforest.accounts.permissions import Principal
 from rainforest.audit import trail
 from rainforest.core.cockpit.trajectory import TargetKind
+from rainforest.core.hant import converter
 
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 UNITS = ("count", "yuan", "percent", "growth")
@@ -129,15 +130,8 @@ class Definition:
         return (self.raw.get("source") or {}).get("grade", "")
 
 
-@cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
 def _to_traditional(text: str) -> str:
-    return _converter().convert(text) if text else ""
+    return converter().convert(text) if text else ""
 
 
 class CatalogueError(ValueError):
