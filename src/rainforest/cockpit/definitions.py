@@ -30,6 +30,7 @@ CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 UNITS = ("count", "yuan", "percent", "growth")
 KINDS = ("computed", "entered")
 BREAKDOWNS = ("district", "cluster", "domain", "measure")
+GROUPS = ("seedling", "exchange", "fund", "carriers", "city")
 SYSTEM = Principal.system("system:cockpit")
 
 
@@ -101,6 +102,10 @@ class Definition:
         return list(self.raw.get("breakdowns") or [])
 
     @property
+    def group(self) -> str:
+        return self.raw.get("group") or "city"
+
+    @property
     def public(self) -> bool:
         return bool(self.raw.get("public"))
 
@@ -168,6 +173,8 @@ def check(entry: dict, known: set[str]) -> None:
         raise CatalogueError(f"{code}: a level target needs a date")
     if kind == TargetKind.EXCEEDS and entry.get("target_ref") not in known:
         raise CatalogueError(f"{code}: target_ref must name another indicator")
+    if entry.get("group", "city") not in GROUPS:
+        raise CatalogueError(f"{code}: group must be one of {GROUPS}")
     if any(b not in BREAKDOWNS for b in entry.get("breakdowns") or []):
         raise CatalogueError(f"{code}: breakdowns must be among {BREAKDOWNS}")
     for field in ("name", "department", "counting"):

@@ -23,6 +23,15 @@ STATUS = {
     Status.NO_DATA: (_("No data yet"), "？", "none"),
 }
 
+# The cockpit's sections, in order (a definition's ``group``).
+GROUP_TITLES = {
+    "seedling": _("Seedling programme"),
+    "exchange": _("Scenario exchange"),
+    "fund": _("Seedling fund"),
+    "carriers": _("Carriers and support"),
+    "city": _("City statistics"),
+}
+
 BREAKDOWN_TITLES = {
     "district": _("By district"),
     "cluster": _("By 296X cluster"),
@@ -183,6 +192,7 @@ def card(row, language: str) -> dict:
         "sparkline": sparkline_points(values),
         "history": [(period_text(p.year, p.month), value_text(p.value, d.unit)) for p in row.points],
         "kind": d.kind,
+        "group": d.group,
         "public": d.public,
     }
 

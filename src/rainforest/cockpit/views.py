@@ -23,24 +23,12 @@ def _cards(rows):
 
 
 def _groups(cards):
-    """The cockpit's sections, in the catalogue's order: the programme each indicator belongs to."""
-    sections = [
-        (_("Seedling programme"), ("tech_sme", "seed_pool", "good_seedling", "good_seedlings_per_year", "hnte",
-                                   "young_eagle", "tech_leader")),
-        (_("Scenario exchange"), ("exchange_scenarios", "exchange_projects", "exchange_landings")),
-        (_("Seedling fund"), ("fund_deployed", "fund_deals", "fund_survival", "fund_moved_up")),
-        (_("Carriers and support"), ("carriers_poc", "carriers_pilot", "support_paid")),
-    ]  # fmt: skip
-    placed = {code for _title, codes in sections for code in codes}
-    out = []
-    for title, codes in sections:
-        members = [c for c in cards if c["code"] in codes]
-        if members:
-            out.append((title, members))
-    rest = [c for c in cards if c["code"] not in placed]
-    if rest:
-        out.append((_("City statistics"), rest))
-    return out
+    """The cockpit's sections, in order, each with its cards in catalogue order."""
+    return [
+        (title, members)
+        for group, title in presentation.GROUP_TITLES.items()
+        if (members := [c for c in cards if c["group"] == group])
+    ]
 
 
 @login_required
