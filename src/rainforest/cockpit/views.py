@@ -100,7 +100,7 @@ def _detail_context(request, code: str, public: bool):
                 "source": o.source_document,
                 "note": o.note,
                 "demo": o.demo,
-                "by": (o.entered_by.get_full_name() or o.entered_by.username) if o.entered_by else _("the system"),
+                "by": str(o.entered_by) if o.entered_by else _("the system"),  # the display name
                 "at": o.entered_at,
             }
             for o in detail.observations
