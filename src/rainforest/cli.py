@@ -12,6 +12,11 @@ OFFLINE_SUBCOMMANDS = frozenset({("fund", "check")})
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "match" and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        # Files in, JSON lines out: no database or settings, so Django is not started (half a second).
+        from rainforest.core.matching.command import main as match
+
+        sys.exit(match(sys.argv[2:]))
     if command in ("demo", "demo_otp", "demo_advance"):
         os.environ.setdefault("RAINFOREST_DEMO", "1")
     if command in OFFLINE_COMMANDS or tuple(sys.argv[1:3]) in OFFLINE_SUBCOMMANDS:

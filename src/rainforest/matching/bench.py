@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rainforest.core.matching import synthetic
-from rainforest.core.matching.documents import Boosts, Filters, Mode
+from rainforest.core.matching.documents import Filters, Mode
 from rainforest.core.matching.index import DEFAULT_MODE, MatchIndex
 from rainforest.core.matching.items import read_items
 from rainforest.core.matching.quality import EvalSet, PlainBaseline, builtin_evalset, evaluate, read_judgements
@@ -125,12 +125,11 @@ def quality(w, *, evalset: EvalSet, label: str) -> None:
     plain = PlainBaseline(evalset.capabilities)
     rows = [("baseline (jieba + BM25 defaults)", evaluate(lambda s: plain.rank(s.text), evalset))]
     index = MatchIndex()
-    index.rebuild(evalset.capabilities)
-    index.fit_dense_on([d.text for d in evalset.capabilities + evalset.scenarios])
+    index.rebuild(evalset.capabilities, extra_texts=[d.text for d in evalset.scenarios])
     for mode in Mode:
 
         def rank(s, mode=mode):
-            boosts = Boosts(domain=s.domains[0]) if s.domains else Boosts()
+            boosts = index.weights.boosts_for(s.domains)
             return [h.id for h in index.search(s.text, top=20, mode=mode, boosts=boosts).hits]
 
         rows.append((mode.value + (" (default)" if mode is DEFAULT_MODE else ""), evaluate(rank, evalset)))

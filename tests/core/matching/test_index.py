@@ -3,6 +3,7 @@ import pytest
 
 from rainforest.core.matching.documents import Boosts, Document, Filters, Mode
 from rainforest.core.matching.index import MatchIndex
+from rainforest.core.matching.weights import builtin_weights
 
 DOCS = [
     Document("dog", "机器狗智能巡检", "适用于变电站的四足巡检，红外测温与表计识别", domains=("patrol",),
@@ -70,12 +71,26 @@ def test_organisation_kind_filter_finds_carriers_only(index):
     assert ids(answer) == ["lab"]
 
 
-def test_a_boost_reorders_but_never_excludes(index):
-    plain = ids(index.search("机器人", mode="lexical", top=20))
-    boosted = index.search("机器人", mode="lexical", top=20, boosts=Boosts(domain="care", domain_factor=5))
+def test_a_boost_reorders_but_never_excludes():
+    strong_preference = MatchIndex(weights=builtin_weights().with_changes(domain_factor=5))
+    strong_preference.rebuild(DOCS)
+    plain = ids(strong_preference.search("机器人", mode="lexical", top=20))
+    boosted = strong_preference.search("机器人", mode="lexical", top=20, boosts=Boosts(domain="care"))
     assert ids(boosted)[0] == "hospital"
     assert set(ids(boosted)) == set(plain)
     assert any(r.code == "boost" for r in boosted.hits[0].reasons)
+
+
+def test_a_catch_all_domain_is_no_preference():
+    # "other" means "none of the five domains": two scenarios sharing it have nothing in common.
+    catch_all = MatchIndex(weights=builtin_weights().with_changes(domain_factor=5))
+    catch_all.rebuild([*DOCS, Document("misc", "机器人展示", domains=("other",))])
+    plain = catch_all.search("机器人", mode="lexical", top=20)
+    preferring_other = catch_all.search("机器人", mode="lexical", top=20, boosts=Boosts(domain="other"))
+    assert [h.score for h in preferring_other.hits] == [h.score for h in plain.hits]
+    assert not any(r.code == "boost" for h in preferring_other.hits for r in h.reasons)
+    assert builtin_weights().boosts_for(("other", "care")).domain == "care"
+    assert builtin_weights().boosts_for(("other",)).domain == ""
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,7 @@ def test_the_default_mode_beats_the_plain_baseline():
     plain = PlainBaseline(ev.capabilities)
     baseline = evaluate(lambda s: plain.rank(s.text), ev)
     index = MatchIndex()
-    index.rebuild(ev.capabilities)
-    index.fit_dense_on([d.text for d in ev.capabilities + ev.scenarios])
+    index.rebuild(ev.capabilities, extra_texts=[d.text for d in ev.scenarios])
     ours = evaluate(lambda s: [h.id for h in index.search(s.text, mode=DEFAULT_MODE).hits], ev)
     assert ours.ndcg10 > baseline.ndcg10 and ours.recall20 > baseline.recall20
 

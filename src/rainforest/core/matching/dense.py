@@ -3,8 +3,8 @@
 Two backends:
 
 - ``lsa`` (default, nothing to install or download): latent semantic analysis fitted on the
-  indexed texts themselves — hashed words, concept tokens and character bigrams, TF-IDF, then a
-  truncated SVD (scikit-learn). Words that occur in the same kind of texts land near each other,
+  indexed texts themselves — words, concept tokens and character bigrams, TF-IDF, then a
+  truncated SVD (scikit-learn), sized to the corpus. Words that occur in the same kind of texts land near each other,
   which lexical matching alone cannot see.
 - ``sentence-transformers:PATH``: a sentence-transformers model the operator has copied to PATH
   (for example a multilingual MiniLM or a BGE model). Loaded with ``local_files_only``; nothing
@@ -16,6 +16,7 @@ index then reports it and ranks lexically.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Protocol
 
@@ -56,16 +57,24 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 class LsaEncoder:
-    """TF-IDF over hashed features, reduced by a truncated SVD fitted on the index's own texts."""
+    """TF-IDF over the fitted texts' own words and character bigrams, reduced by a truncated SVD.
+
+    The model is sized to its corpus: its features are the ones the fitted texts use (those seen
+    in at least two texts once the corpus is large), at most MAX_FEATURES, and it has fewer
+    dimensions than texts. A word the model never saw carries no meaning for it, so a text
+    is encoded over the known features only.
+    """
 
     spec = "lsa"
-    N_FEATURES = 2**17
+    MAX_FEATURES = 2**17
     DIMENSIONS = 128
+    SMALL_CORPUS = 2000  # below this every feature counts, even one seen in a single text
 
     def __init__(self, tokeniser: Tokeniser):
         self._tokeniser = tokeniser
+        self._vocabulary: dict[str, int] | None = None
         self._idf: np.ndarray | None = None
-        self._projection: np.ndarray | None = None  # (N_FEATURES, dim), C-contiguous: rows gathered fast
+        self._projection: np.ndarray | None = None  # (features, dim), C-contiguous
 
     @property
     def fitted(self) -> bool:
@@ -78,50 +87,87 @@ class LsaEncoder:
         return words + [han[i : i + 2] for i in range(len(han) - 1)]
 
     def _counts(self, texts: list[str]):
-        from sklearn.feature_extraction.text import HashingVectorizer
+        """Sublinear term counts over the model's vocabulary, as a CSR matrix."""
+        from scipy.sparse import csr_matrix
 
-        vectoriser = HashingVectorizer(
-            analyzer=self._features, n_features=self.N_FEATURES, alternate_sign=False, norm=None
+        vocabulary = self._vocabulary or {}
+        indptr, indices, data = [0], [], []
+        for text in texts:
+            counted: dict[int, int] = {}
+            for feature in self._features(text):
+                column = vocabulary.get(feature)
+                if column is not None:
+                    counted[column] = counted.get(column, 0) + 1
+            indices.extend(counted)
+            data.extend(counted.values())
+            indptr.append(len(indices))
+        counts = csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(texts), len(vocabulary)),
         )
-        counts = vectoriser.transform(texts)
-        counts.data = 1 + np.log(counts.data)  # sublinear term frequency
+        counts.data = 1 + np.log(counts.data)
         return counts
 
     def _weighted(self, counts):
-        from sklearn.preprocessing import normalize
-
-        # float32 like the projection: a float64 matrix would make scipy copy the whole projection
-        return normalize(counts.multiply(self._idf).tocsr()).astype(np.float32)
+        weighted = counts.multiply(self._idf).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return csr_rows_scaled(weighted, 1.0 / norms)
 
     def fit(self, texts: list[str]) -> None:
-        from sklearn.decomposition import TruncatedSVD
-
         if len(texts) < 3:
             self._projection = None
             return
-        counts = self._counts(texts)
-        df = np.bincount(counts.indices, minlength=self.N_FEATURES)
-        self._idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
-        dims = min(self.DIMENSIONS, len(texts) - 1)
-        svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=5, random_state=2026)
-        svd.fit(self._weighted(counts))
-        self._projection = np.ascontiguousarray(svd.components_.T, dtype=np.float32)
+        df: dict[str, int] = {}
+        for text in texts:
+            for feature in set(self._features(text)):
+                df[feature] = df.get(feature, 0) + 1
+        floor = 1 if len(texts) < self.SMALL_CORPUS else 2
+        kept = sorted((f for f, n in df.items() if n >= floor), key=lambda f: (-df[f], f))[: self.MAX_FEATURES]
+        if len(kept) < 2:
+            self._projection = None
+            return
+        self._vocabulary = {feature: column for column, feature in enumerate(kept)}
+        counts = np.fromiter((df[f] for f in kept), dtype=np.float32, count=len(kept))
+        self._idf = (np.log((1 + len(texts)) / (1 + counts)) + 1).astype(np.float32)
+        matrix = self._weighted(self._counts(texts))
+        dims = max(1, min(self.DIMENSIONS, len(texts) - 1, len(kept) - 1))
+        self._projection = np.ascontiguousarray(_top_components(matrix, dims).T, dtype=np.float32)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._projection is None:
             raise EncoderUnavailable("encoder_not_fitted")
-        reduced = self._weighted(self._counts(texts)) @ self._projection
-        return _unit_rows(reduced)
+        return _unit_rows(self._weighted(self._counts(texts)) @ self._projection)
 
     def save(self, folder: Path) -> None:
         if self._projection is not None:
             np.savez(folder / "lsa.npz", idf=self._idf, projection=self._projection)
+            terms = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+            (folder / "lsa-vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
     def load(self, folder: Path) -> None:
-        path = folder / "lsa.npz"
-        if path.exists():
+        path, terms = folder / "lsa.npz", folder / "lsa-vocabulary.json"
+        if path.exists() and terms.exists():
             data = np.load(path)
             self._idf, self._projection = data["idf"], data["projection"]
+            words = json.loads(terms.read_text(encoding="utf-8"))
+            self._vocabulary = {feature: column for column, feature in enumerate(words)}
+
+
+def csr_rows_scaled(matrix, factors: np.ndarray):
+    """``matrix`` with row i multiplied by ``factors[i]`` (CSR in, CSR out, float32)."""
+    scaled = matrix.astype(np.float32, copy=True)
+    scaled.data *= np.repeat(factors.astype(np.float32), np.diff(scaled.indptr))
+    return scaled
+
+
+def _top_components(matrix, dims: int) -> np.ndarray:
+    """The ``dims`` leading right singular vectors of ``matrix`` (dims, features): a randomized SVD
+    (Halko et al. 2011, scikit-learn's), seeded so the same texts always give the same model."""
+    from sklearn.utils.extmath import randomized_svd
+
+    _u, _s, vt = randomized_svd(matrix, dims, n_iter=5, random_state=2026)
+    return vt
 
 
 class SentenceTransformerEncoder:

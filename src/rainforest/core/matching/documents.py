@@ -15,7 +15,7 @@ class Mode(StrEnum):
 @dataclass(frozen=True)
 class Document:
     """One capability (or scenario, or carrier offer). ``tags`` are short keywords; the title
-    weighs most, then tags, then the body (see lexical.FIELD_WEIGHTS)."""
+    weighs most, then tags, then the body (the ranking weights' ``fields``)."""
 
     id: str
     title: str
@@ -48,12 +48,11 @@ class Filters:
 
 @dataclass(frozen=True)
 class Boosts:
-    """Soft preferences: a matching document's score is multiplied, nothing is excluded."""
+    """Soft preferences: a matching document's score is multiplied (by the ranking weights'
+    factors), nothing is excluded. A catch-all domain such as ``other`` is no preference."""
 
     domain: str = ""
     district: str = ""
-    domain_factor: float = 1.25
-    district_factor: float = 1.10
 
 
 @dataclass(frozen=True)
@@ -83,9 +82,15 @@ class Reason:
 
 @dataclass(frozen=True)
 class Hit:
+    """One result. ``score`` orders the results of one query only; ``confidence`` is the calibrated
+    chance that the result is relevant, and ``level`` its word (strong / possible / weak), which
+    mean the same from one query to the next."""
+
     id: str
     score: float
     reasons: tuple[Reason, ...]
+    confidence: float = 0.0
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,3 +101,8 @@ class Answer:
     hits: list[Hit]
     mode: Mode
     notices: tuple[str, ...] = ()
+
+    @property
+    def good(self) -> list[Hit]:
+        """The hits at least possibly relevant: none means there is no good match yet."""
+        return [h for h in self.hits if h.level in ("strong", "possible")]

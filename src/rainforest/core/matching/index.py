@@ -22,12 +22,11 @@ from rainforest.core.matching.lexical import LexicalIndex, weighted_tokens
 from rainforest.core.matching.normalise import normalise, normalise_query
 from rainforest.core.matching.tokenise import Tokeniser, shared_tokeniser
 from rainforest.core.matching.vocabulary import CONCEPT_PREFIX
+from rainforest.core.matching.weights import RankingWeights, builtin_weights
 
 # The mode the quality benchmark found best within the latency targets (README, "Matching").
 DEFAULT_MODE = Mode.HYBRID
-RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
-CANDIDATES = 200  # each ranker's list fused in hybrid mode
-FORMAT = 1
+FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
@@ -35,9 +34,15 @@ NO_BOOSTS = Boosts()
 
 class MatchIndex:
     def __init__(
-        self, *, encoder: str | None = DEFAULT_ENCODER, tokeniser: Tokeniser | None = None, auto_compact: bool = True
+        self,
+        *,
+        encoder: str | None = DEFAULT_ENCODER,
+        tokeniser: Tokeniser | None = None,
+        auto_compact: bool = True,
+        weights: RankingWeights | None = None,
     ):
         self.tokeniser = tokeniser or shared_tokeniser()
+        self.weights = weights or builtin_weights()
         self.auto_compact = auto_compact
         self.encoder = None
         self.encoder_problem: EncoderUnavailable | None = None
@@ -77,7 +82,7 @@ class MatchIndex:
 
     def _tokens(self, doc: Document) -> list[str]:
         tok = self.tokeniser.tokens
-        return weighted_tokens(tok(doc.title), tok(" ".join(doc.tags)), tok(doc.body))
+        return weighted_tokens(tok(doc.title), tok(" ".join(doc.tags)), tok(doc.body), self.weights.fields)
 
     def _register(self, doc: Document) -> int:
         slot = len(self._docs)
@@ -92,8 +97,10 @@ class MatchIndex:
                     self._facets[facet].setdefault(value, []).append(slot)
         return slot
 
-    def rebuild(self, documents) -> None:
-        """Replace the whole index with ``documents`` (later duplicates of an id win)."""
+    def rebuild(self, documents, *, extra_texts=()) -> None:
+        """Replace the whole index with ``documents`` (later duplicates of an id win). The dense
+        model is fitted once, on the documents and on ``extra_texts`` (for example the other side
+        of a match, so the model knows the scenarios' words too)."""
         docs = list({d.id: d for d in documents}.values())
         with self._lock:
             self._reset()
@@ -103,34 +110,18 @@ class MatchIndex:
             self._alive = np.ones(n, dtype=bool)
             self._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
             self.lexical.build(self._tokens(d) for d in docs)
-            self._fit_dense([d.text for d in docs])
+            self._fit_dense([d.text for d in docs], list(extra_texts))
 
-    def _fit_dense(self, texts: list[str]) -> None:
+    def _fit_dense(self, texts: list[str], extra: list[str] = ()) -> None:
         if self.encoder is None:
             return
-        self.encoder.fit(texts)
+        self.encoder.fit(texts + list(extra))
         if not self.encoder.fitted or not texts:
             self._vectors = np.zeros((0, 0), dtype=np.float32)
             return
         self._vectors = np.vstack(
             [self.encoder.encode(texts[i : i + ENCODE_BATCH]) for i in range(0, len(texts), ENCODE_BATCH)]
         )
-
-    def fit_dense_on(self, texts: list[str]) -> None:
-        """Fit the dense model on ``texts`` (for example both sides of a match, so the model knows
-        the scenarios' words too) and encode every document again."""
-        with self._lock:
-            if self.encoder is None:
-                return
-            self.encoder.fit(texts)
-            self._delta_vectors = []
-            docs = [d.text for d in self._docs]
-            if not self.encoder.fitted or not docs:
-                self._vectors = np.zeros((0, 0), dtype=np.float32)
-                return
-            self._vectors = np.vstack(
-                [self.encoder.encode(docs[i : i + ENCODE_BATCH]) for i in range(0, len(docs), ENCODE_BATCH)]
-            )
 
     def upsert(self, doc: Document) -> None:
         """Add or replace one document; visible to the next search."""
@@ -185,13 +176,14 @@ class MatchIndex:
         return mask
 
     def _boost(self, boosts: Boosts) -> np.ndarray | None:
-        if not (boosts.domain or boosts.district):
+        domain = boosts.domain if self.weights.domain_counts(boosts.domain) else ""
+        if not (domain or boosts.district):
             return None
         factor = np.ones(len(self._docs), dtype=np.float32)
-        if boosts.domain:
-            factor[self._facet_mask("domain", boosts.domain)] *= boosts.domain_factor
+        if domain:
+            factor[self._facet_mask("domain", domain)] *= self.weights.domain_factor
         if boosts.district:
-            factor[self._facet_mask("district", boosts.district)] *= boosts.district_factor
+            factor[self._facet_mask("district", boosts.district)] *= self.weights.district_factor
         return factor
 
     def _dense_scores(self, normalised: str) -> np.ndarray:
@@ -230,31 +222,51 @@ class MatchIndex:
             lexical = self.lexical.scores(words) if mode is not Mode.DENSE else None
             dense = self._dense_scores(normalised) if mode is not Mode.LEXICAL else None
             slots, scores = self._rank(mode, mask, boost, lexical, dense, top)
-            hits = [
-                Hit(self._docs[s].id, round(float(v), 6), self._reasons(s, words, filters, boosts, dense))
-                for s, v in zip(slots, scores, strict=True)
-            ]
+            asked = self._asked(words)
+            hits = []
+            for slot, score in zip(slots, scores, strict=True):
+                held = set(self.tokeniser.tokens(normalise(self._docs[slot].text), normalised=True))
+                evidence = {
+                    "coverage": sum(w for t, w in asked.items() if t in held) / (sum(asked.values()) or 1.0),
+                    "similarity": max(0.0, float(dense[slot])) if dense is not None else 0.0,
+                    "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
+                }
+                confidence = self.weights.confidence(evidence)
+                reasons = self._reasons(slot, words, held, filters, boosts, dense)
+                hits.append(
+                    Hit(
+                        self._docs[slot].id,
+                        round(float(score), 6),
+                        reasons,
+                        round(confidence, 4),
+                        self.weights.level(confidence),
+                    )
+                )
         return Answer(hits, mode, tuple(notices))
+
+    def _asked(self, words: list[str]) -> dict[str, float]:
+        """What the query asks for: each distinct word or concept the collection knows, weighted by
+        its inverse document frequency (a rare word says more about the need than a common one)."""
+        asked = {t: self.lexical.idf(t) for t in dict.fromkeys(words)}
+        return {t: w for t, w in asked.items() if w > 0}
 
     def _rank(self, mode, mask, boost, lexical, dense, top):
         if mode is Mode.HYBRID:
-            fused = np.zeros(len(mask), dtype=np.float32)
-            for scores in (lexical, dense):
-                ranked = _top(np.where(mask & (scores > 0), scores, -np.inf), CANDIDATES)
-                fused[ranked] += 1.0 / (RRF_K + np.arange(1, len(ranked) + 1))
-            scores, mask = fused, fused > 0
+            # A convex combination of each ranker's scores over its best for this query: the share
+            # is fitted on the development judgements (ranking.yaml), unlike rank fusion's fixed k.
+            share = self.weights.lexical_share
+            scores = share * _over_best(lexical, mask) + (1 - share) * _over_best(dense, mask)
         else:
             scores = lexical if mode is Mode.LEXICAL else dense
-            mask = mask & (scores > 0)
+        mask = mask & (scores > 0)
         if boost is not None:
             scores = scores * boost
         slots = _top(np.where(mask, scores, -np.inf), top)
         return slots, scores[slots]
 
-    def _reasons(self, slot, query_tokens, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
+    def _reasons(self, slot, query_tokens, held, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
         doc = self._docs[slot]
-        tok = self.tokeniser.tokens(normalise(doc.text), normalised=True)
-        doc_words = {t for t in tok if not t.startswith(CONCEPT_PREFIX)}
+        doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
         query_words = [t for t in dict.fromkeys(query_tokens) if not t.startswith(CONCEPT_PREFIX)]
         shared = [w for w in query_words if w in doc_words]
         shared = [w for w in shared if not any(w != o and w in o for o in shared)][:8]
@@ -273,7 +285,7 @@ class MatchIndex:
             reasons.append(Reason("filter", {"name": "min_trl", "value": f"{doc.trl} ≥ {filters.min_trl}"}))
         if filters.org_kinds:
             reasons.append(Reason("filter", {"name": "org_kind", "value": doc.org_kind}))
-        if boosts.domain and boosts.domain in doc.domains:
+        if self.weights.domain_counts(boosts.domain) and boosts.domain in doc.domains:
             reasons.append(Reason("boost", {"name": "domain", "value": boosts.domain}))
         if boosts.district and boosts.district in doc.districts:
             reasons.append(Reason("boost", {"name": "district", "value": boosts.district}))
@@ -318,21 +330,29 @@ class MatchIndex:
                 "vocabulary": self.tokeniser.vocabulary.version,
                 "encoder": self.encoder.spec if self.encoder else None,
                 "documents": len(self._docs),
+                "fields": self.weights.fields,
                 "watermark": watermark,
             }
             (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
     @classmethod
     def load(
-        cls, folder: Path | str, *, encoder: str | None = DEFAULT_ENCODER, auto_compact: bool = True
+        cls,
+        folder: Path | str,
+        *,
+        encoder: str | None = DEFAULT_ENCODER,
+        auto_compact: bool = True,
+        weights: RankingWeights | None = None,
     ) -> tuple[MatchIndex, dict]:
         """An index saved by :meth:`save`, and its metadata. Refuses a file of another format or
         vocabulary (rebuild instead: the tokens would not agree)."""
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text())
-        index = cls(encoder=encoder, auto_compact=auto_compact)
+        index = cls(encoder=encoder, auto_compact=auto_compact, weights=weights)
         if meta.get("format") != FORMAT or meta.get("vocabulary") != index.tokeniser.vocabulary.version:
             raise ValueError(f"{folder}: saved with another index format or vocabulary; rebuild it")
+        if meta.get("fields") != index.weights.fields:
+            raise ValueError(f"{folder}: saved with other field weights; rebuild it")
         with (folder / "documents.jsonl").open(encoding="utf-8") as lines:
             docs = [_document(json.loads(line)) for line in lines]
         for doc in docs:
@@ -356,6 +376,13 @@ def _document(data: dict) -> Document:
     for key in ("tags", "domains", "districts"):
         data[key] = tuple(data.get(key) or ())
     return Document(**data)
+
+
+def _over_best(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Positive scores within ``mask`` divided by the best of them (zero elsewhere)."""
+    kept = np.where(mask & (scores > 0), scores, 0).astype(np.float32)
+    best = float(kept.max()) if kept.size else 0.0
+    return kept / best if best > 0 else kept
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 """BM25 over bm25s, with field weights and cheap updates.
 
-Field weights follow BM25F's simplest form: a title word counts three times, a tag twice, a body
-word once (FIELD_WEIGHTS), so the one bm25s matrix carries all three fields.
+Field weights follow BM25F's simplest form: a title word counts (by default) three times, a tag
+twice, a body word once (the ranking weights' ``fields``), so the one bm25s matrix carries all
+three fields.
 
 The index is a base segment (bm25s's sparse matrix, built in bulk) plus a small delta segment
 for documents saved since, scored here with the same Lucene BM25 formula and the statistics of
@@ -23,13 +24,12 @@ import numpy as np
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at INFO
 
-FIELD_WEIGHTS = {"title": 3, "tags": 2, "body": 1}
 K1 = 1.2
 B = 0.75
 
 
-def weighted_tokens(title: list[str], tags: list[str], body: list[str]) -> list[str]:
-    return title * FIELD_WEIGHTS["title"] + tags * FIELD_WEIGHTS["tags"] + body * FIELD_WEIGHTS["body"]
+def weighted_tokens(title: list[str], tags: list[str], body: list[str], fields: dict[str, int]) -> list[str]:
+    return title * fields["title"] + tags * fields["tags"] + body * fields["body"]
 
 
 class LexicalIndex:
@@ -75,6 +75,11 @@ class LexicalIndex:
             self._delta_postings.setdefault(token, []).append((slot, tf))
         self._delta_len.append(len(tokens))
         return self._base_n + slot
+
+    def idf(self, token: str) -> float:
+        """The token's BM25 inverse document frequency over both segments (0 for an unknown one)."""
+        df = self._base_df.get(token, 0) + len(self._delta_postings.get(token, ()))
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5)) if df else 0.0
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot for the distinct ``query_tokens``."""
