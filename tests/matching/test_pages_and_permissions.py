@@ -123,3 +123,29 @@ def test_capability_search_box(client, offers):
     assert offers["dog"].title in page
     assert offers["care"].title not in page or page.index(offers["dog"].title) < page.index(offers["care"].title)
     assert offers["care"].title not in client.get("/exchange/capabilities/", {"q": "变电站"}).content.decode()
+
+
+def test_each_result_shows_a_calibrated_level_not_a_raw_score(client, publisher, published, offers):
+    sign_in(client, publisher)
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "高度匹配" in page or "可能匹配" in page  # the robot dog for a metro-station patrol robot
+    answer = client.get(f"/api/v1/matching/scenarios/{published.pk}/capabilities").json()
+    assert answer["no_good_match"] is False
+    top = answer["results"][0]
+    assert top["level"] in ("strong", "possible") and 0 < top["confidence"] <= 1
+    assert top["level_label"] in ("高度匹配", "可能匹配")
+
+
+def test_when_nothing_fits_the_page_says_so_and_what_to_do(client, enterprise_user, offers, carrier_offer):
+    sign_in(client, enterprise_user)
+    page = client.get("/matching/where-to-test/", {"q": "冷链食品追溯与仓储温控"}).content.decode()
+    assert "暂无合适的匹配" in page
+    assert "道路测试" in page  # the suggestion: name the test itself
+    page = client.get("/matching/where-to-test/", {"q": "巡检机器人整机高低温振动跌落试验"}).content.decode()
+    assert "暂无合适的匹配" not in page and carrier_offer.title in page
+
+
+def test_an_enterprise_with_nothing_to_search_with_is_not_told_there_is_no_match(client, outsider, published):
+    sign_in(client, outsider)
+    page = client.get("/matching/for-you/").content.decode()
+    assert "请先发布能力" in page and "暂无合适的匹配" not in page

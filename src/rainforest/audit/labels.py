@@ -100,6 +100,8 @@ ACTIONS = {
     "matching.feedback.recorded": _("Recommendation judged"),
     "matching.shortlist.added": _("Recommendation shortlisted"),
     "matching.shortlist.removed": _("Recommendation taken off the shortlist"),
+    "matching.weights.adopted": _("Ranking weights refitted and adopted"),
+    "matching.weights.refused": _("Ranking weights refitted, not better: kept the version in use"),
     # Seedling programme
     "seedling.round.opened": _("Good-seedling round opened"),
     "seedling.round.closed": _("Good-seedling round closed for review"),

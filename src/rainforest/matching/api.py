@@ -19,6 +19,9 @@ class RecommendationOut(Schema):
     title: str
     organisation: str
     score: float
+    level: str
+    level_label: str
+    confidence: float
     reasons: list[str]
     shortlisted: bool = False
     verdict: str = ""
@@ -27,6 +30,7 @@ class RecommendationOut(Schema):
 class RecommendationsOut(Schema):
     mode: str
     notices: list[str]
+    no_good_match: bool
     results: list[RecommendationOut]
 
 
@@ -46,12 +50,15 @@ def _out(result: selectors.Recommendations) -> dict:
                 "title": rec.item.title,
                 "organisation": str(owner),
                 "score": rec.score,
+                "level": rec.level,
+                "level_label": rec.level_label,
+                "confidence": rec.confidence,
                 "reasons": rec.reasons,
                 "shortlisted": rec.shortlisted,
                 "verdict": rec.verdict,
             }
         )
-    return {"mode": result.mode, "notices": result.notices, "results": rows}
+    return {"mode": result.mode, "notices": result.notices, "no_good_match": result.no_good_match, "results": rows}
 
 
 @router.get("/matching/scenarios/{pk}/capabilities", response=RecommendationsOut)

@@ -6,6 +6,10 @@ applies every ``IndexChange`` after its watermark; later searches apply new chan
 MATCH_SYNC_SECONDS apart. Selectors still re-read every result from the database, so even between
 two syncs a withdrawn item is never shown.
 
+The ranking weights are the adopted version (``ranking.weights_in_use``): a sync that finds another
+adopted puts it in place at once (fusion, preferences and calibration are read at search time), or
+rebuilds when its field weights differ (they shape the lexical index itself).
+
 No search pays for a compaction (rebuilding the base refits the dense model: about a minute at
 200k documents). The indexes here never compact on their own: when a sync finds one due, the
 process only enqueues the ``matching.compact`` job (once), which the worker also runs every ten
@@ -32,6 +36,7 @@ from django.db.models import Max
 from rainforest.core.matching.index import MatchIndex
 from rainforest.matching.documents import indexable, to_document
 from rainforest.matching.models import Collection, IndexChange
+from rainforest.matching.ranking import weights_in_use
 
 log = logging.getLogger(__name__)
 _reported = False
@@ -47,13 +52,14 @@ class Engine:
         self._snapshot_stamp: tuple | None = None  # the saved snapshot these indexes came from or went to
         self._compaction_requested = False
         self._adopting: threading.Thread | None = None
+        self.weights = None  # read on first use: settings and the database are ready by then
 
     def index(self, collection: str) -> MatchIndex:
         self.sync()
         return self.indexes[collection]
 
     def _new_index(self) -> MatchIndex:
-        index = MatchIndex(encoder=self.encoder, auto_compact=False)
+        index = MatchIndex(encoder=self.encoder, auto_compact=False, weights=self.weights)
         global _reported
         if index.encoder_problem is not None and not _reported:
             _reported = True  # once per process, at start: every later index has the same problem
@@ -84,7 +90,8 @@ class Engine:
         stamp = snapshot_stamp()
         try:
             loaded = {
-                c: MatchIndex.load(folder / c, encoder=self.encoder, auto_compact=False) for c in Collection.values
+                c: MatchIndex.load(folder / c, encoder=self.encoder, auto_compact=False, weights=self.weights)
+                for c in Collection.values
             }
         except (OSError, ValueError) as problem:
             log.warning("matching: snapshot in %s not used (%s)", folder, problem)
@@ -159,6 +166,8 @@ class Engine:
     def sync(self, *, force: bool = False) -> int:
         """Apply the changes recorded since the watermark; returns how many objects were re-read."""
         with self._lock:
+            if self.weights is None:
+                self.weights = weights_in_use()
             if not self.indexes:
                 if not self._load_snapshot():
                     self.rebuild()
@@ -167,6 +176,8 @@ class Engine:
             if not force and time.monotonic() - self._synced_at < settings.MATCH_SYNC_SECONDS:
                 return 0
             self._synced_at = time.monotonic()
+            if self._take_weights():
+                return 0
             self._adopt_new_snapshot()
             changes = list(
                 IndexChange.objects.filter(pk__gt=self.watermark)
@@ -195,6 +206,21 @@ class Engine:
             self.watermark = changes[-1][0]
             self._request_compaction()
             return sum(len(ids) for ids in touched.values())
+
+    def _take_weights(self) -> bool:
+        """Put a newly adopted weights version in place; True when that meant a rebuild."""
+        adopted = weights_in_use()
+        if adopted == self.weights:
+            return False
+        rebuild = adopted.fields != self.weights.fields
+        self.weights = adopted
+        log.info("matching: ranking weights %s in use", adopted.version)
+        if rebuild:
+            self.rebuild()
+            return True
+        for index in self.indexes.values():
+            index.weights = adopted
+        return False
 
 
 def snapshot_stamp() -> tuple | None:

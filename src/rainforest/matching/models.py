@@ -60,3 +60,26 @@ class Shortlist(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario_id}/{self.capability_id}"
+
+
+class RankingVersion(models.Model):
+    """Ranking weights refitted from what officers and outcomes taught the platform, with how the
+    refit and the version then in use did on the built-in held-out scenarios. Only an adopted
+    version is used; one that was not better stays here, refused, as the record of the attempt."""
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    weights = models.JSONField(_("weights"))  # the ranking.yaml layout
+    fitted_at = models.DateTimeField(_("fitted at"), auto_now_add=True)
+    judged_pairs = models.PositiveIntegerField(_("judged pairs from feedback"))
+    replaced = models.CharField(_("version in use before"), max_length=40)
+    heldout_ndcg = models.FloatField(_("held-out nDCG@10"))
+    heldout_recall = models.FloatField(_("held-out Recall@20"))
+    previous_ndcg = models.FloatField(_("held-out nDCG@10 of the version in use"))
+    previous_recall = models.FloatField(_("held-out Recall@20 of the version in use"))
+    adopted = models.BooleanField(_("adopted"), default=False)
+
+    class Meta:
+        ordering = ["-fitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version

@@ -54,6 +54,16 @@ def describe(reason: Reason) -> str:
     return reason.code
 
 
+def level_label(level: str) -> str:
+    """A hit's calibrated level in words (what share of such results officers judged relevant:
+    see ranking.yaml's calibration)."""
+    return {
+        "strong": _("Strong match"),
+        "possible": _("Possible match"),
+        "weak": _("Weak match"),
+    }.get(level, level)
+
+
 NOTICES = {
     "empty_query": lambda: _("Type a few words to search: the query has no searchable words."),
     "query_cut": lambda: _("The query was very long; only its first 4,000 characters were used."),

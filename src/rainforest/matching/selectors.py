@@ -10,13 +10,14 @@ from django.http import Http404
 from rainforest.accounts.choices import OrganisationKind
 from rainforest.accounts.permissions import EXCHANGE_SUPPLY, Principal
 from rainforest.core.matching.documents import Boosts, Filters
+from rainforest.core.matching.weights import POSSIBLE, STRONG, WEAK
 from rainforest.exchange.choices import ApplicationStatus, CapabilityStatus
 from rainforest.exchange.models import Application, Capability, Scenario
 from rainforest.exchange.selectors import can_see_recommendations
 from rainforest.matching.documents import indexable
 from rainforest.matching.engine import engine
 from rainforest.matching.models import Collection, Feedback, Shortlist
-from rainforest.matching.reasons import describe, notice
+from rainforest.matching.reasons import describe, level_label, notice
 
 CARRIER_KINDS = frozenset({OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE})
 # Who can deliver a scenario: anyone but the carriers, whose offers are test facilities.
@@ -30,6 +31,16 @@ class Recommendation:
     reasons: list[str]
     verdict: str = ""  # this officer's feedback, if any
     shortlisted: bool = False
+    level: str = WEAK  # strong / possible / weak: calibrated, comparable from one page to the next
+    confidence: float = 0.0
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.level)
+
+    @property
+    def good(self) -> bool:
+        return self.level in (STRONG, POSSIBLE)
 
 
 @dataclass
@@ -37,6 +48,20 @@ class Recommendations:
     items: list[Recommendation] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     mode: str = ""
+    searched: bool = True  # False when there was nothing to search with (the notices say why)
+
+    @property
+    def good(self) -> list[Recommendation]:
+        return [r for r in self.items if r.good]
+
+    @property
+    def weak(self) -> list[Recommendation]:
+        return [r for r in self.items if not r.good]
+
+    @property
+    def no_good_match(self) -> bool:
+        """Something was searched and nothing at least possibly fits: the page says so."""
+        return self.searched and not self.good
 
 
 def _resolve(collection: str, answer, *, limit: int) -> Recommendations:
@@ -44,7 +69,9 @@ def _resolve(collection: str, answer, *, limit: int) -> Recommendations:
     ids = [int(h.id) for h in answer.hits]
     live = indexable(collection).in_bulk(ids)
     items = [
-        Recommendation(live[int(h.id)], h.score, [describe(r) for r in h.reasons])
+        Recommendation(
+            live[int(h.id)], h.score, [describe(r) for r in h.reasons], level=h.level, confidence=h.confidence
+        )
         for h in answer.hits
         if int(h.id) in live
     ]
@@ -93,7 +120,7 @@ def scenarios_for(*, actor: Principal, q: str = "", top: int = 20) -> Recommenda
     actor.require(EXCHANGE_SUPPLY)
     text, domain, best = _profile(actor)
     if not (q or text):
-        return Recommendations(notices=[notice("no_profile")])
+        return Recommendations(notices=[notice("no_profile")], searched=False)
     answer = (
         engine()
         .index(Collection.SCENARIO)
@@ -115,7 +142,7 @@ def where_to_test(*, actor: Principal, q: str = "", top: int = 10) -> Recommenda
     actor.require(EXCHANGE_SUPPLY)
     text, _domain, _best = _profile(actor)
     if not (q or text):
-        return Recommendations(notices=[notice("no_profile")])
+        return Recommendations(notices=[notice("no_profile")], searched=False)
     answer = (
         engine()
         .index(Collection.CAPABILITY)

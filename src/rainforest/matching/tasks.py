@@ -24,3 +24,20 @@ def compact() -> dict:
     if due or snapshot_stamp() is None:
         current.save()
     return {"compacted": due, "watermark": current.watermark}
+
+
+@periodic(
+    every=datetime.timedelta(days=7),
+    name="matching.refit_weights",
+    label=gettext_lazy("Refit the ranking weights from officers' feedback"),
+)
+@task()
+def refit_weights() -> dict:
+    """Refit the ranking weights from the platform's judged pairs; adopted only if better on the
+    held-out scenarios. Every process picks an adopted version up at its next sync."""
+    from rainforest.matching.learning import refit
+
+    record = refit(encoder=engine().encoder or None)
+    if record is None:
+        return {"refitted": False, "reason": "too little feedback"}
+    return {"refitted": True, "version": record.version, "adopted": record.adopted}

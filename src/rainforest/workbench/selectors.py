@@ -857,7 +857,7 @@ def _enterprise(actor: Principal, bench: Workbench, now: dt.datetime, today: dt.
 
         from rainforest.matching.selectors import scenarios_for
 
-        bench.matches = scenarios_for(actor=actor, top=SHOWN).items
+        bench.matches = scenarios_for(actor=actor, top=SHOWN).good  # weak matches are no news
     if actor.can(p.SEEDLING_APPLY):
 
         def need(n):

@@ -91,6 +91,7 @@ class Hit:
     reasons: tuple[Reason, ...]
     confidence: float = 0.0
     level: str = ""
+    evidence: dict = field(default_factory=dict)  # what the confidence was computed from
 
 
 @dataclass(frozen=True)

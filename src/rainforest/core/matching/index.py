@@ -28,6 +28,7 @@ from rainforest.core.matching.weights import RankingWeights, builtin_weights
 DEFAULT_MODE = Mode.HYBRID
 FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
+HELD_CACHE = 4096
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
 
@@ -63,6 +64,7 @@ class MatchIndex:
         self.lexical = LexicalIndex()
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._delta_vectors: list[np.ndarray] = []
+        self._held_cache: dict[int, frozenset[str]] = {}
 
     # --- contents
 
@@ -225,7 +227,7 @@ class MatchIndex:
             asked = self._asked(words)
             hits = []
             for slot, score in zip(slots, scores, strict=True):
-                held = set(self.tokeniser.tokens(normalise(self._docs[slot].text), normalised=True))
+                held = self._held(slot)
                 evidence = {
                     "coverage": sum(w for t, w in asked.items() if t in held) / (sum(asked.values()) or 1.0),
                     "similarity": max(0.0, float(dense[slot])) if dense is not None else 0.0,
@@ -240,15 +242,26 @@ class MatchIndex:
                         reasons,
                         round(confidence, 4),
                         self.weights.level(confidence),
+                        {k: round(v, 4) for k, v in evidence.items()},
                     )
                 )
         return Answer(hits, mode, tuple(notices))
 
+    def _held(self, slot: int) -> frozenset[str]:
+        """The words and concepts of the document in ``slot`` (a slot never changes its document,
+        so the last few thousand are kept: the same capabilities come back query after query)."""
+        held = self._held_cache.get(slot)
+        if held is None:
+            held = frozenset(self.tokeniser.tokens(normalise(self._docs[slot].text), normalised=True))
+            if len(self._held_cache) >= HELD_CACHE:
+                self._held_cache.pop(next(iter(self._held_cache)))
+            self._held_cache[slot] = held
+        return held
+
     def _asked(self, words: list[str]) -> dict[str, float]:
-        """What the query asks for: each distinct word or concept the collection knows, weighted by
-        its inverse document frequency (a rare word says more about the need than a common one)."""
-        asked = {t: self.lexical.idf(t) for t in dict.fromkeys(words)}
-        return {t: w for t, w in asked.items() if w > 0}
+        """What the query asks for: each distinct word or concept, weighted by its inverse document
+        frequency (a rare word says more about the need than a common one)."""
+        return {t: self.lexical.idf(t) for t in dict.fromkeys(words)}
 
     def _rank(self, mode, mask, boost, lexical, dense, top):
         if mode is Mode.HYBRID:

@@ -77,9 +77,10 @@ class LexicalIndex:
         return self._base_n + slot
 
     def idf(self, token: str) -> float:
-        """The token's BM25 inverse document frequency over both segments (0 for an unknown one)."""
+        """The token's BM25 inverse document frequency over both segments (a token no document
+        holds gets the highest: what is asked for and offered by nobody weighs as much as the rarest)."""
         df = self._base_df.get(token, 0) + len(self._delta_postings.get(token, ()))
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5)) if df else 0.0
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot for the distinct ``query_tokens``."""

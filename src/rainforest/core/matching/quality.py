@@ -1,8 +1,14 @@
 """Ranking quality: nDCG@10 and Recall@20 on judged scenario-capability pairs.
 
-The evaluation set (data/evalset) holds 40 scenarios, 70 capabilities (carriers included) and
-310 judged pairs, graded 2 = could deliver it, 1 = partly (adjacent technology, a test site, a
-component), 0 = judged not relevant. Unjudged pairs count as 0, as in TREC practice.
+The evaluation set (data/evalset) grades pairs 2 = could deliver it, 1 = partly (adjacent
+technology, a test site, a component), 0 = judged not relevant; unjudged pairs count as 0, as in
+TREC practice. Each scenario belongs to one part (scenarios.csv, column ``split``):
+
+- ``development``: what weights are fitted and ideas tried on (the first 40 scenarios, written with
+  the engine, are all here: the engine was tuned on them);
+- ``held-out``: never tuned on; its figures are the ones that say how the engine generalises.
+
+The capabilities are shared: every query ranks all of them.
 """
 
 from __future__ import annotations
@@ -20,15 +26,32 @@ from rainforest.core.matching.items import read_items
 Judgements = dict[str, dict[str, int]]  # scenario -> capability -> grade
 
 
+DEVELOPMENT, HELD_OUT = "development", "held-out"
+
+
 @dataclass(frozen=True)
 class EvalSet:
     scenarios: list[Document]
     capabilities: list[Document]
     judgements: Judgements
+    splits: dict[str, str] | None = None  # scenario id -> part; None: one undivided set
 
     @property
     def pairs(self) -> int:
         return sum(len(j) for j in self.judgements.values())
+
+    def part(self, name: str) -> EvalSet:
+        """The scenarios of one part with their judgements, over every capability."""
+        kept = [s for s in self.scenarios if (self.splits or {}).get(s.id) == name]
+        ids = {s.id for s in kept}
+        return EvalSet(kept, self.capabilities, {k: v for k, v in self.judgements.items() if k in ids}, None)
+
+    def with_judgements(self, more: Judgements) -> EvalSet:
+        """This set with ``more`` graded pairs (a later grade of the same pair wins)."""
+        merged = {k: dict(v) for k, v in self.judgements.items()}
+        for scenario, grades in more.items():
+            merged.setdefault(scenario, {}).update(grades)
+        return EvalSet(self.scenarios, self.capabilities, merged, self.splits)
 
 
 def read_judgements(path: Path | str) -> Judgements:
@@ -39,14 +62,32 @@ def read_judgements(path: Path | str) -> Judgements:
     return out
 
 
+def read_splits(path: Path | str) -> dict[str, str] | None:
+    """Scenario id -> part from a ``split`` column; None when the file has none."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or "split" not in rows[0]:
+        return None
+    splits = {row["id"].strip(): (row["split"] or "").strip() for row in rows}
+    unknown = sorted({v for v in splits.values() if v not in (DEVELOPMENT, HELD_OUT)})
+    if unknown:
+        raise ValueError(f"{path}: split must be {DEVELOPMENT} or {HELD_OUT}, not {', '.join(unknown)}")
+    return splits
+
+
+def evalset_from(folder: Path) -> EvalSet:
+    return EvalSet(
+        scenarios=read_items(folder / "scenarios.csv"),
+        capabilities=read_items(folder / "capabilities.csv"),
+        judgements=read_judgements(folder / "judgements.csv"),
+        splits=read_splits(folder / "scenarios.csv"),
+    )
+
+
 def builtin_evalset() -> EvalSet:
     folder = resources.files("rainforest.core.matching").joinpath("data/evalset")
     with resources.as_file(folder) as path:
-        return EvalSet(
-            scenarios=read_items(path / "scenarios.csv"),
-            capabilities=read_items(path / "capabilities.csv"),
-            judgements=read_judgements(path / "judgements.csv"),
-        )
+        return evalset_from(path)
 
 
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:

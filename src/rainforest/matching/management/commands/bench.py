@@ -47,6 +47,9 @@ class Command(BaseCommand):
         match.add_argument("--evalset", default="", help="a folder of judged pairs (see match_feedback)")
         match.add_argument("--quality-only", action="store_true")
         match.add_argument("--seed", type=int, default=2026)
+        match.add_argument(
+            "--fit", metavar="VERSION", default="", help="fit ranking weights on the development part and print them"
+        )
         startup = sub.add_parser("startup", help="CPU an offline command costs from start to answer")
         startup.add_argument("--runs", type=int, default=7)
         startup.add_argument("--target", type=float, default=0.5, help="seconds of CPU, median")
@@ -179,6 +182,11 @@ class Command(BaseCommand):
             raise CommandError("audited writes do not scale: the most workers are not faster than the fewest")
 
     def _match(self, run, modes, options):
+        if options["fit"]:
+            from rainforest.matching.bench import fit
+
+            fit(self.stdout.write, version=options["fit"])
+            return
         misses = run(
             self.stdout.write,
             capabilities=options["capabilities"],

@@ -2,7 +2,8 @@
 
 ``rebuild`` builds both indexes from the database and reports their sizes and times; ``save``
 also writes them to MATCH_INDEX_DIR, where every worker loads them at start (then applies the
-changes recorded since); ``status`` shows what a worker would load and how far behind it is.
+changes recorded since); ``status`` shows the ranking weights in use (and a refit that was not
+adopted), what a worker would load and how far behind it is.
 """
 
 import time
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from rainforest.matching.engine import Engine
-from rainforest.matching.models import Collection, IndexChange
+from rainforest.matching.models import Collection, IndexChange, RankingVersion
+from rainforest.matching.ranking import weights_in_use
 
 
 class Command(BaseCommand):
@@ -23,6 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         engine = Engine()
         if action == "status":
+            weights = weights_in_use()
+            self.stdout.write(f"ranking weights in use: {weights.version} ({weights.source})")
+            refused = RankingVersion.objects.filter(adopted=False).first()
+            if refused is not None and not RankingVersion.objects.filter(adopted=True, pk__gt=refused.pk).exists():
+                self.stdout.write(
+                    f"latest refit {refused.version} not adopted: held-out nDCG@10 {refused.heldout_ndcg:.3f} "
+                    f"against {refused.previous_ndcg:.3f} for the version in use"
+                )
             latest = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             folder = settings.MATCH_INDEX_DIR
             saved = (folder / Collection.CAPABILITY / "meta.json").exists()
