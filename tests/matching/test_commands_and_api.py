@@ -34,6 +34,31 @@ def run_match(tmp_path, *args, scenarios=SCENARIOS, capabilities=CAPABILITIES):
     return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
 
 
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_the_entry_point_answers_the_same_without_starting_django(tmp_path, mode):
+    import os
+    import subprocess
+    import sys
+
+    lines, _err = run_match(tmp_path, "--mode", mode)
+    probe = (
+        "import sys; from rainforest.cli import main; sys.argv = ['rainforest', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as end:\n"
+        "    assert 'django.db' not in sys.modules, 'Django was started'\n    raise\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    files = ["--scenarios", str(tmp_path / "s.csv"), "--capabilities", str(tmp_path / "c.csv")]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "match", *files, "--mode", mode], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == lines
+    refused = subprocess.run(
+        [sys.executable, "-c", probe, "match", *files, "--top", "0"], capture_output=True, text=True, env=env
+    )
+    assert refused.returncode == 1 and "--top must be at least 1" in refused.stderr
+
+
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_match_prints_one_line_per_scenario_in_the_contract_shape(tmp_path, mode):
     lines, _err = run_match(tmp_path, "--mode", mode, "--top", "2", "--format", "jsonl")

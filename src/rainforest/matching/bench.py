@@ -9,9 +9,13 @@ capabilities lexically in <= 60 s; top-20 for one scenario with filters in <= 20
 
 from __future__ import annotations
 
+import csv
 import gc
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +39,9 @@ from rainforest.core.matching.weights import RankingWeights, builtin_weights
 
 INDEX_SECONDS, MEDIAN_MS, P99_MS, BATCH_SECONDS, MEMORY_GIB = 60.0, 20.0, 100.0, 30.0, 2.0
 HELD_OUT_NDCG, HELD_OUT_RECALL = 0.90, 0.95  # issue 16, hybrid mode on held-out scenarios
+# `rainforest match` as a process (issue 16): CPU seconds at 55 x 48, ahead of the script at 50 x 2,000.
+CLI_SIZES = ((55, 48), (50, 2000))
+CLI_TARGETS = {(55, 48, Mode.LEXICAL): 1.0, (55, 48, Mode.HYBRID): 3.0}
 FIT_SOURCE = "fitted by `rainforest bench match --fit` on the development part of data/evalset"
 
 
@@ -190,6 +197,50 @@ def fit(w, *, version: str) -> None:
     w(yaml.safe_dump(fitted.as_data(), allow_unicode=True, sort_keys=False))
 
 
+def _write_items(path: Path, docs) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "title", "description", "domain"])
+        for d in docs:
+            writer.writerow([d.id, d.title, d.body, d.domains[0] if d.domains else ""])
+
+
+def _child_cpu(args: list[str]) -> float:
+    """CPU seconds (user + system) of one child process run to its end; raises if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def command_line(w, *, seed: int, repeat: int = 3) -> list[str]:
+    """`rainforest match` as a process, start to end, on small and middling files, against the plain
+    jieba + rank_bm25 script on the same files (median CPU of ``repeat`` runs each)."""
+    misses: list[str] = []
+    command = [sys.executable, "-m", "rainforest.cli", "match"]
+    baseline = [sys.executable, "-m", "rainforest.matching.plain_baseline"]
+    env_note = "the entry point, no Django"
+    with tempfile.TemporaryDirectory() as folder:
+        for scenarios, capabilities in CLI_SIZES:
+            s_path, c_path = Path(folder) / "s.csv", Path(folder) / "c.csv"
+            _write_items(s_path, synthetic.scenarios(scenarios, seed=seed + 1))
+            _write_items(c_path, synthetic.capabilities(capabilities, seed=seed))
+            files = ["--scenarios", str(s_path), "--capabilities", str(c_path)]
+            plain = statistics.median(_child_cpu([*baseline, str(s_path), str(c_path)]) for _ in range(repeat))
+            w(f"\n[command line] {scenarios} scenarios x {capabilities:,} capabilities ({env_note}); "
+              f"plain jieba + rank_bm25 script: {plain:.2f} s CPU")  # fmt: skip
+            for mode in Mode:
+                cpu = statistics.median(_child_cpu([*command, *files, "--mode", mode.value]) for _ in range(repeat))
+                target = CLI_TARGETS.get((scenarios, capabilities, mode))
+                note = f"   target < {target:.0f} s" if target else ""
+                w(f"[command line] {mode.value}: {cpu:.2f} s CPU, {plain / cpu:.1f}x faster than the script{note}")
+                if target and cpu >= target:
+                    misses.append(f"[command line {scenarios}x{capabilities} {mode.value}] {cpu:.2f} s >= {target} s")
+                if capabilities >= 2000 and cpu >= plain:
+                    misses.append(f"[command line {scenarios}x{capabilities} {mode.value}] not ahead of the script")
+    return misses
+
+
 def run(w, *, capabilities, scenarios, modes, baseline_queries, seed, evalset_dir, skip_speed) -> list[str]:
     """Prints quality (development and held-out parts), then speed; returns the targets missed."""
     weights = builtin_weights()
@@ -203,6 +254,7 @@ def run(w, *, capabilities, scenarios, modes, baseline_queries, seed, evalset_di
         quality(w, evalset=evalset_from(Path(evalset_dir)), label=str(evalset_dir), weights=weights)
     if skip_speed:
         return misses
+    misses += command_line(w, seed=seed)
     w("")
     return misses + speed(
         w, capabilities=capabilities, scenarios=scenarios, modes=modes, baseline_queries=baseline_queries, seed=seed
