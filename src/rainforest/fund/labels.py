@@ -4,6 +4,8 @@ engine's figures (it is what the committee's approval signs)."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext as _
 
 from rainforest import formatting as f
@@ -80,11 +82,23 @@ def criteria_rows(report: dict, unit: str = "shares") -> list[dict]:
     return rows
 
 
+def unit_price(value) -> str:
+    """A price per share (or per yuan of registered capital): to the fen, with a third and fourth
+    decimal only where the price has them (``1.40``, ``1.2345``), never the database's ``1.4000``."""
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return ""
+    if not price.is_finite():
+        return ""
+    return f.number(price, min(4, max(2, -price.normalize().as_tuple().exponent)))
+
+
 def report_summary(report: dict, unit: str = "shares") -> dict:
     """The headline figures of a compliance report: the price per share, the fund's stake after the
     round and the largest other holder's."""
     largest = report.get("largest_other_holder") or {}
-    price = f.number(report.get("price_per_share"), 4)
+    price = unit_price(report.get("price_per_share")) if report.get("price_per_share") not in (None, "") else ""
     if unit == "registered_capital_cny":
         price = _("%(price)s yuan per yuan of registered capital") % {"price": price}
     else:

@@ -58,7 +58,9 @@ def deal_view(request, pk: int):
         ((names.get(k, k), v, v / total) for k, v in table.items()), key=lambda r: (r[0] in names.values(), -r[1])
     )
     kinds = dict(forms.EVENT_KINDS)
-    events = [(e, kinds.get(e.kind, e.kind)) for e in deal.table_events.all()]
+    events = [
+        (e, kinds.get(e.kind, e.kind), labels.unit_price(e.price) if e.price else "") for e in deal.table_events.all()
+    ]
     rounds = [
         {
             "round": r,

@@ -138,9 +138,15 @@ class LoanForm(forms.Form):
     lender = forms.CharField(label=_("Lender"), max_length=200)
     reference = forms.CharField(label=_("Contract number"), max_length=64)
     principal = amount_field(_("Principal outstanding (yuan)"))
+    # People write a loan's rate in percent (3.85 %), as the contract does; the page asks for that.
+    # ``rate``, the fraction the loan keeps (0.0385), is still read where a client posts it.
+    rate_percent = forms.DecimalField(
+        label=_("Annual rate (%)"), min_value=0, max_digits=8, decimal_places=4, required=False,
+        error_messages={"invalid": _("Write the annual rate in percent, such as 3.85.")},
+    )  # fmt: skip
     # max_digits bounds it below 10; clean_rate says what a rate of 1 or more must have meant.
     rate = forms.DecimalField(
-        label=_("Rate"), min_value=0, max_digits=7, decimal_places=6,
+        label=_("Rate"), min_value=0, max_digits=7, decimal_places=6, required=False,
         error_messages={"invalid": _("The interest rate must be a number such as 0.0385.")},
     )  # fmt: skip
     start = PlatformDateField(label=_("Drawn on"))
@@ -148,9 +154,23 @@ class LoanForm(forms.Form):
 
     def clean_rate(self):
         rate = self.cleaned_data["rate"]
-        if rate >= 1:
+        if rate is not None and rate >= 1:
             raise forms.ValidationError(_("The annual rate is a fraction: 3.85% is 0.0385."))
         return rate
+
+    def clean_rate_percent(self):
+        percent = self.cleaned_data["rate_percent"]
+        if percent is not None and percent >= 100:
+            raise forms.ValidationError(_("Write the annual rate in percent, such as 3.85."))
+        return percent
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rate_percent") is not None:
+            data["rate"] = data["rate_percent"] / 100
+        elif data.get("rate") is None and "rate" not in self.errors and "rate_percent" not in self.errors:
+            self.add_error("rate_percent", _("Write the annual rate in percent, such as 3.85."))
+        return data
 
     def values(self) -> dict:
         data = self.cleaned_data
