@@ -88,25 +88,12 @@ class LsaEncoder:
 
     def _counts(self, texts: list[str]):
         """Sublinear term counts over the model's vocabulary, as a CSR matrix."""
-        from scipy.sparse import csr_matrix
-
         vocabulary = self._vocabulary or {}
-        indptr, indices, data = [0], [], []
+        rows = []
         for text in texts:
-            counted: dict[int, int] = {}
-            for feature in self._features(text):
-                column = vocabulary.get(feature)
-                if column is not None:
-                    counted[column] = counted.get(column, 0) + 1
-            indices.extend(counted)
-            data.extend(counted.values())
-            indptr.append(len(indices))
-        counts = csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
-            shape=(len(texts), len(vocabulary)),
-        )
-        counts.data = 1 + np.log(counts.data)
-        return counts
+            columns = np.array([vocabulary.get(f, -1) for f in self._features(text)], dtype=np.int64)
+            rows.append(np.unique(columns, return_counts=True))
+        return _sparse_rows(rows, len(vocabulary))
 
     def _weighted(self, counts):
         weighted = counts.multiply(self._idf).tocsr()
@@ -115,24 +102,33 @@ class LsaEncoder:
         return csr_rows_scaled(weighted, 1.0 / norms)
 
     def fit(self, texts: list[str]) -> None:
+        self.fit_transform(texts)
+
+    def fit_transform(self, texts: list[str]) -> np.ndarray | None:
+        """Fit on ``texts`` and return their vectors (None when too few to learn from). Each text is
+        read once: its features become provisional ids, so the strings never pile up."""
         if len(texts) < 3:
             self._projection = None
-            return
-        df: dict[str, int] = {}
-        for text in texts:
-            for feature in set(self._features(text)):
-                df[feature] = df.get(feature, 0) + 1
+            return None
+        provisional: dict[str, int] = {}
+        rows = [np.unique(np.array([provisional.setdefault(f, len(provisional)) for f in self._features(t)],
+                                   dtype=np.int64), return_counts=True) for t in texts]  # fmt: skip
+        df = np.bincount(np.concatenate([ids for ids, _n in rows]), minlength=len(provisional))
         floor = 1 if len(texts) < self.SMALL_CORPUS else 2
-        kept = sorted((f for f, n in df.items() if n >= floor), key=lambda f: (-df[f], f))[: self.MAX_FEATURES]
-        if len(kept) < 2:
+        names = list(provisional)
+        # Most frequent first, ties by the feature itself: the same texts always give the same model.
+        order = sorted(np.flatnonzero(df >= floor).tolist(), key=lambda i: (-df[i], names[i]))[: self.MAX_FEATURES]
+        if len(order) < 2:
             self._projection = None
-            return
-        self._vocabulary = {feature: column for column, feature in enumerate(kept)}
-        counts = np.fromiter((df[f] for f in kept), dtype=np.float32, count=len(kept))
-        self._idf = (np.log((1 + len(texts)) / (1 + counts)) + 1).astype(np.float32)
-        matrix = self._weighted(self._counts(texts))
-        dims = max(1, min(self.DIMENSIONS, len(texts) - 1, len(kept) - 1))
+            return None
+        column = np.full(len(provisional), -1, dtype=np.int64)
+        column[order] = np.arange(len(order))
+        self._vocabulary = {names[i]: int(column[i]) for i in order}
+        self._idf = (np.log((1 + len(texts)) / (1 + df[order].astype(np.float32))) + 1).astype(np.float32)
+        matrix = self._weighted(_sparse_rows([(column[ids], n) for ids, n in rows], len(order)))
+        dims = max(1, min(self.DIMENSIONS, len(texts) - 1, len(order) - 1))
         self._projection = np.ascontiguousarray(_top_components(matrix, dims).T, dtype=np.float32)
+        return _unit_rows(matrix @ self._projection)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._projection is None:
@@ -152,6 +148,29 @@ class LsaEncoder:
             self._idf, self._projection = data["idf"], data["projection"]
             words = json.loads(terms.read_text(encoding="utf-8"))
             self._vocabulary = {feature: column for column, feature in enumerate(words)}
+
+
+def _sparse_rows(rows, width: int):
+    """A CSR matrix of sublinear counts from (columns, counts) per row; negative columns (features
+    the model does not know) are dropped."""
+    from scipy.sparse import csr_matrix
+
+    indptr, indices, data = [0], [], []
+    for columns, counts in rows:
+        known = columns >= 0
+        indices.append(columns[known])
+        data.append(counts[known])
+        indptr.append(indptr[-1] + int(known.sum()))
+    counts = csr_matrix(
+        (
+            np.concatenate(data).astype(np.float32) if data else np.zeros(0, np.float32),
+            np.concatenate(indices).astype(np.int32) if indices else np.zeros(0, np.int32),
+            np.asarray(indptr),
+        ),
+        shape=(len(rows), width),
+    )
+    counts.data = 1 + np.log(counts.data)
+    return counts
 
 
 def csr_rows_scaled(matrix, factors: np.ndarray):

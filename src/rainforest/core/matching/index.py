@@ -117,6 +117,11 @@ class MatchIndex:
     def _fit_dense(self, texts: list[str], extra: list[str] = ()) -> None:
         if self.encoder is None:
             return
+        fit_transform = getattr(self.encoder, "fit_transform", None)
+        if fit_transform is not None:  # the model's own texts come out of the fit already encoded
+            vectors = fit_transform(texts + list(extra))
+            self._vectors = vectors[: len(texts)] if vectors is not None and texts else np.zeros((0, 0), np.float32)
+            return
         self.encoder.fit(texts + list(extra))
         if not self.encoder.fitted or not texts:
             self._vectors = np.zeros((0, 0), dtype=np.float32)
