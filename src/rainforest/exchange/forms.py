@@ -277,7 +277,16 @@ class SubscriptionForm(forms.Form):
     districts = forms.MultipleChoiceField(
         label=_("Districts"), choices=DISTRICT_CHOICES[1:], required=False, widget=forms.CheckboxSelectMultiple
     )
-    keywords = forms.CharField(label=_("Keywords (separated by commas)"), max_length=500, required=False)
+    keywords = forms.CharField(
+        label=_("Keywords (separated by commas)"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Synonyms and other spellings are understood: 机器狗 also finds 四足机器人, 無人機 finds 无人机. "
+            "A scenario must hold every word of a keyword, in any order; a generic word such as 智能 or 技术 "
+            "alone finds nothing."
+        ),
+    )
     email = forms.EmailField(label=_("E-mail for notices"), required=False)
 
 

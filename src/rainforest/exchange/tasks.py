@@ -1,5 +1,6 @@
-"""The exchange's background jobs: notice mails, deadline reminders, and moving calls on when
-their time comes. Each periodic job is idempotent: running it twice changes nothing more."""
+"""The exchange's background jobs: notice mails, news of calls opened, deadline reminders, and
+moving calls on when their time comes. Each periodic job is idempotent: running it twice changes
+nothing more."""
 
 from __future__ import annotations
 
@@ -47,6 +48,18 @@ def notify_scenarios_published(scenario_ids: list[int]) -> int:
 def remind_deadlines() -> int:
     """Remind applicants of calls closing within 72 hours (once per person and call)."""
     return notify.remind_deadlines(hours=REMINDER_HOURS)
+
+
+@periodic(
+    every=dt.timedelta(minutes=10),
+    name="exchange.announce_calls",
+    label=gettext_lazy("Tell subscribers of calls opened on scenarios they follow"),
+)
+@task()
+def announce_calls() -> int:
+    """Tell subscribers of calls opened on scenarios they follow (once per person and call). A
+    periodic job, not one enqueued by the opening: a call may open hours after it is created."""
+    return notify.notify_calls_opened()
 
 
 def close_due_calls(now: dt.datetime | None = None) -> list[int]:

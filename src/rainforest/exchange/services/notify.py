@@ -1,5 +1,5 @@
-"""Notices to enterprises and officers: a scenario they follow is published; a deadline they work
-on nears; a public notice's period is over.
+"""Notices to enterprises and officers: a scenario they follow is published, or a call opens on
+one; a deadline they work on nears; a public notice's period is over.
 
 A notice is a platform ``Notification`` row; when its user gave an e-mail address, the mail is a
 background job (``exchange.tasks.send_notice_mail``) enqueued in the notice's own transaction, so
@@ -10,10 +10,12 @@ server outage only delays the mail (the worker retries it) and never loses the n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +25,9 @@ from rainforest.accounts.permissions import EXCHANGE_MANAGE, ROLE_PERMISSIONS
 from rainforest.exchange.choices import CallStatus
 from rainforest.exchange.models import Call, Notification, Objection, PublicNotice, Scenario, Subscription
 from rainforest.formatting import date_cn, datetime_cn
+
+# How long after its opening (or creation) a call is news to its scenario's followers.
+CALL_NEWS_DAYS = 3
 
 
 def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") -> bool:
@@ -61,26 +66,88 @@ def notification_mail(notification_id: int) -> bool:
 
 
 def matches(subscription: Subscription, scenario: Scenario) -> bool:
-    if scenario.domain in subscription.domains or (scenario.district and scenario.district in subscription.districts):
-        return True
-    text = f"{scenario.title} {scenario.problem}".lower()
-    return any(k.lower() in text for k in subscription.keywords if k)
+    """Whether ``subscription`` follows ``scenario`` (one check; batches go through ``Followers``)."""
+    from rainforest.exchange.services.subscription_match import follows
+
+    return follows(subscription, scenario)
+
+
+def _subscribers_following(scenarios: list, kind: str, key_of) -> Iterator[tuple[Subscription, list]]:
+    """Each active user's subscription with the scenarios it follows that it has not been told of
+    under ``kind`` yet (the unique notice would refuse them anyway; asking first spares a refused
+    insert per subscriber on every re-run)."""
+    if not scenarios:
+        return
+    # Imported here: the engine's segmenter and tables are for the jobs that match, not for every
+    # command that imports this module to send a reminder.
+    from rainforest.exchange.services.subscription_match import Followers
+
+    followers = Followers(scenarios)
+    told = set(
+        Notification.objects.filter(kind=kind, key__in=[key_of(s) for s in scenarios]).values_list("user_id", "key")
+    )
+    subscriptions = Subscription.objects.filter(user__is_active=True).select_related("user").order_by("pk")
+    for subscription in subscriptions:
+        followed = [s for s in followers.followed(subscription) if (subscription.user_id, key_of(s)) not in told]
+        if followed:
+            yield subscription, followed
 
 
 def notify_published(scenario_ids: list[int]) -> int:
+    """Tell each subscriber of the newly published scenarios it follows: by domain, district or
+    keyword, a keyword through the matching engine (``subscription_match``)."""
     sent = 0
-    scenarios = list(Scenario.objects.filter(pk__in=scenario_ids))
-    for subscription in Subscription.objects.select_related("user").filter(user__is_active=True):
-        for scenario in scenarios:
-            if matches(subscription, scenario):
-                sent += _notify(
-                    subscription.user,
-                    "scenario_published",
-                    f"scenario:{scenario.pk}",
-                    _("New scenario you follow: %(t)s") % {"t": scenario.title},
-                    reverse("exchange:scenario", args=[scenario.pk]),
-                    subscription.email,
-                )
+    scenarios = list(Scenario.objects.filter(pk__in=scenario_ids).order_by("pk"))
+    for subscription, followed in _subscribers_following(scenarios, "scenario_published", _scenario_key):
+        for scenario in followed:
+            sent += _notify(
+                subscription.user,
+                "scenario_published",
+                _scenario_key(scenario),
+                _("New scenario you follow: %(t)s") % {"t": scenario.title},
+                reverse("exchange:scenario", args=[scenario.pk]),
+                subscription.email,
+            )
+    return sent
+
+
+def _scenario_key(scenario: Scenario) -> str:
+    return f"scenario:{scenario.pk}"
+
+
+def _call_key(scenario: Scenario) -> str:
+    return f"call:{scenario.call.pk}"
+
+
+def notify_calls_opened(now: dt.datetime | None = None) -> int:
+    """Tell each subscriber of the calls opened lately on scenarios it follows, once per user and
+    call. A call counts from its opening time (one may be opened ahead of it) and for
+    ``CALL_NEWS_DAYS`` after that time or its creation, so a worker that was down a while still
+    tells everyone, and a backdated call is still announced."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=CALL_NEWS_DAYS)
+    calls = (
+        Call.objects.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now)
+        .filter(Q(opens_at__gte=since) | Q(created_at__gte=since))
+        .select_related("scenario")
+        .order_by("pk")
+    )
+    scenarios = []
+    for call in calls:
+        call.scenario.call = call  # the one-to-one's reverse side, so _call_key asks no query
+        scenarios.append(call.scenario)
+    sent = 0
+    for subscription, followed in _subscribers_following(scenarios, "call_opened", _call_key):
+        for scenario in followed:
+            sent += _notify(
+                subscription.user,
+                "call_opened",
+                _call_key(scenario),
+                _("A call is open on a scenario you follow: %(t)s. Applications close at %(when)s.")
+                % {"t": scenario.title, "when": datetime_cn(scenario.call.closes_at)},
+                reverse("exchange:call", args=[scenario.call.pk]),
+                subscription.email,
+            )
     return sent
 
 
