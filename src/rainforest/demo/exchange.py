@@ -166,7 +166,13 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
     """Enterprises offer the evaluation set's realistic capability texts (core/matching); proof-of-
     concept centres and pilot bases offer test facilities. Offered over the spring and summer,
     each approved within a week, and listed a month ago."""
-    texts = [c for c in builtin_evalset().capabilities if "基地" not in c.title and "概念验证" not in c.title]
+    # The set's first 70 (C001-C070) were written for Rainforest; the later ones describe real, named
+    # companies' products, which the demo's invented enterprises must not pass off as their own.
+    texts = [
+        c
+        for c in builtin_evalset().capabilities
+        if c.id.startswith("C") and "基地" not in c.title and "概念验证" not in c.title
+    ]
     made = []
     carriers = 0
     listed_on = clock.working_day_on_or_before(today - dt.timedelta(days=30))

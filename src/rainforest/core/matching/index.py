@@ -230,11 +230,12 @@ class MatchIndex:
             dense = self._dense_scores(normalised) if mode is not Mode.LEXICAL else None
             slots, scores = self._rank(mode, mask, boost, lexical, dense, top)
             asked = self._asked(words)
+            asked_total = sum(asked.values()) or 1.0
             hits = []
             for slot, score in zip(slots, scores, strict=True):
                 held = self._held(slot)
                 evidence = {
-                    "coverage": sum(w for t, w in asked.items() if t in held) / (sum(asked.values()) or 1.0),
+                    "coverage": sum(asked[t] for t in held.intersection(asked)) / asked_total,
                     "similarity": max(0.0, float(dense[slot])) if dense is not None else 0.0,
                     "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
                 }
