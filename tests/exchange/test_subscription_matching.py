@@ -267,8 +267,17 @@ def test_five_thousand_subscriptions_are_matched_in_one_pass(db, publish):
         "机器视觉": "机器视觉质检",
         "导览": "景区导览讲解",
         "巡检": "四足机器人巡检",
+        "养老": "居家老人陪护",  # 养老 and 老人 share the elderly-care concept (vocabulary 2026.12)
     }
     for s in subs:
         want = {expected[k] for k in s.keywords if k in expected}
         assert followed[s.user_id] == want, s.keywords
     assert sent == sum(len(v) for v in followed.values()) == Notification.objects.count()
+
+
+def test_a_subscriber_to_elder_care_hears_of_a_need_for_lone_elders(subscriber, publish):
+    """养老 and 老人 are one concept in the vocabulary: the need is worded as the public would word it."""
+    care = subscriber("elder_care", keywords=["养老"])
+    publish(CARE)
+    run_jobs()
+    assert told(care) == ["New scenario you follow: 居家老人陪护"]
