@@ -178,6 +178,8 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
     listed_on = clock.working_day_on_or_before(today - dt.timedelta(days=30))
     for i, org in enumerate(suppliers):
         if org.kind in (OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE):
+            if carriers >= 2 * len(CARRIER_OFFERS):
+                continue  # the others have not put their facilities on the exchange yet: no clones
             title, description, domains = CARRIER_OFFERS[carriers % len(CARRIER_OFFERS)]
             carriers += 1
             trl, cases = 9, "向初创企业开放预约"

@@ -126,6 +126,11 @@ CARRIER_OFFERS = [
     ("低空飞行测试空域", "经批准的低空飞行测试空域与起降场，无人机航线与机巢测试。", ["patrol"]),
     ("新材料中试线", "复合材料与高分子材料中试线，小批量试制与性能检测。", ["industry"]),
     ("文旅场景数字展陈验证", "开放展厅与剧场空间，验证导览机器人、数字人讲解与互动装置。", ["tourism"]),
+    (
+        "仓储物流实景测试线",
+        "两千平方米模拟仓库与产线物料通道，货架、输送线与电梯齐备，可测试AMR、无人叉车的多机调度与导航。",
+        ["industry", "life"],
+    ),
 ]
 
 # Who publishes each scenario: the body whose remit the place or the service is (health

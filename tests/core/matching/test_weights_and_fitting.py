@@ -99,7 +99,7 @@ def _tiny_set() -> EvalSet:
 
 def test_fitting_is_deterministic_and_records_its_version():
     start = builtin_weights()
-    grids = {"fields_grid": fitting.FIELD_GRID[:2], "share_grid": (0.0, 0.5, 1.0)}
+    grids = {"fields_grid": fitting.FIELD_GRID[:2], "share_grid": (0.0, 0.5, 1.0), "floor_grid": (0.0, 0.05)}
     first, score = fitting.fit([_tiny_set()], start=start, version="t1", source="test", encoder=None, **grids)
     again, _ = fitting.fit([_tiny_set()], start=start, version="t1", source="test", encoder=None, **grids)
     assert first == again

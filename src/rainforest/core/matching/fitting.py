@@ -1,6 +1,6 @@
 """Fitting the ranking weights on judged pairs, and judging a version on the held-out part.
 
-``fit`` searches the field weights and the fusion's lexical share for the best mean nDCG@10 on
+``fit`` searches the field weights, the fusion's lexical share and the dense floor for the best mean nDCG@10 on
 the development sets (ties: the better Recall@20, then the earlier grid point, so a refit on the
 same judgements gives the same weights), then fits the calibration — a logistic regression of
 "judged relevant" on each top-20 hit's evidence — so that a level means the same from one query
@@ -18,6 +18,7 @@ from rainforest.core.matching.weights import FEATURES, RankingWeights
 
 FIELD_GRID = tuple({"title": t, "tags": g, "body": 1} for t in (2, 3, 4) for g in (1, 2))
 SHARE_GRID = tuple(round(0.1 * i, 1) for i in range(11))
+FLOOR_GRID = (0.0, 0.05, 0.1)
 TOP = 20
 
 
@@ -69,6 +70,7 @@ def fit(
     encoder: str | None = "lsa",
     fields_grid=FIELD_GRID,
     share_grid=SHARE_GRID,
+    floor_grid=FLOOR_GRID,
 ) -> tuple[RankingWeights, Score]:
     """The best weights for ``sets`` (development judgements only) and their figures there."""
     sets = [s for s in sets if s.judgements]
@@ -77,9 +79,10 @@ def fit(
     best: tuple[tuple, RankingWeights, Score] | None = None
     for order, fields in enumerate(fields_grid):
         indexes = [_index(s, start.with_changes(fields=fields), encoder) for s in sets]
-        for step, share in enumerate(share_grid):
+        grid = [(share, floor) for share in share_grid for floor in floor_grid]
+        for step, (share, floor) in enumerate(grid):
             for index in indexes:
-                index.weights = index.weights.with_changes(lexical_share=share)
+                index.weights = index.weights.with_changes(lexical_share=share, dense_floor=floor)
             score = _mean([evaluate(_ranker(index), s) for index, s in zip(indexes, sets, strict=True)])
             key = (score.ndcg10, score.recall20, -order, -step)
             if best is None or key > best[0]:

@@ -228,6 +228,10 @@ class MatchIndex:
             boost = self._boost(boosts)
             lexical = self.lexical.scores(words) if mode is not Mode.DENSE else None
             dense = self._dense_scores(normalised) if mode is not Mode.LEXICAL else None
+            if dense is not None:
+                # Below the floor a similarity says nothing about fit (unrelated texts land there):
+                # such a document is no result at all, rather than a "0 % alike" one.
+                dense = np.where(dense >= self.weights.dense_floor, dense, 0).astype(np.float32)
             slots, scores = self._rank(mode, mask, boost, lexical, dense, top)
             asked = self._asked(words)
             asked_total = sum(asked.values()) or 1.0

@@ -26,6 +26,7 @@ class RankingWeights:
     source: str = ""
     fields: dict = field(default_factory=lambda: {"title": 3, "tags": 2, "body": 1})
     lexical_share: float = 0.5
+    dense_floor: float = 0.05
     domain_factor: float = 1.25
     district_factor: float = 1.10
     catch_all_domains: frozenset[str] = frozenset({"other"})
@@ -59,7 +60,7 @@ class RankingWeights:
             "version": data["version"],
             "source": data["source"],
             "fields": dict(data["fields"]),
-            "fusion": {"lexical": round(self.lexical_share, 4)},
+            "fusion": {"lexical": round(self.lexical_share, 4), "dense_floor": self.dense_floor},
             "boosts": {
                 "domain": self.domain_factor,
                 "district": self.district_factor,
@@ -86,6 +87,7 @@ def parse(data: dict) -> RankingWeights:
             source=str(data.get("source", "")),
             fields=fields,
             lexical_share=float(data["fusion"]["lexical"]),
+            dense_floor=float(data["fusion"].get("dense_floor", 0.0)),
             domain_factor=float(data["boosts"]["domain"]),
             district_factor=float(data["boosts"]["district"]),
             catch_all_domains=frozenset(data["boosts"].get("catch_all_domains") or ()),
@@ -98,6 +100,8 @@ def parse(data: dict) -> RankingWeights:
         raise ValueError(f"ranking weights: missing or malformed {problem}") from problem
     if not 0 <= weights.lexical_share <= 1:
         raise ValueError("ranking weights: fusion.lexical must lie between 0 and 1")
+    if not 0 <= weights.dense_floor < 1:
+        raise ValueError("ranking weights: fusion.dense_floor must lie between 0 and 1")
     if any(v < 1 for v in fields.values()):
         raise ValueError("ranking weights: field weights are whole numbers from 1")
     if not 0 < weights.possible <= weights.strong < 1:
