@@ -186,3 +186,10 @@ def test_too_few_texts_to_learn_from_ranks_lexically_without_alarm():
 
 def test_dense_vectors_are_unit_length(index):
     assert np.allclose(np.linalg.norm(index._vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_a_shared_latin_term_is_named_as_the_document_writes_it():
+    index = MatchIndex(encoder=None)
+    index.rebuild([Document("amr", "AMR集群调度系统", "自主移动机器人（AMR）与无人叉车多机调度")])
+    terms = index.search("amr 多机调度", mode="lexical").hits[0].reasons[0]
+    assert terms.code == "terms" and "AMR" in terms.params["terms"] and "amr" not in terms.params["terms"]

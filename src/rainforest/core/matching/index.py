@@ -10,6 +10,7 @@ index with ``auto_compact=False`` and asks ``compaction_due`` instead.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import asdict
 from pathlib import Path
@@ -295,7 +296,7 @@ class MatchIndex:
         shared = [w for w in shared if not any(w != o and w in o for o in shared)][:8]
         reasons = []
         if shared:
-            reasons.append(Reason("terms", {"terms": shared}))
+            reasons.append(Reason("terms", {"terms": [_as_written(w, doc.text) for w in shared]}))
         pairs = self._synonym_pairs(query_words, doc_words, set(shared))
         if pairs:
             reasons.append(Reason("synonyms", {"pairs": pairs}))
@@ -399,6 +400,14 @@ def _document(data: dict) -> Document:
     for key in ("tags", "domains", "districts"):
         data[key] = tuple(data.get(key) or ())
     return Document(**data)
+
+
+def _as_written(word: str, text: str) -> str:
+    """A Latin word as the document writes it (AMR, not the index's amr); others as they are."""
+    if not word.isascii():
+        return word
+    found = re.search(re.escape(word), text, flags=re.IGNORECASE)
+    return found.group(0) if found else word
 
 
 def _over_best(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
