@@ -9,62 +9,29 @@ person compares as literals (``<code>``), as the other pages mark them.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import re
 import types
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.templatetags.static import static
-from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from rainforest import formatting
 from rainforest.accounts.choices import role_name
 from rainforest.admin_site import RoleAdmin
-from rainforest.audit.labels import action_name
+from rainforest.audit.labels import (
+    EMPTY,
+    action_name,
+    change_lines,
+    change_value,
+    is_named_field,
+    literal,
+    subject_type_name,
+)
 from rainforest.place_names import cluster_label, district_label
-
-EMPTY = "—"
-
-# What the trail's object types are called (audit.AuditEvent.subject_type): the types services record.
-SUBJECT_TYPES = {
-    "account": _("user"),
-    "user": _("user"),
-    "organisation": _("organisation"),
-    "security_policy": _("security policy"),
-    "api_token": _("API token"),
-    "enterprise": _("enterprise"),
-    "facts": _("yearly facts"),
-    "import": pgettext_lazy("audit object", "Registry file import"),
-    "export": _("export"),
-    "screening_run": _("screening run"),
-    "screening_result": _("screening result"),
-    "scenario": _("scenario"),
-    "capability": _("capability"),
-    "call": _("Call"),
-    "application": _("application"),
-    "notice": _("notice"),
-    "published_list": _("published list"),
-    "project": _("Project"),
-    "selection_round": pgettext_lazy("audit object", "Good-seedling selection round"),
-    "candidacy": pgettext_lazy("audit object", "Candidacy in a selection round"),
-    "measure_application": pgettext_lazy("audit object", "Application for a support measure"),
-    "deal": pgettext_lazy("audit object", "Investment deal"),
-    "indicator": _("Indicator"),
-    "observation": pgettext_lazy("audit object", "Cockpit figure"),
-    "brief": pgettext_lazy("audit object", "Monthly brief"),
-    "job": _("job"),
-    "backup": pgettext_lazy("audit object", "Backup"),
-}
 
 # Fields many models have without a written-out name (Django would call them "version", "updated at").
 COMMON_FIELDS = {
@@ -73,32 +40,6 @@ COMMON_FIELDS = {
     "updated_at": _("Updated"),
 }
 
-# Keys of a recorded change (AuditEvent.before and .after) that name no model field.
-CHANGE_KEYS = {
-    "demo": pgettext_lazy("audit change", "Demo data"),
-    "value": pgettext_lazy("audit change", "Value"),
-    "version": _("version"),
-    "note": _("note"),
-    "name": _("name"),
-    "rate": pgettext_lazy("audit change", "Annual rate"),
-    "start": pgettext_lazy("audit change", "Start"),
-    "end": pgettext_lazy("audit change", "End"),
-}
-_DECIMAL = re.compile(r"^-?\d+\.\d+$")
-_INTEGER = re.compile(r"^-?\d+$")
-_DIGEST = re.compile(r"^[0-9a-f]{16,}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_RATE_KEY = re.compile(r"(^|_)(rate|ratio)$")
-
-
-def subject_type_name(code: str) -> str:
-    """An object type's name; a type recorded by a version that named it differently reads as "other"."""
-    if not code:
-        return EMPTY
-    name = SUBJECT_TYPES.get(code)
-    return str(name) if name is not None else str(pgettext_lazy("audit object", "Other object"))
-
 
 def yes_no_icon(value):
     """Django's yes/no icon, with its answer as the alt text (Django writes ``True``)."""
@@ -106,11 +47,6 @@ def yes_no_icon(value):
         return EMPTY
     icon = static(f"admin/img/icon-{'yes' if value else 'no'}.svg")
     return format_html('<img src="{}" alt="{}">', icon, formatting.yes_no(value))
-
-
-def literal(value):
-    """A digest, nonce or identifier a person copies or compares: as is, marked as such."""
-    return format_html("<code>{}</code>", value) if value not in (None, "") else EMPTY
 
 
 def plain_value(obj: models.Model, name: str):
@@ -136,16 +72,9 @@ def plain_value(obj: models.Model, name: str):
     return str(value)
 
 
-def _named(field) -> bool:
-    """Whether the field's name is written out (a translatable name) rather than Django's default, the
-    attribute's name with spaces (a plain string): told apart without translating anything, so the
-    answer is the same in every language."""
-    return isinstance(field.verbose_name, Promise) or field.verbose_name != field.name.replace("_", " ")
-
-
 def field_label(field):
     """A field's name: its own written-out name, else the platform's name for a common field."""
-    if _named(field):
+    if is_named_field(field):
         return field.verbose_name
     return COMMON_FIELDS.get(field.name, field.verbose_name)
 
@@ -163,114 +92,6 @@ def column(name: str, description, *, show: Callable | None = None, ordering: bo
 
     display.__name__ = name
     return admin.display(description=description, ordering=name if ordering else None)(display)
-
-
-@functools.cache
-def _fields() -> dict[str, models.Field]:
-    """Field name -> the platform's first field of that name whose name is written out: what a key of
-    a recorded change (the services record fields by their names) is called and how it reads."""
-    fields: dict[str, models.Field] = {}
-    for model in apps.get_models():
-        if not model.__module__.startswith("rainforest."):
-            continue
-        for field in model._meta.concrete_fields:
-            if _named(field):
-                fields.setdefault(field.name, field)
-    return fields
-
-
-@functools.cache
-def _choice_labels() -> dict[str, dict[str, str]]:
-    """Field name -> code -> name, over every field of that name with choices (a ``kind`` is an
-    organisation's, a recognition's...; their codes differ)."""
-    labels: dict[str, dict[str, str]] = {}
-    for model in apps.get_models():
-        if model.__module__.startswith("rainforest."):
-            for field in model._meta.concrete_fields:
-                for code, name in field.flatchoices if field.choices else ():
-                    labels.setdefault(field.name, {}).setdefault(str(code), name)
-    return labels
-
-
-@functools.cache
-def _money_keys() -> frozenset[str]:
-    """Names that are amounts in yuan (decimal fields to the fen) wherever the platform uses them: a
-    name some model also uses otherwise (a cockpit figure's ``value``) is not read as money."""
-    kinds: dict[str, set[bool]] = {}
-    for model in apps.get_models():
-        if model.__module__.startswith("rainforest."):
-            for field in model._meta.concrete_fields:
-                money = isinstance(field, models.DecimalField) and field.decimal_places == 2
-                kinds.setdefault(field.name, set()).add(money)
-    return frozenset(name for name, kind in kinds.items() if kind == {True})
-
-
-def change_key_name(key: str) -> str | None:
-    name = CHANGE_KEYS.get(key)
-    if name is None and key in _fields():
-        name = _fields()[key].verbose_name
-    return str(name) if name is not None else None
-
-
-def change_value(value, key: str = ""):
-    """One recorded value in plain words: yes or no, dates, rates as percentages, numbers with
-    separators and without the database's trailing zeros."""
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, bool):
-        return formatting.yes_no(value)
-    if isinstance(value, list):
-        separator = str(pgettext_lazy("list separator", ", "))
-        return format_html_join(separator, "{}", ((change_value(v, key),) for v in value)) or EMPTY
-    if isinstance(value, dict):
-        return format_html_join(
-            "；", "{}：{}", ((change_key_name(k) or literal(k), change_value(v, k)) for k, v in value.items())
-        )
-    if isinstance(value, int) and (key == "year" or key.endswith("_year")):
-        return str(value)  # a year, not a count: no thousands separator
-    text = str(value)
-    if _DIGEST.match(text):
-        return literal(text)  # a file's or a token's digest: compared, not read
-    named = _choice_labels().get(key, {}).get(text)
-    if named is not None:
-        return str(named)
-    if key == "role":
-        return role_name(text)
-    if key == "district":
-        return district_label(text)
-    if _ISO_MOMENT.match(text):
-        try:
-            return formatting.datetime_cn(dt.datetime.fromisoformat(text))
-        except ValueError:
-            return text
-    if _ISO_DATE.match(text):
-        return formatting.date_cn(text)
-    money = key in _money_keys()
-    if isinstance(value, int | float | Decimal) or _DECIMAL.match(text) or (money and _INTEGER.match(text)):
-        try:
-            number = Decimal(text).normalize()
-        except InvalidOperation:
-            return text
-        if _RATE_KEY.search(key):
-            return formatting.rate(number)
-        if money:
-            return formatting.yuan(number)
-        return formatting.number(number, max(0, -number.as_tuple().exponent))
-    return text
-
-
-def change_lines(value):
-    """A recorded state (before or after a change): one line per named item; a key the platform does
-    not name is shown as the literal it is."""
-    if value in (None, "", {}, []):
-        return EMPTY
-    if not isinstance(value, dict):
-        return change_value(value)
-    rows = []
-    for key, item in value.items():
-        name = change_key_name(key)
-        rows.append((name if name is not None else literal(key), change_value(item, key)))
-    return format_html_join(mark_safe("<br>"), "{}：{}", rows)
 
 
 class Named:
@@ -360,6 +181,6 @@ def actor(label: str):
 
 
 __all__ = [
-    "EMPTY", "Named", "PlainAdmin", "action_name", "actor", "change_lines", "choices_filter", "column",
+    "EMPTY", "Named", "PlainAdmin", "action_name", "actor", "change_lines", "change_value", "choices_filter", "column",
     "literal", "plain_value", "role_name", "subject_type_name", "yes_no_icon",
 ]  # fmt: skip

@@ -211,6 +211,8 @@ class Journey:
                 "() => [...document.querySelectorAll('[data-chart]')].every(c => c.querySelector('canvas, svg'))"
             )
             self.page.wait_for_timeout(1200)
+            for problem in self.page.evaluate(CHART_LABELS):
+                self.serious.append(f"{step} ({self.page.url}): chart {problem}")
         self.steps += 1
         name = re.sub(r"[^\w\-]+", "-", step).strip("-")
         self.page.screenshot(path=self.folder / f"{self.steps:02d}-{name}.png", full_page=True)
@@ -263,6 +265,33 @@ class Journey:
         assert not self.serious, f"{self.role}: serious or critical axe violations (WCAG 2.1 AA):\n" + "\n".join(
             self.serious
         )
+
+
+# Every category name drawn whole (not hidden for overlap, not cut with an ellipsis) and every text of a
+# chart inside its box: long district, cluster and indicator names in any of the three languages.
+CHART_LABELS = """() => {
+  const problems = [];
+  for (const c of document.querySelectorAll('[data-chart]')) {
+    const id = c.getAttribute('data-chart');
+    const spec = JSON.parse(document.getElementById(id).textContent);
+    const box = c.getBoundingClientRect();
+    const texts = [...c.querySelectorAll('svg text')];
+    const shown = texts.map(t => t.textContent.replace(/\\s+/g, ''));
+    for (const name of spec.kind === 'pie' ? [] : spec.categories || []) {
+      if (!shown.includes(String(name).replace(/\\s+/g, ''))) {
+        problems.push(`${id}: category "${name}" not drawn whole`);
+      }
+    }
+    for (const t of texts) {
+      const r = t.getBoundingClientRect();
+      const out = r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+      if (r.width && out) {
+        problems.push(`${id}: "${t.textContent}" drawn outside the chart`);
+      }
+    }
+  }
+  return problems;
+}"""
 
 
 def _detail(node: dict) -> str:

@@ -43,11 +43,46 @@
     return lines.join("<br>");
   }
 
-  function option(spec) {
+  var LINE = 15;  // an axis label's line height, px
+  var measurer = null;
+
+  // How wide a name is drawn in the axis labels' font (12px, the page's family).
+  function textWidth(name) {
+    if (!measurer) {
+      measurer = document.createElement("canvas").getContext("2d");
+      measurer.font = "12px " + window.getComputedStyle(document.body).fontFamily;
+    }
+    return measurer.measureText(String(name)).width;
+  }
+
+  // The width one category gets under vertical bars: the plot's width shared out, less a gap.
+  function slot(categories, width) {
+    return Math.max(24, Math.floor((width - 80) / Math.max(1, categories.length)) - 6);
+  }
+
+  // How many lines the longest name takes wrapped into its slot (words kept whole where they fit).
+  function lines(categories, room) {
+    var most = 1;
+    categories.forEach(function (name) {
+      var words = String(name).split(/\s+/);
+      var longest = Math.max.apply(null, words.map(textWidth));
+      most = Math.max(most, longest > room ? 99 : Math.ceil(textWidth(name) / room) + (words.length > 1 ? 1 : 0));
+    });
+    return most;
+  }
+
+  // Long names under narrow bars would be hidden or cut: such a chart is drawn with horizontal bars.
+  function crowded(categories, width) {
+    return categories.length > 0 && lines(categories, slot(categories, width)) > 3;
+  }
+
+  function option(spec, width) {
     var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var base = {
       animation: !reduced,
-      textStyle: {fontFamily: "inherit"},
+      // The page's own font by name: ECharts measures text (legend spacing, wrapping) in the family it
+      // is given, and cannot measure "inherit".
+      textStyle: {fontFamily: window.getComputedStyle(document.body).fontFamily},
       tooltip: {trigger: spec.kind === "pie" ? "item" : "axis", formatter: tooltip},
       legend: {show: (spec.series || []).length > 1 || spec.kind === "pie", bottom: 0},
     };
@@ -63,29 +98,38 @@
       }];
       return base;
     }
-    var category = {type: "category", data: spec.categories, name: spec.horizontal ? spec.y_name : spec.x_name,
-      axisLabel: {interval: 0, hideOverlap: true}};
-    var measure = {type: "value", name: spec.horizontal ? spec.x_name : spec.y_name, max: spec.max,
-      nameLocation: "middle", nameGap: spec.horizontal ? 28 : 48,
+    var horizontal = spec.horizontal || crowded(spec.categories || [], width);
+    var category = {type: "category", data: spec.categories, name: horizontal ? spec.y_name : spec.x_name,
+      axisLabel: {interval: 0, hideOverlap: false, overflow: "break", lineHeight: LINE,
+        width: horizontal ? Math.max(72, Math.floor(width * 0.4)) : slot(spec.categories || [], width)},
+      nameLocation: horizontal ? "end" : "middle", nameTextStyle: horizontal ? {align: "left"} : {},
+      nameGap: horizontal ? 12 : lines(spec.categories || [], slot(spec.categories || [], width)) * LINE + 12,
+      inverse: horizontal && !spec.horizontal};  // turned for room: the first category stays on top
+    var measure = {type: "value", name: horizontal ? spec.x_name : spec.y_name, max: spec.max,
+      nameLocation: horizontal ? "middle" : "end", nameGap: horizontal ? 28 : 12,
+      nameTextStyle: horizontal ? {} : {align: "left"},
       axisLabel: {formatter: "{value}" + (spec.suffix || "")}};
-    base.grid = {left: 8, right: 32, top: 24, bottom: base.legend.show ? 56 : 32, containLabel: true};
-    base.xAxis = spec.horizontal ? measure : category;
-    base.yAxis = spec.horizontal ? category : measure;
+    // Every label and axis name inside the chart's box (ECharts 6: outerBounds), never cut at its edge.
+    base.grid = {left: 8, right: 24, top: 32, bottom: base.legend.show ? 40 : 8,
+      outerBoundsMode: "same", outerBoundsContain: "all"};
+    base.xAxis = horizontal ? measure : category;
+    base.yAxis = horizontal ? category : measure;
     base.series = (spec.series || []).map(function (s, i) {
       var kind = s.kind || (spec.kind === "line" ? "line" : "bar");
       var out = {type: kind, name: s.name, data: s.data.map(function (item) {
         return item !== null && typeof item === "object" ? {value: item.value, text: item.text} : item;
       })};
       if (spec.labels) {
-        out.label = {show: true, position: spec.horizontal ? "right" : "top",
+        out.label = {show: true, position: horizontal ? "right" : "top",
           formatter: function (p) { return text(p.data); }};
       }
       if (spec.kind === "stacked" && kind === "bar") {
         out.stack = "total";
       }
       if (spec.mark && i === 0) {
-        out.markLine = {symbol: "none", silent: true, label: {formatter: spec.mark.name || ""},
-          data: [spec.horizontal ? {xAxis: spec.mark.value} : {yAxis: spec.mark.value}]};
+        out.markLine = {symbol: "none", silent: true,
+          label: {formatter: spec.mark.name || "", position: "insideEndTop"},  // inside the grid, not past it
+          data: [horizontal ? {xAxis: spec.mark.value} : {yAxis: spec.mark.value}]};
       }
       return out;
     });
@@ -101,9 +145,15 @@
     if (!element.clientHeight) {
       element.style.height = (spec.height || 320) + "px";
     }
+    if (!spec.horizontal && spec.kind !== "pie" && crowded(spec.categories || [], element.clientWidth)) {
+      // Horizontal bars need a row per category, each as tall as its wrapped name.
+      var rows = (spec.categories || []).length * Math.max(22, 2 * LINE + 4);
+      element.style.height = Math.max(element.clientHeight, rows + 96) + "px";
+    }
     var chart = window.echarts.init(element, null, {renderer: "svg"});
-    chart.setOption(option(spec));
+    chart.setOption(option(spec, element.clientWidth));
     window.addEventListener("resize", function () {
+      chart.setOption(option(spec, element.clientWidth));  // the labels' room follows the width
       chart.resize();
     });
   }
