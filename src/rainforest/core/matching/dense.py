@@ -17,6 +17,7 @@ index then reports it and ranks lexically.
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 from typing import Protocol
 
@@ -110,22 +111,34 @@ class LsaEncoder:
         if len(texts) < 3:
             self._projection = None
             return None
+        # One pass over the texts into a CSR matrix over provisional columns (compact arrays, no
+        # per-text objects: 200,000 texts would otherwise hold a gigabyte of small arrays).
         provisional: dict[str, int] = {}
-        rows = [np.unique(np.array([provisional.setdefault(f, len(provisional)) for f in self._features(t)],
-                                   dtype=np.int64), return_counts=True) for t in texts]  # fmt: skip
-        df = np.bincount(np.concatenate([ids for ids, _n in rows]), minlength=len(provisional))
+        indptr, indices, counts = array("q", [0]), array("i"), array("f")
+        for text in texts:
+            counted: dict[int, int] = {}
+            for feature in self._features(text):
+                column = provisional.setdefault(feature, len(provisional))
+                counted[column] = counted.get(column, 0) + 1
+            indices.extend(counted)
+            counts.extend(counted.values())
+            indptr.append(len(indices))
+        columns = np.frombuffer(indices, dtype=np.int32)
+        df = np.bincount(columns, minlength=len(provisional))
         floor = 1 if len(texts) < self.SMALL_CORPUS else 2
         names = list(provisional)
+        del provisional
         # Most frequent first, ties by the feature itself: the same texts always give the same model.
         order = sorted(np.flatnonzero(df >= floor).tolist(), key=lambda i: (-df[i], names[i]))[: self.MAX_FEATURES]
         if len(order) < 2:
             self._projection = None
             return None
-        column = np.full(len(provisional), -1, dtype=np.int64)
-        column[order] = np.arange(len(order))
+        column = np.full(len(names), -1, dtype=np.int32)
+        column[order] = np.arange(len(order), dtype=np.int32)
         self._vocabulary = {names[i]: int(column[i]) for i in order}
         self._idf = (np.log((1 + len(texts)) / (1 + df[order].astype(np.float32))) + 1).astype(np.float32)
-        matrix = self._weighted(_sparse_rows([(column[ids], n) for ids, n in rows], len(order)))
+        matrix = self._weighted(_kept_columns(indptr, column[columns], np.frombuffer(counts, np.float32), len(order)))
+        del indices, counts, columns
         dims = max(1, min(self.DIMENSIONS, len(texts) - 1, len(order) - 1))
         self._projection = np.ascontiguousarray(_top_components(matrix, dims).T, dtype=np.float32)
         return _unit_rows(matrix @ self._projection)
@@ -148,6 +161,18 @@ class LsaEncoder:
             self._idf, self._projection = data["idf"], data["projection"]
             words = json.loads(terms.read_text(encoding="utf-8"))
             self._vocabulary = {feature: column for column, feature in enumerate(words)}
+
+
+def _kept_columns(indptr, columns: np.ndarray, counts: np.ndarray, width: int):
+    """A CSR matrix of sublinear counts from rows over provisional columns already mapped to the
+    kept ones (-1 for a dropped feature, removed here)."""
+    from scipy.sparse import csr_matrix
+
+    keep = columns >= 0
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(np.frombuffer(indptr, dtype=np.int64)))[keep]
+    matrix = csr_matrix((1 + np.log(counts[keep]), (rows, columns[keep])), shape=(len(indptr) - 1, width))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _sparse_rows(rows, width: int):
