@@ -163,3 +163,18 @@ def test_an_unknown_code_reads_as_its_area_and_words():
         assert action_name("weird") == "Other action: weird"
         assert action_name("") == ""
     assert role_name("") == "—" and role_name("retired_role") == "retired role"
+
+
+def test_a_recorded_move_names_its_stages_and_a_four_place_fraction_reads_as_a_rate():
+    from django.utils import translation
+
+    from rainforest.audit.labels import change_value
+    from rainforest.fund.choices import Stage as DealStage
+
+    with translation.override("zh-hans"):
+        assert change_value("closing", "from") == str(DealStage.CLOSING.label)
+        assert change_value("term_sheet", "to") == str(DealStage.TERM_SHEET.label)
+        assert change_value("not_a_known_code", "to") == "not_a_known_code"  # shown as it is, not guessed
+        assert change_value("0.0402", "value") == "4.02 %"
+        assert change_value("1234.5", "value") == "1,234.5"
+        assert change_value("eligible", "verdict") == "符合"

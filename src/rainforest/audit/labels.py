@@ -266,6 +266,15 @@ _DIGEST = re.compile(r"^[0-9a-f]{16,}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _RATE_KEY = re.compile(r"(^|_)(rate|ratio)$")
+# The policy engine's verdicts as services record them (the same names the policy pages use).
+VERDICTS = {
+    "eligible": _("Eligible"),
+    "ineligible": _("Ineligible"),
+    "review": _("Review by an officer"),
+    "unknown": _("Unknown: data missing"),
+    "not_in_force": _("Not in force on the date checked"),
+}
+_CODE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
 def subject_type_name(code: str) -> str:
@@ -355,6 +364,11 @@ def change_value(value, key: str = ""):
     if _DIGEST.match(text):
         return literal(text)  # a file's or a token's digest: compared, not read
     named = _choice_labels().get(key, {}).get(text)
+    if named is None and _CODE.match(text):
+        # A move records its stages as from/to, a check its verdict: codes of some field's choices,
+        # or the policy engine's verdicts (kept in its results, not in a field with choices).
+        named = next((labels[text] for labels in _choice_labels().values() if text in labels), None)
+        named = named if named is not None else VERDICTS.get(text)
     if named is not None:
         return str(named)
     if key == "role":
@@ -374,8 +388,8 @@ def change_value(value, key: str = ""):
             number = Decimal(text).normalize()
         except InvalidOperation:
             return text
-        if _RATE_KEY.search(key):
-            return formatting.rate(number)
+        if _RATE_KEY.search(key) or (abs(number) < 1 and -number.as_tuple().exponent >= 4):
+            return formatting.rate(number)  # a fraction kept to four places is a rate or a share
         if money:
             return formatting.yuan(number)
         return formatting.number(number, max(0, -number.as_tuple().exponent))
