@@ -44,9 +44,11 @@ def test_levels_at_their_thresholds_exactly():
 def test_confidence_grows_with_every_piece_of_evidence():
     weights = builtin_weights()
     low = weights.confidence({"coverage": 0.1, "similarity": 0.1, "relative": 0.5})
-    for name in ("coverage", "similarity", "relative"):
+    for name in ("coverage", "similarity"):
         more = {"coverage": 0.1, "similarity": 0.1, "relative": 0.5, name: 0.9}
         assert weights.confidence(more) > low, name
+    # Being the best of a poor lot is no evidence: a query's top hit is not made to look good.
+    assert weights.confidence({"coverage": 0.1, "similarity": 0.1, "relative": 1.0}) == low
 
 
 def test_hits_carry_a_level_and_a_thin_match_is_weak():

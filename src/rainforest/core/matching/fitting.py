@@ -93,7 +93,8 @@ def fit(
 
 
 def _calibrated(weights: RankingWeights, sets: list[EvalSet], encoder: str | None) -> RankingWeights:
-    """Logistic regression of "graded 1 or 2" on the evidence of every top-20 hit (unjudged = 0)."""
+    """Logistic regression of "graded 1 or 2" on the evidence of every top-20 hit (unjudged = 0);
+    and one on coverage alone, for searches without a dense model."""
     from sklearn.linear_model import LogisticRegression
 
     rows, labels = [], []
@@ -112,6 +113,13 @@ def _calibrated(weights: RankingWeights, sets: list[EvalSet], encoder: str | Non
     model = LogisticRegression(C=1.0, max_iter=1000).fit(rows, labels)
     coefficients = {name: round(float(c), 4) for name, c in zip(FEATURES, model.coef_[0], strict=True)}
     intercept = float(model.intercept_[0])
-    if not math.isfinite(intercept):
+    coverage_only = LogisticRegression(C=1.0, max_iter=1000).fit([[r[0]] for r in rows], labels)
+    lexical = (float(coverage_only.intercept_[0]), float(coverage_only.coef_[0][0]))
+    if not all(math.isfinite(x) for x in (intercept, *lexical)):
         return weights
-    return weights.with_changes(intercept=round(intercept, 4), coefficients=coefficients)
+    return weights.with_changes(
+        intercept=round(intercept, 4),
+        coefficients=coefficients,
+        lexical_intercept=round(lexical[0], 4),
+        lexical_coverage=round(lexical[1], 4),
+    )

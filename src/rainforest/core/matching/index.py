@@ -244,7 +244,7 @@ class MatchIndex:
                     "similarity": max(0.0, float(dense[slot])) if dense is not None else 0.0,
                     "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
                 }
-                confidence = self.weights.confidence(evidence)
+                confidence = self.weights.confidence(evidence, dense=dense is not None)
                 reasons = self._reasons(slot, words, held, filters, boosts, dense)
                 hits.append(
                     Hit(

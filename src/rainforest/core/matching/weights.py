@@ -16,7 +16,10 @@ import yaml
 
 from rainforest.core.matching.documents import Boosts
 
-FEATURES = ("coverage", "similarity", "relative")
+# The evidence a confidence is computed from: absolute, so that a query nothing fits gets low
+# confidence everywhere. (A hit's score relative to the best of its query is reported as evidence
+# too, but never calibrated: every query's best would look good, even where nothing fits.)
+FEATURES = ("coverage", "similarity")
 STRONG, POSSIBLE, WEAK = "strong", "possible", "weak"
 
 
@@ -31,7 +34,11 @@ class RankingWeights:
     district_factor: float = 1.10
     catch_all_domains: frozenset[str] = frozenset({"other"})
     intercept: float = -4.0
-    coefficients: dict = field(default_factory=lambda: {"coverage": 6.0, "similarity": 3.0, "relative": 2.0})
+    # Without a dense model (lexical mode, or an encoder that cannot run) only coverage is known:
+    # its own calibration, so levels keep their meaning there too.
+    lexical_intercept: float = -3.0
+    lexical_coverage: float = 6.0
+    coefficients: dict = field(default_factory=lambda: {"coverage": 6.0, "similarity": 3.0})
     strong: float = 0.6
     possible: float = 0.3
 
@@ -44,8 +51,11 @@ class RankingWeights:
     def domain_counts(self, domain: str) -> bool:
         return bool(domain) and domain not in self.catch_all_domains
 
-    def confidence(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(self.coefficients.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+    def confidence(self, features: dict[str, float], *, dense: bool = True) -> float:
+        if dense:
+            z = self.intercept + sum(self.coefficients.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+        else:
+            z = self.lexical_intercept + self.lexical_coverage * features.get("coverage", 0.0)
         return 1.0 / (1.0 + math.exp(-z))
 
     def level(self, confidence: float) -> str:
@@ -69,6 +79,10 @@ class RankingWeights:
             "calibration": {
                 "intercept": round(self.intercept, 4),
                 "coefficients": {k: round(float(v), 4) for k, v in self.coefficients.items()},
+                "lexical": {
+                    "intercept": round(self.lexical_intercept, 4),
+                    "coverage": round(self.lexical_coverage, 4),
+                },
             },
             "levels": {"strong": self.strong, "possible": self.possible},
         }
@@ -92,6 +106,8 @@ def parse(data: dict) -> RankingWeights:
             district_factor=float(data["boosts"]["district"]),
             catch_all_domains=frozenset(data["boosts"].get("catch_all_domains") or ()),
             intercept=float(calibration["intercept"]),
+            lexical_intercept=float(calibration["lexical"]["intercept"]),
+            lexical_coverage=float(calibration["lexical"]["coverage"]),
             coefficients={k: float(calibration["coefficients"].get(k, 0.0)) for k in FEATURES},
             strong=float(data["levels"]["strong"]),
             possible=float(data["levels"]["possible"]),
