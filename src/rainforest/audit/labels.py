@@ -266,7 +266,7 @@ _DIGEST = re.compile(r"^[0-9a-f]{16,}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _RATE_KEY = re.compile(r"(^|_)(rate|ratio)$")
-# The policy engine's verdicts as services record them (the same names the policy pages use).
+# The policy engine's verdicts as services record them; the policy pages name them from here too.
 VERDICTS = {
     "eligible": _("Eligible"),
     "ineligible": _("Ineligible"),

@@ -3,18 +3,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rainforest import formatting
+from rainforest.audit.labels import VERDICTS
 from rainforest.policy import labels
 from rainforest.policy.rules import current_ruleset
 
 register = template.Library()
 
-VERDICTS = {
-    "eligible": _("Eligible"),
-    "ineligible": _("Ineligible"),
-    "review": _("Review by an officer"),
-    "unknown": _("Unknown: data missing"),
-    "not_in_force": _("Not in force on the date checked"),
-}
 RESULTS = {"pass": _("pass"), "fail": _("fail"), "unknown": _("unknown")}
 STRICTNESS = {
     "hard": _("hard"),
