@@ -31,7 +31,7 @@ def test_the_evaluation_set_is_whole():
     for scenario, grades in ev.judgements.items():
         assert scenario in scenario_ids
         assert set(grades) <= capability_ids
-        assert set(grades.values()) <= {0, 1, 2} and 2 in grades.values()
+        assert set(grades.values()) <= {0, 1, 2} and max(grades.values()) > 0  # something can help
 
 
 def test_the_default_mode_beats_the_plain_baseline():
