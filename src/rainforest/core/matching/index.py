@@ -62,6 +62,7 @@ class MatchIndex:
         self._alive = np.zeros(0, dtype=bool)
         self._trl = np.zeros(0, dtype=np.int16)
         self._facets: dict[str, dict[str, list[int]]] = {"domain": {}, "district": {}, "org_kind": {}}
+        self._facet_masks: dict[tuple[str, str], np.ndarray] = {}
         self.lexical = LexicalIndex()
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._delta_vectors: list[np.ndarray] = []
@@ -98,6 +99,7 @@ class MatchIndex:
             for value in set(values):
                 if value:
                     self._facets[facet].setdefault(value, []).append(slot)
+        self._facet_masks.clear()
         return slot
 
     def rebuild(self, documents, *, extra_texts=()) -> None:
@@ -177,10 +179,16 @@ class MatchIndex:
         return mask
 
     def _facet_mask(self, facet: str, value: str) -> np.ndarray:
-        mask = np.zeros(len(self._docs), dtype=bool)
-        slots = self._facets[facet].get(value)
-        if slots:
-            mask[np.asarray(slots, dtype=np.int64)] = True
+        """The slots holding ``value`` (read-only). Kept until the next document is registered:
+        turning a list of a third of 200,000 slots into an array costs more than the BM25 scoring."""
+        mask = self._facet_masks.get((facet, value))
+        if mask is None:
+            mask = np.zeros(len(self._docs), dtype=bool)
+            slots = self._facets[facet].get(value)
+            if slots:
+                mask[np.asarray(slots, dtype=np.int64)] = True
+            mask.flags.writeable = False
+            self._facet_masks[(facet, value)] = mask
         return mask
 
     def _boost(self, boosts: Boosts) -> np.ndarray | None:
