@@ -139,6 +139,23 @@ def test_a_document_added_later_scores_as_if_indexed_in_bulk():
     assert a["notrl"] == pytest.approx(b["notrl"], rel=1e-5)
 
 
+def test_a_word_the_query_repeats_weighs_more_in_both_segments():
+    """Query term frequency counts, in the bulk-built base and in documents saved since alike."""
+    later = MatchIndex(encoder=None)
+    later.rebuild(DOCS[:-1])
+    later.upsert(DOCS[-1])
+    bulk = MatchIndex(encoder=None)
+    bulk.rebuild(DOCS)
+    for ix in (later, bulk):
+        once = {h.id: h.score for h in ix.search("变电站 人工", top=20).hits}
+        twice = {h.id: h.score for h in ix.search("变电站 人工 人工", top=20).hits}
+        assert twice["notrl"] > once["notrl"]  # only notrl says 人工
+        assert twice["title"] == pytest.approx(once["title"], rel=1e-5)
+    a = {h.id: h.score for h in later.search("变电站 人工 人工", top=20).hits}
+    b = {h.id: h.score for h in bulk.search("变电站 人工 人工", top=20).hits}
+    assert a["notrl"] == pytest.approx(b["notrl"], rel=1e-5)
+
+
 def test_the_delta_is_compacted_when_it_grows():
     ix = MatchIndex(encoder=None)
     ix.rebuild(DOCS)

@@ -83,25 +83,25 @@ class LexicalIndex:
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 score of every slot for the distinct ``query_tokens``."""
-        distinct = list(dict.fromkeys(query_tokens))
+        """BM25 score of every slot, each query token counted as often as the query holds it: a need
+        that names its task three times, or in three synonyms (each emits the concept), is about it."""
         out = np.zeros(self.size, dtype=np.float32)
         if self._base_n and self._bm25 is not None:
             vocab = self._bm25.vocab_dict
-            ids = [vocab[t] for t in distinct if t in vocab]
-            if ids:
+            ids = [vocab[t] for t in query_tokens if t in vocab]
+            if ids:  # bm25s adds a repeated id's postings once per repeat
                 out[: self._base_n] = self._bm25.get_scores_from_ids(ids)
         if self._delta_len:
-            out[self._base_n :] = self._delta_scores(distinct)
+            out[self._base_n :] = self._delta_scores(Counter(query_tokens))
         return out
 
-    def _delta_scores(self, tokens: list[str]) -> np.ndarray:
+    def _delta_scores(self, counts: Counter) -> np.ndarray:
         n = self.size
         lengths = np.asarray(self._delta_len, dtype=np.float32)
         avg = (self._base_total_len + lengths.sum()) / n
         norm = K1 * ((1 - B) + B * lengths / avg)
         scores = np.zeros(len(lengths), dtype=np.float32)
-        for token in tokens:
+        for token, repeats in counts.items():
             postings = self._delta_postings.get(token)
             if not postings:
                 continue
@@ -109,7 +109,7 @@ class LexicalIndex:
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             slots = np.fromiter((s for s, _ in postings), dtype=np.int64, count=len(postings))
             tf = np.fromiter((f for _, f in postings), dtype=np.float32, count=len(postings))
-            scores[slots] += idf * tf / (tf + norm[slots])
+            scores[slots] += repeats * idf * tf / (tf + norm[slots])
         return scores
 
     def save(self, folder: Path) -> None:
