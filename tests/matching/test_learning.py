@@ -18,7 +18,12 @@ from tests.exchange.conftest import SCENARIO, as_actor
 
 pytestmark = pytest.mark.django_db
 
-SMALL_GRIDS = {"fields_grid": fitting.FIELD_GRID[:1], "share_grid": (0.3, 0.7), "floor_grid": (0.05,)}
+SMALL_GRIDS = {
+    "fields_grid": fitting.FIELD_GRID[:1],
+    "share_grid": (0.3, 0.7),
+    "floor_grid": (0.05,),
+    "feedback_grid": ((0, 0.0), (5, 1.0)),
+}
 NEEDS = [
     ("变电站机器狗巡检", "夜间巡视变电站，需要四足机器人读表测温。"),
     ("管廊挂轨巡检", "综合管廊内长期值守，检测气体与积水。"),

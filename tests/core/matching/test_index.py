@@ -139,6 +139,19 @@ def test_a_document_added_later_scores_as_if_indexed_in_bulk():
     assert a["notrl"] == pytest.approx(b["notrl"], rel=1e-5)
 
 
+def test_a_document_added_later_has_the_same_evidence_and_reasons_as_in_bulk():
+    later = MatchIndex(encoder=None)
+    later.rebuild(DOCS[1:])
+    later.upsert(DOCS[0])
+    bulk = MatchIndex(encoder=None)
+    bulk.rebuild(DOCS)
+    query = "四足机器人 变电站 测温"
+    a = next(h for h in later.search(query, top=20).hits if h.id == "dog")
+    b = next(h for h in bulk.search(query, top=20).hits if h.id == "dog")
+    assert a.reasons == b.reasons and a.evidence["coverage"] == pytest.approx(b.evidence["coverage"])
+    assert any(r.code == "synonyms" for r in a.reasons)  # 四足机器人 met 机器狗
+
+
 def test_a_word_the_query_repeats_weighs_more_in_both_segments():
     """Query term frequency counts, in the bulk-built base and in documents saved since alike."""
     later = MatchIndex(encoder=None)

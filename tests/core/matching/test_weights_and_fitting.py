@@ -24,6 +24,8 @@ def test_the_release_weights_parse_and_round_trip():
         (lambda d: d["fields"].update(title=0), "whole numbers from 1"),
         (lambda d: d["levels"].update(strong=0.2, possible=0.5), "possible <= strong"),
         (lambda d: d.pop("calibration"), "calibration"),
+        (lambda d: d["feedback"].update(documents=-1), "feedback"),
+        (lambda d: d["feedback"].update(dense=9), "feedback"),
     ],
 )
 def test_malformed_weights_are_refused_with_the_reason(change, problem):
@@ -31,6 +33,36 @@ def test_malformed_weights_are_refused_with_the_reason(change, problem):
     change(data)
     with pytest.raises(ValueError, match=problem):
         parse(data)
+
+
+def test_a_version_stored_before_feedback_existed_ranks_without_it():
+    data = builtin_weights().as_data()
+    del data["feedback"]
+    weights = parse(data)
+    assert (weights.feedback_documents, weights.feedback_dense) == (0, 0.0)
+
+
+def test_feedback_moves_the_ranking_but_not_the_similarity_a_hit_reports():
+    docs = [
+        Document("dog", "机器狗变电站巡检", "四足机器人爬楼梯，红外测温，表计识别"),
+        Document("rail", "挂轨巡检机器人", "配电房与管廊轨道巡检，红外测温，表计识别"),
+        Document("uav", "无人机输电线路巡检", "架空线路巡视，红外测温"),
+        Document("sign", "交通信号灯优化", "路口信号配时与绿波协调"),
+        Document("guide", "展厅讲解服务", "人工讲解与导览"),
+        Document("cook", "炒菜机器人", "食堂自动烹饪"),
+    ]
+    index = MatchIndex()
+    index.rebuild(docs)
+    plain = index.weights.with_changes(feedback_documents=0, feedback_dense=0.0)
+    moved = index.weights.with_changes(feedback_documents=2, feedback_dense=2.0)
+    answers = {}
+    for name, weights in (("plain", plain), ("moved", moved)):
+        index.weights = weights
+        answers[name] = {h.id: h for h in index.search("变电站四足机器人", top=6, mode="dense").hits}
+    assert {k: h.score for k, h in answers["plain"].items()} != {k: h.score for k, h in answers["moved"].items()}
+    for doc_id, hit in answers["moved"].items():
+        if doc_id in answers["plain"]:
+            assert hit.evidence["similarity"] == answers["plain"][doc_id].evidence["similarity"]
 
 
 def test_levels_at_their_thresholds_exactly():

@@ -1,8 +1,8 @@
 """Fitting the ranking weights on judged pairs, and judging a version on the held-out part.
 
-``fit`` searches the field weights, the fusion's lexical share and the dense floor for the best mean nDCG@10 on
-the development sets (ties: the better Recall@20, then the earlier grid point, so a refit on the
-same judgements gives the same weights), then fits the calibration — a logistic regression of
+``fit`` searches the field weights, the fusion's lexical share, the dense floor and the dense feedback
+for the best mean nDCG@10 on the development sets (ties: the better Recall@20, then the earlier grid
+point, so a refit on the same judgements gives the same weights), then fits the calibration — a logistic regression of
 "judged relevant" on each top-20 hit's evidence — so that a level means the same from one query
 to the next. It never sees the held-out part; ``judge`` does, to compare two versions.
 """
@@ -19,6 +19,7 @@ from rainforest.core.matching.weights import FEATURES, RankingWeights
 FIELD_GRID = tuple({"title": t, "tags": g, "body": 1} for t in (2, 3, 4) for g in (1, 2))
 SHARE_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 FLOOR_GRID = (0.0, 0.05, 0.1)
+FEEDBACK_GRID = ((0, 0.0), (5, 1.0), (5, 2.0))  # (closest documents, share of their centroid)
 TOP = 20
 
 
@@ -71,6 +72,7 @@ def fit(
     fields_grid=FIELD_GRID,
     share_grid=SHARE_GRID,
     floor_grid=FLOOR_GRID,
+    feedback_grid=FEEDBACK_GRID,
 ) -> tuple[RankingWeights, Score]:
     """The best weights for ``sets`` (development judgements only) and their figures there."""
     sets = [s for s in sets if s.judgements]
@@ -79,10 +81,12 @@ def fit(
     best: tuple[tuple, RankingWeights, Score] | None = None
     for order, fields in enumerate(fields_grid):
         indexes = [_index(s, start.with_changes(fields=fields), encoder) for s in sets]
-        grid = [(share, floor) for share in share_grid for floor in floor_grid]
-        for step, (share, floor) in enumerate(grid):
+        grid = [(share, floor, fb) for share in share_grid for floor in floor_grid for fb in feedback_grid]
+        for step, (share, floor, (documents, moved)) in enumerate(grid):
             for index in indexes:
-                index.weights = index.weights.with_changes(lexical_share=share, dense_floor=floor)
+                index.weights = index.weights.with_changes(
+                    lexical_share=share, dense_floor=floor, feedback_documents=documents, feedback_dense=moved
+                )
             score = _mean([evaluate(_ranker(index), s) for index, s in zip(indexes, sets, strict=True)])
             key = (score.ndcg10, score.recall20, -order, -step)
             if best is None or key > best[0]:

@@ -20,7 +20,7 @@ import numpy as np
 from rainforest.core.matching.dense import DEFAULT_ENCODER, EncoderUnavailable, make_encoder
 from rainforest.core.matching.documents import Answer, Boosts, Document, Filters, Hit, Mode, Reason
 from rainforest.core.matching.lexical import LexicalIndex, weighted_tokens
-from rainforest.core.matching.normalise import normalise, normalise_query
+from rainforest.core.matching.normalise import normalise_query
 from rainforest.core.matching.tokenise import Tokeniser, shared_tokeniser
 from rainforest.core.matching.vocabulary import CONCEPT_PREFIX
 from rainforest.core.matching.weights import RankingWeights, builtin_weights
@@ -29,7 +29,7 @@ from rainforest.core.matching.weights import RankingWeights, builtin_weights
 DEFAULT_MODE = Mode.HYBRID
 FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
-HELD_CACHE = 4096
+FEEDBACK_POOL = 2000
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
 
@@ -66,7 +66,6 @@ class MatchIndex:
         self.lexical = LexicalIndex()
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._delta_vectors: list[np.ndarray] = []
-        self._held_cache: dict[int, frozenset[str]] = {}
 
     # --- contents
 
@@ -202,10 +201,43 @@ class MatchIndex:
             factor[self._facet_mask("district", boosts.district)] *= self.weights.district_factor
         return factor
 
-    def _dense_scores(self, normalised: str) -> np.ndarray:
-        query = self.encoder.encode([normalised])[0]
-        parts = [self._vectors @ query] + [v @ query for v in self._delta_vectors]
-        return np.concatenate(parts).astype(np.float32)
+    def _similarities(self, query: np.ndarray) -> np.ndarray:
+        """A new float32 array (callers may change it in place)."""
+        query = query.astype(np.float32, copy=False)
+        if not self._delta_vectors:
+            return self._vectors @ query
+        return np.concatenate([self._vectors @ query] + [v @ query for v in self._delta_vectors])
+
+    def _vectors_of(self, slots: np.ndarray) -> np.ndarray:
+        base = len(self._vectors)
+        inside = slots < base
+        if inside.all():
+            return self._vectors[slots]
+        return np.vstack([self._vectors[s] if s < base else self._delta_vectors[s - base][0] for s in slots])
+
+    def _with_feedback(self, query: np.ndarray, dense: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Similarities to the query moved toward its closest documents (Rocchio's pseudo-relevance
+        feedback): a need worded unlike its suppliers still finds them through the suppliers it
+        does resemble. Used for ranking only; a hit's similarity stays the one to the query itself.
+        Only the FEEDBACK_POOL closest documents are scored again (one more pass over 200,000
+        vectors would cost more than the rest of a search); the others keep their own similarity."""
+        k, share = self.weights.feedback_documents, self.weights.feedback_dense
+        if k <= 0 or share <= 0:
+            return dense
+        inside = np.flatnonzero(mask)  # a filtered query looks only at what it may return
+        if not len(inside):
+            return dense
+        similar = dense[inside]
+        size = min(max(k, FEEDBACK_POOL), len(inside))
+        part = np.argpartition(-similar, size - 1)[:size] if len(inside) > size else np.arange(len(inside))
+        pool = inside[part[np.argsort(-similar[part], kind="stable")]]
+        moved = query + share * self._vectors_of(pool[:k]).mean(axis=0)
+        norm = float(np.linalg.norm(moved))
+        if not norm:
+            return dense
+        ranked = dense / norm
+        ranked[pool] = self._vectors_of(pool) @ (moved / norm)
+        return ranked
 
     def search(
         self,
@@ -236,17 +268,20 @@ class MatchIndex:
             mask = self._mask(filters)
             boost = self._boost(boosts)
             lexical = self.lexical.scores(words) if mode is not Mode.DENSE else None
-            dense = self._dense_scores(normalised) if mode is not Mode.LEXICAL else None
-            if dense is not None:
+            dense = ranked_dense = None
+            if mode is not Mode.LEXICAL:
+                query = self.encoder.encode([normalised])[0]
                 # Below the floor a similarity says nothing about fit (unrelated texts land there):
                 # such a document is no result at all, rather than a "0 % alike" one.
-                dense = np.where(dense >= self.weights.dense_floor, dense, 0).astype(np.float32)
-            slots, scores = self._rank(mode, mask, boost, lexical, dense, top)
+                dense = self._similarities(query)
+                ranked_dense = self._with_feedback(query, dense, mask)
+                for similarities in {id(dense): dense, id(ranked_dense): ranked_dense}.values():
+                    np.copyto(similarities, 0, where=similarities < self.weights.dense_floor)
+            slots, scores = self._rank(mode, mask, boost, lexical, ranked_dense, top)
             asked = self._asked(words)
             asked_total = sum(asked.values()) or 1.0
             hits = []
-            for slot, score in zip(slots, scores, strict=True):
-                held = self._held(slot)
+            for slot, score, held in zip(slots, scores, self._held_by(slots, words), strict=True):
                 evidence = {
                     "coverage": sum(asked[t] for t in held.intersection(asked)) / asked_total,
                     "similarity": max(0.0, float(dense[slot])) if dense is not None else 0.0,
@@ -266,16 +301,15 @@ class MatchIndex:
                 )
         return Answer(hits, mode, tuple(notices))
 
-    def _held(self, slot: int) -> frozenset[str]:
-        """The words and concepts of the document in ``slot`` (a slot never changes its document,
-        so the last few thousand are kept: the same capabilities come back query after query)."""
-        held = self._held_cache.get(slot)
-        if held is None:
-            held = frozenset(self.tokeniser.tokens(normalise(self._docs[slot].text), normalised=True))
-            if len(self._held_cache) >= HELD_CACHE:
-                self._held_cache.pop(next(iter(self._held_cache)))
-            self._held_cache[slot] = held
-        return held
+    def _held_by(self, slots: np.ndarray, query_tokens: list[str]) -> list[frozenset[str]]:
+        """For each document in ``slots``, the tokens it holds among those its evidence and reasons
+        look at: the query's words and concepts, and the other terms of the query's concepts."""
+        vocabulary = self.tokeniser.vocabulary
+        wanted = set(query_tokens)
+        for token in query_tokens:
+            for concept in vocabulary.concepts_of.get(token, ()):
+                wanted.update(vocabulary.terms_of[concept])
+        return self.lexical.holding(wanted, [int(s) for s in slots])
 
     def _asked(self, words: list[str]) -> dict[str, float]:
         """What the query asks for: each distinct word or concept, weighted by its inverse document

@@ -40,6 +40,7 @@ class LexicalIndex:
         self._base_total_len = 0
         self._delta_postings: dict[str, list[tuple[int, int]]] = {}
         self._delta_len: list[int] = []
+        self._delta_tokens: list[frozenset[str]] = []
 
     @property
     def size(self) -> int:
@@ -67,6 +68,7 @@ class LexicalIndex:
         self._base_total_len = sum(len(t) for t in ids)
         self._delta_postings = {}
         self._delta_len = []
+        self._delta_tokens = []
 
     def append(self, tokens: list[str]) -> int:
         """Add one document to the delta segment; returns its slot."""
@@ -74,6 +76,7 @@ class LexicalIndex:
         for token, tf in Counter(tokens).items():
             self._delta_postings.setdefault(token, []).append((slot, tf))
         self._delta_len.append(len(tokens))
+        self._delta_tokens.append(frozenset(tokens))
         return self._base_n + slot
 
     def idf(self, token: str) -> float:
@@ -94,6 +97,32 @@ class LexicalIndex:
         if self._delta_len:
             out[self._base_n :] = self._delta_scores(Counter(query_tokens))
         return out
+
+    def holding(self, tokens: Iterable[str], slots: list[int]) -> list[frozenset[str]]:
+        """Which of ``tokens`` each of ``slots`` holds, read from the postings (each token's
+        documents, in slot order) instead of cutting the documents' texts again."""
+        tokens = list(dict.fromkeys(tokens))
+        held: list[set[str]] = [set() for _ in slots]
+        wanted = np.asarray(slots, dtype=np.int64)
+        in_base = np.flatnonzero(wanted < self._base_n)
+        if len(in_base) and self._bm25 is not None:
+            vocab, postings_of = self._bm25.vocab_dict, self._bm25.scores
+            indptr, indices = postings_of["indptr"], postings_of["indices"]
+            base_slots = wanted[in_base]
+            for token in tokens:
+                tid = vocab.get(token)
+                if tid is None or tid >= len(indptr) - 1:
+                    continue
+                postings = indices[indptr[tid] : indptr[tid + 1]]
+                if not len(postings):
+                    continue
+                at = np.minimum(np.searchsorted(postings, base_slots), len(postings) - 1)
+                for position in in_base[postings[at] == base_slots]:
+                    held[position].add(token)
+        for position, slot in enumerate(slots):
+            if slot >= self._base_n:
+                held[position].update(self._delta_tokens[slot - self._base_n].intersection(tokens))
+        return [frozenset(h) for h in held]
 
     def _delta_scores(self, counts: Counter) -> np.ndarray:
         n = self.size

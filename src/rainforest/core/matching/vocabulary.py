@@ -19,6 +19,7 @@ class Vocabulary:
     terms: frozenset[str]  # every term, normalised: added to the segmenter as one word
     concepts_of: dict[str, tuple[str, ...]]  # term -> concept names
     label: dict[str, str]  # concept name -> its first term, for reasons
+    terms_of: dict[str, tuple[str, ...]]  # concept name -> its terms, normalised
 
 
 def parse(document: dict) -> Vocabulary:
@@ -27,11 +28,13 @@ def parse(document: dict) -> Vocabulary:
         raise ValueError("vocabulary: 'concepts' must be a non-empty mapping")
     concepts_of: dict[str, list[str]] = {}
     label = {}
+    terms_of = {}
     for name, terms in concepts.items():
         if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
             raise ValueError(f"vocabulary: concept {name!r} must list non-empty terms")
         normalised = [normalise(t) for t in terms]
         label[name] = normalised[0]
+        terms_of[name] = tuple(dict.fromkeys(normalised))
         for term in normalised:
             concepts_of.setdefault(term, []).append(name)
     return Vocabulary(
@@ -39,6 +42,7 @@ def parse(document: dict) -> Vocabulary:
         terms=frozenset(concepts_of),
         concepts_of={term: tuple(names) for term, names in concepts_of.items()},
         label=label,
+        terms_of=terms_of,
     )
 
 

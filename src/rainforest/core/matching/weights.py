@@ -30,6 +30,9 @@ class RankingWeights:
     fields: dict = field(default_factory=lambda: {"title": 3, "tags": 2, "body": 1})
     lexical_share: float = 0.5
     dense_floor: float = 0.05
+    # Pseudo-relevance feedback on the dense side: the query moves toward its closest documents.
+    feedback_documents: int = 0
+    feedback_dense: float = 0.0
     domain_factor: float = 1.25
     district_factor: float = 1.10
     catch_all_domains: frozenset[str] = frozenset({"other"})
@@ -71,6 +74,7 @@ class RankingWeights:
             "source": data["source"],
             "fields": dict(data["fields"]),
             "fusion": {"lexical": round(self.lexical_share, 4), "dense_floor": self.dense_floor},
+            "feedback": {"documents": self.feedback_documents, "dense": self.feedback_dense},
             "boosts": {
                 "domain": self.domain_factor,
                 "district": self.district_factor,
@@ -102,6 +106,9 @@ def parse(data: dict) -> RankingWeights:
             fields=fields,
             lexical_share=float(data["fusion"]["lexical"]),
             dense_floor=float(data["fusion"].get("dense_floor", 0.0)),
+            # Versions stored before feedback existed ranked without it.
+            feedback_documents=int((data.get("feedback") or {}).get("documents", 0)),
+            feedback_dense=float((data.get("feedback") or {}).get("dense", 0.0)),
             domain_factor=float(data["boosts"]["domain"]),
             district_factor=float(data["boosts"]["district"]),
             catch_all_domains=frozenset(data["boosts"].get("catch_all_domains") or ()),
@@ -118,6 +125,8 @@ def parse(data: dict) -> RankingWeights:
         raise ValueError("ranking weights: fusion.lexical must lie between 0 and 1")
     if not 0 <= weights.dense_floor < 1:
         raise ValueError("ranking weights: fusion.dense_floor must lie between 0 and 1")
+    if not (0 <= weights.feedback_documents <= 50 and 0 <= weights.feedback_dense <= 5):
+        raise ValueError("ranking weights: feedback needs 0 to 50 documents and a dense share from 0 to 5")
     if any(v < 1 for v in fields.values()):
         raise ValueError("ranking weights: field weights are whole numbers from 1")
     if not 0 < weights.possible <= weights.strong < 1:
