@@ -157,9 +157,12 @@ def where_to_test(*, actor: Principal, q: str = "", top: int = 10) -> Recommenda
 
 
 def ranked_ids(collection: str, q: str, *, limit: int = 500) -> tuple[list[int], list[str]]:
-    """The public lists' search box: ids best first (other filters are applied by the list)."""
+    """The public lists' search box: ids best first (other filters are applied by the list). A hit
+    that shares none of the words or concepts asked for stays only when it is more than weakly
+    alike: a list answers what was typed, not what is vaguely near it."""
     answer = engine().index(collection).search(q, top=limit)
-    return [int(h.id) for h in answer.hits], [notice(n) for n in answer.notices]
+    kept = [h for h in answer.hits if h.evidence.get("coverage", 0) > 0 or h.level != WEAK]
+    return [int(h.id) for h in kept], [notice(n) for n in answer.notices]
 
 
 def feedback_judgements() -> dict[tuple[int, int], int]:
