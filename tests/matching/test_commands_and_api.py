@@ -160,6 +160,16 @@ def test_bench_match_names_each_missed_target():
         call_command("bench", "match", "--modes", "fuzzy")
 
 
+def test_bench_races_the_entry_point_without_django(monkeypatch):
+    """The race times what a user types: a child that inherited the settings module would start Django."""
+    import sys
+
+    from rainforest.matching.bench import _child_cpu
+
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "rainforest.settings")
+    assert _child_cpu([sys.executable, "-c", "import os, sys; sys.exit('DJANGO_SETTINGS_MODULE' in os.environ)"]) >= 0
+
+
 @pytest.mark.django_db
 def test_api_recommendations_and_feedback(client, officer, published, offers, enterprise_user, expert):
     sign_in(client, officer)
