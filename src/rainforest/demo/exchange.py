@@ -1,10 +1,10 @@
 """The demo exchange: 35 typical and 20 cultivation robot scenarios across the five domains,
-department scenarios in the three focus areas, a few hundred capabilities, calls in every
-state with reviews, and the projects that came out of them. Everything goes through the
-services, each step on the day it happened (demo.clock): scenarios written, approved and listed in
-batches over the past half year, each by the body whose remit it is; applications inside their
-call's window; reviews after the deadline; a notice of five working days; the contract after the
-notice; milestones after the contract."""
+department scenarios in the three focus areas, about eighty capabilities (each text offered by one
+company) and test facilities, calls in every state with reviews, and the projects that came out
+of them. Everything goes through the services, each step on the day it happened (demo.clock):
+scenarios written, approved and listed in batches over the past half year, each by the body whose
+remit it is; applications inside their call's window; reviews after the deadline; a notice of five
+working days; the contract after the notice; milestones after the contract."""
 
 from __future__ import annotations
 
@@ -174,8 +174,13 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
         if c.id.startswith("C") and "基地" not in c.title and "概念验证" not in c.title
     ]
     made = []
-    carriers = 0
+    carriers = offered_texts = 0
     listed_on = clock.working_day_on_or_before(today - dt.timedelta(days=30))
+    # The demo enterprise offers first, so its own pages show an offer; each text is offered by one
+    # enterprise only (the same words under four company names read as clones on "who could do
+    # this"): the other enterprises have not put anything on the exchange yet.
+    demo_company = _user("enterprise").organisation
+    suppliers = sorted(suppliers, key=lambda org: org.pk != demo_company.pk)
     for i, org in enumerate(suppliers):
         if org.kind in (OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE):
             if carriers >= 2 * len(CARRIER_OFFERS):
@@ -184,7 +189,10 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
             carriers += 1
             trl, cases = 9, "向初创企业开放预约"
         else:
-            text = texts[i % len(texts)]
+            if offered_texts >= len(texts):
+                continue
+            text = texts[offered_texts]
+            offered_texts += 1
             title, description = text.title, text.body
             domains = [text.domains[0] if text.domains else "other"]
             trl, cases = rng.randint(4, 9), "杭州市内试点项目2个" if rng.random() < 0.6 else ""
