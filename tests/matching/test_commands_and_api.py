@@ -128,6 +128,8 @@ def test_feedback_and_outcomes_become_judgements(tmp_path, officer, publisher, p
         assert "held-out" in str(exc)
     assert f"quality on {tmp_path / 'fb'}" in out.getvalue() and "nDCG@10" in out.getvalue()
     assert "the held-out part (never tuned on)" in out.getvalue()
+    assert "small files: held-out scenarios x 50 capabilities" in out.getvalue()
+    assert "hybrid, fitted on the files alone" in out.getvalue() and "hybrid, files and shipped texts" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -43,6 +43,7 @@ HELD_OUT_NDCG, HELD_OUT_RECALL = 0.90, 0.95  # issue 16, hybrid mode on held-out
 # `rainforest match` as a process (issue 16): CPU seconds at 55 x 48, ahead of the script at 50 x 2,000.
 CLI_SIZES = ((55, 48), (50, 2000))
 CLI_TARGETS = {(55, 48, Mode.LEXICAL): 1.0, (55, 48, Mode.HYBRID): 3.0}
+SMALL_FILES = 50  # capabilities in the small-files figures: a run on two files as a user might bring
 FIT_SOURCE = "fitted by `rainforest bench match --fit` on the development part of data/evalset"
 
 
@@ -181,6 +182,38 @@ def quality(w, *, evalset: EvalSet, label: str, weights: RankingWeights, targets
     return misses
 
 
+def small_files(w, *, evalset: EvalSet, weights: RankingWeights, size: int = SMALL_FILES, draws: int = 3) -> None:
+    """What one `rainforest match` run on small files gets: the held-out scenarios against ``size``
+    capabilities drawn at random, the dense model fitted on the two files alone, and on the files
+    plus the shipped in-domain texts (core/matching/background.py; the drawn ones are not read twice)."""
+    import random
+
+    w(f"\nsmall files: held-out scenarios x {size} capabilities drawn at random ({draws} draws, mean)")
+    w(f"{'ranker':34} {'nDCG@10':>8} {'Recall@20':>10}")
+    figures: dict[tuple[Mode, bool], list[Score]] = {}
+    for draw in range(draws):
+        offered = random.Random(draw + 1).sample(evalset.capabilities, size)
+        kept = {c.id for c in offered}
+        grades = {s: {c: g for c, g in j.items() if c in kept} for s, j in evalset.judgements.items()}
+        grades = {s: j for s, j in grades.items() if any(g > 0 for g in j.values())}
+        drawn = EvalSet([s for s in evalset.scenarios if s.id in grades], offered, grades)
+        for background in (False, True):
+            index = MatchIndex(weights=weights, background=background)
+            index.rebuild(offered, extra_texts=[s.text for s in drawn.scenarios])
+            for mode in (Mode.DENSE, Mode.HYBRID) if background else Mode:
+
+                def rank(s, index=index, mode=mode):
+                    boosts = index.weights.boosts_for(s.domains)
+                    return [h.id for h in index.search(s.text, top=20, mode=mode, boosts=boosts).hits]
+
+                figures.setdefault((mode, background), []).append(evaluate(rank, drawn))
+    for (mode, background), scores in figures.items():
+        name = f"{mode.value}, " + ("files and shipped texts" if background else "fitted on the files alone")
+        name = "lexical (no dense model)" if mode is Mode.LEXICAL else name
+        ndcg, recall = (statistics.mean(getattr(s, k) for s in scores) for k in ("ndcg10", "recall20"))
+        w(f"{name:34} {ndcg:8.3f} {recall:10.3f}")
+
+
 def fit(w, *, version: str) -> None:
     """Fit new ranking weights on the development part, print them as ranking.yaml, and judge the
     fitted and the current weights on the held-out part (which the fit never saw)."""
@@ -256,6 +289,7 @@ def run(w, *, capabilities, scenarios, modes, baseline_queries, seed, evalset_di
     misses = quality(
         w, evalset=evalset.part(HELD_OUT), label="the held-out part (never tuned on)", weights=weights, targets=True
     )
+    small_files(w, evalset=evalset.part(HELD_OUT), weights=weights)
     if evalset_dir:
         quality(w, evalset=evalset_from(Path(evalset_dir)), label=str(evalset_dir), weights=weights)
     if skip_speed:

@@ -208,10 +208,31 @@ def test_an_unknown_encoder_is_reported():
 
 
 def test_too_few_texts_to_learn_from_ranks_lexically_without_alarm():
-    ix = MatchIndex()
+    ix = MatchIndex(background=False)
     ix.rebuild(DOCS[:2])
     answer = ix.search("机器狗", mode="dense")
     assert answer.mode is Mode.LEXICAL and answer.notices == ()
+
+
+def test_the_shipped_texts_teach_a_small_index_which_words_keep_company():
+    """Three offers alone cannot teach a model anything; with the shipped in-domain texts, a need
+    that shares no word with the hospital robot's offer still finds it."""
+    ix = MatchIndex()
+    ix.rebuild([DOCS[0], DOCS[2], DOCS[3]])
+    need = "病区之间运送检验样本"
+    assert ix.search(need, mode="lexical").hits == []
+    answer = ix.search(need, mode="dense")
+    assert answer.mode is Mode.DENSE
+    assert ids(answer)[0] == "hospital" and answer.hits[0].evidence["similarity"] > 0.2
+
+
+def test_a_background_text_already_indexed_is_read_once():
+    from rainforest.core.matching.background import background_for, background_texts
+
+    shipped = background_texts()
+    assert len(shipped) > 500
+    rest = background_for([shipped[0]], [shipped[1]])
+    assert shipped[0] not in rest and shipped[1] not in rest and len(rest) == len(set(shipped)) - 2
 
 
 def test_dense_vectors_are_unit_length(index):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rainforest.core.matching.background import background_for
 from rainforest.core.matching.dense import DEFAULT_ENCODER, EncoderUnavailable, make_encoder
 from rainforest.core.matching.documents import Answer, Boosts, Document, Filters, Hit, Mode, Reason
 from rainforest.core.matching.lexical import LexicalIndex, weighted_tokens
@@ -42,7 +43,9 @@ class MatchIndex:
         tokeniser: Tokeniser | None = None,
         auto_compact: bool = True,
         weights: RankingWeights | None = None,
+        background: bool = True,
     ):
+        self.background = background  # fit the dense model on the shipped in-domain texts too
         self.tokeniser = tokeniser or shared_tokeniser()
         self.weights = weights or builtin_weights()
         self.auto_compact = auto_compact
@@ -103,8 +106,9 @@ class MatchIndex:
 
     def rebuild(self, documents, *, extra_texts=()) -> None:
         """Replace the whole index with ``documents`` (later duplicates of an id win). The dense
-        model is fitted once, on the documents and on ``extra_texts`` (for example the other side
-        of a match, so the model knows the scenarios' words too)."""
+        model is fitted once, on the documents, on ``extra_texts`` (for example the other side
+        of a match, so the model knows the scenarios' words too) and, unless the index was made
+        with ``background=False``, on the shipped in-domain texts (core/matching/background.py)."""
         docs = list({d.id: d for d in documents}.values())
         with self._lock:
             self._reset()
@@ -119,6 +123,9 @@ class MatchIndex:
     def _fit_dense(self, texts: list[str], extra: list[str] = ()) -> None:
         if self.encoder is None:
             return
+        extra = list(extra)
+        if self.background and texts:
+            extra += background_for(texts, extra)
         fit_transform = getattr(self.encoder, "fit_transform", None)
         if fit_transform is not None:  # the model's own texts come out of the fit already encoded
             vectors = fit_transform(texts + list(extra))
