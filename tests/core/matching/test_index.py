@@ -224,6 +224,10 @@ def test_the_shipped_texts_teach_a_small_index_which_words_keep_company():
     answer = ix.search(need, mode="dense")
     assert answer.mode is Mode.DENSE
     assert ids(answer)[0] == "hospital" and answer.hits[0].evidence["similarity"] > 0.2
+    # The others come only through the feedback: no "semantically similar (0 %)" is claimed for them.
+    for hit in answer.hits[1:]:
+        assert hit.evidence["similarity"] == 0 and "semantic" not in {r.code for r in hit.reasons}
+        assert hit.level == "weak"
 
 
 def test_a_background_text_already_indexed_is_read_once():

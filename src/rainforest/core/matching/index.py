@@ -349,7 +349,7 @@ class MatchIndex:
         pairs = self._synonym_pairs(query_words, doc_words, set(shared))
         if pairs:
             reasons.append(Reason("synonyms", {"pairs": pairs}))
-        if dense is not None:
+        if dense is not None and dense[slot] > 0:  # below the floor: no likeness worth stating
             reasons.append(Reason("semantic", {"similarity": round(float(dense[slot]), 3)}))
         for name, value in (("domain", filters.domain), ("district", filters.district)):
             if value:
