@@ -60,9 +60,12 @@ def test_a_published_scenario_reaches_subscribers_through_jobs_not_the_request(e
     assert DBTaskResult.objects.get(task_path=MAIL_TASK).status == TaskResultStatus.SUCCESSFUL
 
 
+CLOSING = {"t": "闭幕", "when": "2026-12-05T18:00:00+08:00"}
+
+
 def test_a_notice_and_its_mail_job_roll_back_together(enterprise_user):
     with pytest.raises(RuntimeError), transaction.atomic():
-        _notify(enterprise_user, "deadline", "call:1", "闭幕", "/x/", "alice@example.cn")
+        _notify(enterprise_user, "deadline", "call:1", CLOSING, "/x/", "alice@example.cn")
         raise RuntimeError("the caller's write failed")
     run_jobs()
     assert not Notification.objects.exists() and not DBTaskResult.objects.exists() and mail.outbox == []
@@ -70,7 +73,7 @@ def test_a_notice_and_its_mail_job_roll_back_together(enterprise_user):
 
 def test_the_mail_job_carries_no_address_and_uses_the_current_one(enterprise_user):
     subscribe(enterprise_user, "old@example.cn")
-    _notify(enterprise_user, "deadline", "call:1", "闭幕", "/x/", "old@example.cn")
+    _notify(enterprise_user, "deadline", "call:1", CLOSING, "/x/", "old@example.cn")
     assert "example.cn" not in str(DBTaskResult.objects.get(task_path=MAIL_TASK).args_kwargs)
     subscribe(enterprise_user, "new@example.cn")
     run_jobs()

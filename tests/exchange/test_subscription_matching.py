@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rainforest.accounts.choices import Role
 from rainforest.exchange.forms import SubscriptionForm
@@ -19,6 +19,7 @@ from rainforest.exchange.services import calls, scenarios
 from rainforest.exchange.services.notify import notify_calls_opened, notify_published
 from rainforest.exchange.services.subscription_match import Followers, keyword_words
 from rainforest.exchange.services.subscriptions import subscription_save
+from tests.conftest import sign_in
 from tests.exchange.conftest import RUBRIC, SCENARIO, as_actor
 from tests.jobs.helpers import run_jobs
 
@@ -85,6 +86,42 @@ def test_a_subscriber_to_机器狗_hears_of_四足机器人巡检_through_the_pu
     run_jobs()  # the publication enqueues the notices; the notice enqueues its mail
     assert told(alice) == ["New scenario you follow: 四足机器人巡检"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dog@example.cn"]
+
+
+def test_a_notice_is_worded_in_its_readers_language_not_the_jobs(client, subscriber, publish, open_call_on):
+    """The job runs in the platform's language and the mail goes out in it; each page words the
+    notice again for its reader, closing times included."""
+    from rainforest.exchange.notice_wording import notice_text
+
+    reader = subscriber("reader", keywords=["机器狗"])
+    with translation.override("zh-hans"):
+        scenario = publish(DOG_PATROL)[0]
+        run_jobs()
+        open_call_on(scenario)
+        assert notify_calls_opened() == 1
+    assert told(reader) == ["您关注的新场景：四足机器人巡检"]
+    call_notice = Notification.objects.get(user=reader, kind="call_opened")
+    assert call_notice.text.startswith("您关注的场景已发起揭榜：四足机器人巡检。申报截止时间：")
+    sign_in(client, reader)
+    for language, published in (
+        ("en", "New scenario you follow: 四足机器人巡检"),
+        ("zh-hant", "您關注的新場景：四足机器人巡检"),
+    ):
+        client.cookies["django_language"] = language
+        assert published in client.get(reverse("exchange:subscription")).content.decode()
+        assert published in client.get("/").content.decode()  # the workbench's unread notices
+    with translation.override("en"):
+        worded = notice_text(call_notice)
+    assert worded.startswith("A call is open on a scenario you follow: 四足机器人巡检. Applications close at ")
+    assert "年" not in worded  # the closing time is worded in English too
+
+
+def test_a_notice_from_before_params_is_shown_as_written(enterprise_user):
+    from rainforest.exchange.notice_wording import notice_text
+
+    old = Notification.objects.create(user=enterprise_user, kind="scenario_published", key="s:1", text="旧的提醒")
+    with translation.override("en"):
+        assert notice_text(old) == "旧的提醒"
 
 
 def test_无人机_and_无人驾驶航空器_find_each_other(subscriber, publish):

@@ -37,6 +37,7 @@ from rainforest.exchange.models import (
     PublicNotice,
     Scenario,
 )
+from rainforest.exchange.notice_wording import notice_text
 from rainforest.exchange.selectors import PUBLIC_STATES
 from rainforest.fund.choices import Stage
 from rainforest.fund.models import Ballot, Deal, Meeting, Round
@@ -842,7 +843,7 @@ def _enterprise(actor: Principal, bench: Workbench, now: dt.datetime, today: dt.
         )
 
         def notification(n):
-            return Item(n.text, n.link or reverse("exchange:subscription"), _moment(n.created_at))
+            return Item(notice_text(n), n.link or reverse("exchange:subscription"), _moment(n.created_at))
 
         bench.queues.append(
             _queue(

@@ -25,6 +25,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32)
     key = models.CharField(max_length=100, help_text="what it is about, so nothing is sent twice")
     text = models.CharField(_("notice"), max_length=300)
+    # The subject (title, moment, day), so a page can word the notice in its reader's language
+    # (exchange.notice_wording); ``text`` is the wording of the day, which the mail sends.
+    params = models.JSONField(_("notice details"), default=dict, blank=True)
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -18,25 +18,28 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from rainforest.accounts.models import Membership
 from rainforest.accounts.permissions import EXCHANGE_MANAGE, ROLE_PERMISSIONS
 from rainforest.exchange.choices import CallStatus
 from rainforest.exchange.models import Call, Notification, Objection, PublicNotice, Scenario, Subscription
-from rainforest.formatting import date_cn, datetime_cn
+from rainforest.exchange.notice_wording import params_of, worded
 
 # How long after its opening (or creation) a call is news to its scenario's followers.
 CALL_NEWS_DAYS = 3
 
 
-def _notify(user, kind: str, key: str, text: str, link: str, email: str = "") -> bool:
-    """One notice per user, kind and subject: re-runs send nothing twice."""
+def _notify(user, kind: str, key: str, params: dict, link: str, email: str = "") -> bool:
+    """One notice per user, kind and subject: re-runs send nothing twice. ``text`` is worded in
+    the active language (the mail's); pages word it again from ``params`` for their reader."""
     from rainforest.exchange.tasks import send_notice_mail  # the tasks module imports this one
 
+    text = worded(kind, params)
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(user=user, kind=kind, key=key, text=text[:300], link=link)
+            notification = Notification.objects.create(
+                user=user, kind=kind, key=key, text=text[:300], params=params, link=link
+            )
             if email:
                 # The queue is a table in this database: the job commits or rolls back with the notice.
                 send_notice_mail.enqueue(notification.pk)
@@ -104,7 +107,7 @@ def notify_published(scenario_ids: list[int]) -> int:
                 subscription.user,
                 "scenario_published",
                 _scenario_key(scenario),
-                _("New scenario you follow: %(t)s") % {"t": scenario.title},
+                params_of(title=scenario.title),
                 reverse("exchange:scenario", args=[scenario.pk]),
                 subscription.email,
             )
@@ -143,8 +146,7 @@ def notify_calls_opened(now: dt.datetime | None = None) -> int:
                 subscription.user,
                 "call_opened",
                 _call_key(scenario),
-                _("A call is open on a scenario you follow: %(t)s. Applications close at %(when)s.")
-                % {"t": scenario.title, "when": datetime_cn(scenario.call.closes_at)},
+                params_of(title=scenario.title, when=scenario.call.closes_at),
                 reverse("exchange:call", args=[scenario.call.pk]),
                 subscription.email,
             )
@@ -164,8 +166,7 @@ def remind_deadlines(hours: int = 72, now: dt.datetime | None = None) -> int:
                 membership.user,
                 "deadline",
                 f"call:{call.pk}",
-                _("The call on %(t)s closes at %(when)s; you can edit your application until then.")
-                % {"t": call.scenario.title, "when": datetime_cn(call.closes_at)},
+                params_of(title=call.scenario.title, when=call.closes_at),
                 reverse("exchange:call", args=[call.pk]),
                 email,
             )
@@ -198,8 +199,7 @@ def notify_notices_over(today: dt.date | None = None) -> int:
                 membership.user,
                 "notice_over",
                 f"notice:{notice.pk}",
-                _("The notice of the call on %(t)s ended on %(d)s with no objection pending: it can be finalised.")
-                % {"t": notice.call.scenario.title, "d": date_cn(notice.ends_on)},
+                params_of(title=notice.call.scenario.title, day=notice.ends_on),
                 reverse("exchange:call", args=[notice.call_id]),
                 email,
             )

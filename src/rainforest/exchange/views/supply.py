@@ -14,6 +14,7 @@ from rainforest.accounts.permissions import EXCHANGE_SUPPLY
 from rainforest.exchange import selectors
 from rainforest.exchange.forms import CapabilityForm, ReasonForm, SubscriptionForm
 from rainforest.exchange.models import Subscription
+from rainforest.exchange.notice_wording import notice_text
 from rainforest.exchange.services import scenarios
 from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
 from rainforest.exchange.workflows import CAPABILITY, OFFICER, capability_capacities, offered
@@ -82,7 +83,7 @@ def subscription_view(request):
         )
         messages.success(request, _("Your subscription has been saved."))
         return redirect("exchange:subscription")
-    notices = selectors.notifications(actor=request.principal)[:50]
+    notices = [(n, notice_text(n)) for n in selectors.notifications(actor=request.principal)[:50]]
     return render(request, "exchange/subscription.html", {"form": form, "notices": notices})
 
 
