@@ -59,6 +59,27 @@ def test_the_entry_point_answers_the_same_without_starting_django(tmp_path, mode
     assert refused.returncode == 1 and "--top must be at least 1" in refused.stderr
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`rainforest match ... | head -1`: the reader closes the pipe; the command ends quietly."""
+    import os
+    import subprocess
+    import sys
+
+    many = "id,title,description\n" + "".join(f"S{i},变电站巡检{i},夜间巡视与红外测温\n" for i in range(3000))
+    (tmp_path / "s.csv").write_text(many, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(CAPABILITIES, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    files = ["--scenarios", str(tmp_path / "s.csv"), "--capabilities", str(tmp_path / "c.csv"), "--mode", "lexical"]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "rainforest.cli", "match", *files],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert json.loads(command.stdout.readline())["scenario"] == "S0"
+    command.stdout.close()  # as `head -1` does
+    err = command.stderr.read().decode()
+    assert command.wait(timeout=60) == 0 and "Traceback" not in err, err
+
+
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_match_prints_one_line_per_scenario_in_the_contract_shape(tmp_path, mode):
     lines, _err = run_match(tmp_path, "--mode", mode, "--top", "2", "--format", "jsonl")

@@ -85,4 +85,9 @@ def main(argv: list[str]) -> int:
     except CommandProblem as problem:
         sys.stderr.write(f"CommandError: {problem}\n")
         return 1
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error of ours. Python would still flush the
+        # closed stdout at exit and complain, so point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
