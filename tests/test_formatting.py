@@ -93,3 +93,11 @@ def test_traditional_readers_get_traditional_units():
         assert f.yi(2_000_000_000) == "20 億元"
         assert f.wan_range(2_000_000, 10_000_000) == "200–1,000 萬元"
         assert f.date_cn(dt.date(2026, 12, 4)) == "2026年12月4日"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"), [("zh-hans", "理由：材料不全"), ("zh-hant", "理由：材料不全"), ("en", "理由: 材料不全")]
+)
+def test_a_label_and_its_value_take_the_readers_colon(language, written):
+    with translation.override(language):
+        assert Template("理由{% colon %}{{ v }}").render(Context({"v": "材料不全"})) == written

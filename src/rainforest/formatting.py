@@ -49,6 +49,11 @@ def _english() -> bool:
     return (translation.get_language() or "").startswith("en")
 
 
+def colon() -> str:
+    """The colon between a label and its value: full-width in Chinese, ``: `` in English."""
+    return ": " if _english() else "："
+
+
 def _unit(simplified: str) -> str:
     """万元 and 亿元 as a Traditional reader writes them (萬元, 億元)."""
     if (translation.get_language() or "").lower() == "zh-hant":

@@ -31,6 +31,11 @@ for _name in (
 
 
 @register.simple_tag
+def colon():
+    return formatting.colon()
+
+
+@register.simple_tag
 def wan_range(low, high):
     return formatting.wan_range(low, high)
 
