@@ -48,5 +48,5 @@ def notice_text(notification) -> str:
         return notification.text
     try:
         return worded(notification.kind, notification.params)
-    except (KeyError, TypeError, ValueError):  # params of another shape: the words of the day
+    except (KeyError, TypeError, ValueError, OverflowError):  # params of another shape: the words of the day
         return notification.text

@@ -4,9 +4,9 @@ Ranks the capabilities for every scenario and prints one JSON line per scenario:
 ``{"scenario": id, "results": [{"capability": id, "score": s, "reasons": [...]}]}``.
 A scenario's optional ``domain`` is a soft preference (capabilities of that domain score higher,
 except for a catch-all domain such as ``other``), never a filter. The dense encoder is fitted once,
-on both files; another encoder can be named with RAINFOREST_MATCH_ENCODER (e.g.
-``sentence-transformers:/models/bge-small-zh``). An encoder that cannot run is reported once on
-stderr and the ranking falls back to lexical.
+on both files and the shipped in-domain texts (core/matching/background.py); another encoder
+can be named with RAINFOREST_MATCH_ENCODER (e.g. ``sentence-transformers:/models/bge-small-zh``).
+An encoder that cannot run is reported once on stderr and the ranking falls back to lexical.
 
 It needs no database and no settings, so the ``rainforest`` entry point runs it without starting
 Django (about half a second of a small run); the management command of the same name calls it too.
@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
             err=lambda line: sys.stderr.write(line + "\n"),
             encoder=encoder_setting(),
         )
+        sys.stdout.flush()  # a reader gone before a small output's only flush is caught here too
     except CommandProblem as problem:
         sys.stderr.write(f"CommandError: {problem}\n")
         return 1
