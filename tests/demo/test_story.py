@@ -190,6 +190,17 @@ def test_the_demo_publisher_has_a_call_in_every_state(today):
     assert set(own.values_list("status", flat=True)) == {"open", "review", "notice", "final"}
 
 
+def test_the_demo_enterprise_offers_an_approved_listed_capability(today):
+    """Its own pages ("where to test it", its offers) show a live offer, not a draft."""
+    from rainforest.accounts.models import User
+    from rainforest.exchange.models import Capability, PublishedList
+
+    company = User.objects.get(username="enterprise").memberships.get().organisation
+    approved = set(Capability.objects.filter(organisation=company, status="approved").values_list("pk", flat=True))
+    listed = {item["id"] for lst in PublishedList.objects.filter(kind="capabilities") for item in lst.items}
+    assert approved & listed
+
+
 # The fund
 
 

@@ -59,8 +59,10 @@ def test_the_entry_point_answers_the_same_without_starting_django(tmp_path, mode
     assert refused.returncode == 1 and "--top must be at least 1" in refused.stderr
 
 
-def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
-    """`rainforest match ... | head -1`: the reader closes the pipe; the command ends quietly."""
+@pytest.mark.parametrize("django", [False, True], ids=["entry point", "management command"])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, django):
+    """`rainforest match ... | head -1`: the reader closes the pipe; the command ends quietly,
+    whether it ran without Django or as the management command (DJANGO_SETTINGS_MODULE set)."""
     import os
     import subprocess
     import sys
@@ -69,6 +71,8 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     (tmp_path / "s.csv").write_text(many, encoding="utf-8")
     (tmp_path / "c.csv").write_text(CAPABILITIES, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    if django:
+        env["DJANGO_SETTINGS_MODULE"] = "rainforest.settings"
     files = ["--scenarios", str(tmp_path / "s.csv"), "--capabilities", str(tmp_path / "c.csv"), "--mode", "lexical"]
     command = subprocess.Popen(
         [sys.executable, "-m", "rainforest.cli", "match", *files],

@@ -98,6 +98,28 @@ def test_only_an_adopted_version_is_used_and_the_engine_takes_it_up(judged, sett
     assert len(rebuilt) == 3
 
 
+def _adopted(version, replaced):
+    weights = builtin_weights().with_changes(version=version, lexical_share=0.9)
+    return RankingVersion.objects.create(
+        version=version, weights=weights.as_data(), judged_pairs=9, replaced=replaced,
+        heldout_ndcg=0.95, heldout_recall=0.97, previous_ndcg=0.9, previous_recall=0.95, adopted=True,
+    )  # fmt: skip
+
+
+def test_a_refits_line_back_to_this_release_is_used(db):
+    _adopted("feedback-1", builtin_weights().version)
+    _adopted("feedback-2", "feedback-1")
+    assert weights_in_use().version == "feedback-2"
+
+
+def test_a_new_releases_weights_outrank_a_refit_of_the_old_release(db):
+    """A refit adopted under an earlier release started from that release's weights; the new
+    release's file was fitted on a larger evaluation set, so it is used and the next refit starts from it."""
+    _adopted("feedback-1", "2000.1.1")
+    _adopted("feedback-2", "feedback-1")
+    assert weights_in_use() == builtin_weights()
+
+
 def test_match_index_status_names_the_weights_in_use_and_a_refused_refit(db):
     out = io.StringIO()
     call_command("match_index", "status", stdout=out)

@@ -149,12 +149,8 @@ def _quality_rows(evalset: EvalSet, weights: RankingWeights) -> list[tuple[str, 
     index = MatchIndex(weights=weights)
     index.rebuild(evalset.capabilities, extra_texts=[d.text for d in evalset.scenarios])
     for mode in Mode:
-
-        def rank(s, mode=mode):
-            boosts = index.weights.boosts_for(s.domains)
-            return [h.id for h in index.search(s.text, top=20, mode=mode, boosts=boosts).hits]
-
-        rows.append((mode.value + (" (default)" if mode is DEFAULT_MODE else ""), mode, evaluate(rank, evalset)))
+        name = mode.value + (" (default)" if mode is DEFAULT_MODE else "")
+        rows.append((name, mode, evaluate(fitting.ranker(index, mode), evalset)))
     return rows
 
 
@@ -201,12 +197,7 @@ def small_files(w, *, evalset: EvalSet, weights: RankingWeights, size: int = SMA
             index = MatchIndex(weights=weights, background=background)
             index.rebuild(offered, extra_texts=[s.text for s in drawn.scenarios])
             for mode in (Mode.DENSE, Mode.HYBRID) if background else Mode:
-
-                def rank(s, index=index, mode=mode):
-                    boosts = index.weights.boosts_for(s.domains)
-                    return [h.id for h in index.search(s.text, top=20, mode=mode, boosts=boosts).hits]
-
-                figures.setdefault((mode, background), []).append(evaluate(rank, drawn))
+                figures.setdefault((mode, background), []).append(evaluate(fitting.ranker(index, mode), drawn))
     for (mode, background), scores in figures.items():
         name = f"{mode.value}, " + ("files and shipped texts" if background else "fitted on the files alone")
         name = "lexical (no dense model)" if mode is Mode.LEXICAL else name

@@ -1,4 +1,10 @@
-"""Which ranking weights are in use: the latest adopted refit, else the release's ranking.yaml."""
+"""Which ranking weights are in use: the latest adopted refit, else the release's ranking.yaml.
+
+A refit starts from the weights in use, so adopted refits form a line back to one release's file.
+When a new release ships other weights, that line is of the old release: the new file is used
+(it was fitted and judged on the release's own, larger evaluation set) and the next refit starts
+from it.
+"""
 
 from __future__ import annotations
 
@@ -7,5 +13,18 @@ from rainforest.matching.models import RankingVersion
 
 
 def weights_in_use() -> RankingWeights:
-    adopted = RankingVersion.objects.filter(adopted=True).values_list("weights", flat=True).first()
-    return parse(adopted) if adopted else builtin_weights()
+    builtin = builtin_weights()
+    adopted = RankingVersion.objects.filter(adopted=True).values_list("weights", "replaced").first()
+    if adopted and _release_of(adopted[1]) == builtin.version:
+        return parse(adopted[0])
+    return builtin
+
+
+def _release_of(replaced: str) -> str:
+    """The release version at the root of a refit's line (``replaced`` is what it replaced)."""
+    refits = dict(RankingVersion.objects.values_list("version", "replaced"))
+    seen = set()
+    while replaced in refits and replaced not in seen:
+        seen.add(replaced)
+        replaced = refits[replaced]
+    return replaced

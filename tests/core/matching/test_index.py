@@ -231,12 +231,38 @@ def test_the_shipped_texts_teach_a_small_index_which_words_keep_company():
 
 
 def test_a_background_text_already_indexed_is_read_once():
+    """The platform words a shipped capability with its domain labels and reference cases around
+    it, so the same text is recognised by its title and description (width and spacing aside);
+    the same product offered in another setting is another text."""
     from rainforest.core.matching.background import background_for, background_texts
+    from rainforest.core.matching.quality import builtin_evalset
 
     shipped = background_texts()
     assert len(shipped) > 500
-    rest = background_for([shipped[0]], [shipped[1]])
-    assert shipped[0] not in rest and shipped[1] not in rest and len(rest) == len(set(shipped)) - 2
+    offers = builtin_evalset().capabilities
+    offer, twin = [c for c in offers if c.title == "迈宝腰部助力外骨骼"]  # one product, two settings
+    worded = Document("p1", " " + offer.title.replace("", " "), offer.body + "\n参考案例：某区试点", tags=("其他领域",))
+    rest = background_for([worded], [shipped[1]])
+    assert offer.text not in rest and shipped[1] not in rest and len(rest) == len(shipped) - 2
+    assert twin.text in rest
+
+
+def test_a_saved_dense_model_of_other_shipped_texts_is_fitted_again(index, tmp_path):
+    """A release that ships other in-domain texts must not keep answering with a model fitted
+    without them: the saved documents are read again, and the next save records the new texts."""
+    import json
+
+    index.save(tmp_path / "ix")
+    meta = tmp_path / "ix" / "meta.json"
+    saved = json.loads(meta.read_text())
+    assert saved["background"] == index.background_fingerprint
+    (tmp_path / "ix" / "vectors.npy").write_bytes(b"not read")  # an old model must not be loaded
+    meta.write_text(json.dumps({**saved, "background": "an-old-release"}))
+    loaded, _meta = MatchIndex.load(tmp_path / "ix")
+    assert loaded.dense_ready
+    assert ids(loaded.search("四足机器人", mode="dense")) == ids(index.search("四足机器人", mode="dense"))
+    plain, _meta = MatchIndex.load(tmp_path / "ix", background=False)
+    assert plain.background_fingerprint is None and plain.dense_ready
 
 
 def test_dense_vectors_are_unit_length(index):

@@ -11,22 +11,46 @@ files plus these texts: dense nDCG@10 up by 0.04 to 0.07, hybrid by 0.02 in two 
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from functools import cache
 from importlib import resources
 
 from rainforest.core.matching.items import read_items
 
 
+def same_text_key(document) -> str:
+    """What makes two documents the same text for this purpose: the title and the first line of
+    the description, width, case and spacing aside. The platform words a capability with its
+    domain labels around it and its reference cases after the description, so whole texts would
+    not compare; a title alone would not either (a product is offered in more than one setting)."""
+    opening = document.body.split("\n", 1)[0]
+    return "".join(unicodedata.normalize("NFKC", f"{document.title}|{opening}").casefold().split())
+
+
 @cache
-def background_texts() -> tuple[str, ...]:
+def _shipped() -> tuple[tuple[str, str], ...]:
+    """(same-text key, text) of each shipped scenario and capability, each text once."""
     folder = resources.files("rainforest.core.matching").joinpath("data/evalset")
     with resources.as_file(folder) as path:
         documents = read_items(path / "scenarios.csv") + read_items(path / "capabilities.csv")
-    return tuple(dict.fromkeys(d.text for d in documents))
+    return tuple({d.text: (same_text_key(d), d.text) for d in documents}.values())
 
 
-def background_for(texts, extra) -> list[str]:
-    """The background texts that are not already among ``texts`` or ``extra`` (a text read twice
-    would count twice in the model's document frequencies)."""
-    seen = set(texts).union(extra)
-    return [t for t in background_texts() if t not in seen]
+def background_texts() -> tuple[str, ...]:
+    return tuple(text for _key, text in _shipped())
+
+
+@cache
+def fingerprint() -> str:
+    """Names the shipped texts a saved dense model was fitted with (a release that ships other
+    texts must fit it again)."""
+    return hashlib.sha256("\n\x00".join(background_texts()).encode()).hexdigest()[:16]
+
+
+def background_for(documents, extra) -> list[str]:
+    """The background texts that are not already among ``documents`` or the ``extra`` texts (a
+    text read twice would count twice in the model's document frequencies; see :func:`same_text_key`)."""
+    indexed = {same_text_key(d) for d in documents}
+    extra = set(extra)
+    return [text for key, text in _shipped() if key not in indexed and text not in extra]

@@ -87,8 +87,13 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"CommandError: {problem}\n")
         return 1
     except BrokenPipeError:
-        # The reader stopped early (`| head`): not an error of ours. Python would still flush the
-        # closed stdout at exit and complain, so point it at nothing first.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        reader_gone()
     return 0
+
+
+def reader_gone() -> None:
+    """The reader stopped early (`| head`): not an error of ours. Python would still flush the
+    closed stdout at exit and complain, so point it at nothing."""
+    import sys
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

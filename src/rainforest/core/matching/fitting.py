@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rainforest.core.matching.documents import Mode
 from rainforest.core.matching.index import MatchIndex
 from rainforest.core.matching.quality import EvalSet, Score, evaluate
 from rainforest.core.matching.weights import FEATURES, RankingWeights
@@ -40,10 +41,13 @@ def _index(evalset: EvalSet, weights: RankingWeights, encoder: str | None) -> Ma
     return index
 
 
-def _ranker(index: MatchIndex):
+def ranker(index: MatchIndex, mode: Mode | None = None):
+    """Scenario -> capability ids, best first, as the platform ranks them (its domain preference
+    included), for :func:`~rainforest.core.matching.quality.evaluate`."""
+
     def rank(scenario):
         boosts = index.weights.boosts_for(scenario.domains)
-        return [h.id for h in index.search(scenario.text, top=TOP, boosts=boosts).hits]
+        return [h.id for h in index.search(scenario.text, top=TOP, mode=mode, boosts=boosts).hits]
 
     return rank
 
@@ -59,7 +63,7 @@ def _mean(scores: list[Score]) -> Score:
 
 def judge(weights: RankingWeights, sets: list[EvalSet], *, encoder: str | None = "lsa") -> Judged:
     """The figures of ``weights`` on ``sets`` (query-weighted means)."""
-    return Judged(_mean([evaluate(_ranker(_index(s, weights, encoder)), s) for s in sets if s.judgements]))
+    return Judged(_mean([evaluate(ranker(_index(s, weights, encoder)), s) for s in sets if s.judgements]))
 
 
 def fit(
@@ -87,7 +91,7 @@ def fit(
                 index.weights = index.weights.with_changes(
                     lexical_share=share, dense_floor=floor, feedback_documents=documents, feedback_dense=moved
                 )
-            score = _mean([evaluate(_ranker(index), s) for index, s in zip(indexes, sets, strict=True)])
+            score = _mean([evaluate(ranker(index), s) for index, s in zip(indexes, sets, strict=True)])
             key = (score.ndcg10, score.recall20, -order, -step)
             if best is None or key > best[0]:
                 best = (key, indexes[0].weights, score)

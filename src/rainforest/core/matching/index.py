@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rainforest.core.matching.background import background_for
+from rainforest.core.matching import background as shipped
 from rainforest.core.matching.dense import DEFAULT_ENCODER, EncoderUnavailable, make_encoder
 from rainforest.core.matching.documents import Answer, Boosts, Document, Filters, Hit, Mode, Reason
 from rainforest.core.matching.lexical import LexicalIndex, weighted_tokens
@@ -118,14 +118,20 @@ class MatchIndex:
             self._alive = np.ones(n, dtype=bool)
             self._trl = np.array([-1 if d.trl is None else d.trl for d in docs], dtype=np.int16)
             self.lexical.build(self._tokens(d) for d in docs)
-            self._fit_dense([d.text for d in docs], list(extra_texts))
+            self._fit_dense(docs, list(extra_texts))
 
-    def _fit_dense(self, texts: list[str], extra: list[str] = ()) -> None:
+    @property
+    def background_fingerprint(self) -> str | None:
+        """Which shipped texts the dense model reads besides its own (None: none)."""
+        return shipped.fingerprint() if self.background else None
+
+    def _fit_dense(self, docs: list[Document], extra: list[str] = ()) -> None:
         if self.encoder is None:
             return
+        texts = [d.text for d in docs]
         extra = list(extra)
         if self.background and texts:
-            extra += background_for(texts, extra)
+            extra += shipped.background_for(docs, extra)
         fit_transform = getattr(self.encoder, "fit_transform", None)
         if fit_transform is not None:  # the model's own texts come out of the fit already encoded
             vectors = fit_transform(texts + list(extra))
@@ -265,8 +271,9 @@ class MatchIndex:
             return Answer([], mode, (*notices, "empty_query"))
         with self._lock:
             if mode is not Mode.LEXICAL and not self.dense_ready:
-                # An encoder that cannot run is worth saying; one that had too few texts to learn
-                # from (a new installation) just yields to lexical ranking, which ``mode`` shows.
+                # An encoder that cannot run is worth saying; an index with nothing in it yet, or
+                # one made without the shipped texts and too few of its own, just yields to lexical
+                # ranking, which ``mode`` shows.
                 if self.encoder is None:
                     notices.append("encoder_unavailable")
                 mode = Mode.LEXICAL
@@ -404,6 +411,7 @@ class MatchIndex:
                 "encoder": self.encoder.spec if self.encoder else None,
                 "documents": len(self._docs),
                 "fields": self.weights.fields,
+                "background": self.background_fingerprint,
                 "watermark": watermark,
             }
             (folder / "meta.json").write_text(json.dumps(meta, indent=1))
@@ -416,12 +424,14 @@ class MatchIndex:
         encoder: str | None = DEFAULT_ENCODER,
         auto_compact: bool = True,
         weights: RankingWeights | None = None,
+        background: bool = True,
     ) -> tuple[MatchIndex, dict]:
         """An index saved by :meth:`save`, and its metadata. Refuses a file of another format or
-        vocabulary (rebuild instead: the tokens would not agree)."""
+        vocabulary (rebuild instead: the tokens would not agree). A dense model fitted on other
+        shipped texts than this release's is fitted again from the saved documents."""
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text())
-        index = cls(encoder=encoder, auto_compact=auto_compact, weights=weights)
+        index = cls(encoder=encoder, auto_compact=auto_compact, weights=weights, background=background)
         if meta.get("format") != FORMAT or meta.get("vocabulary") != index.tokeniser.vocabulary.version:
             raise ValueError(f"{folder}: saved with another index format or vocabulary; rebuild it")
         if meta.get("fields") != index.weights.fields:
@@ -436,12 +446,13 @@ class MatchIndex:
         if (
             index.encoder is not None
             and meta.get("encoder") == index.encoder.spec
+            and meta.get("background") == index.background_fingerprint
             and (folder / "vectors.npy").exists()
         ):
             index.encoder.load(folder)
             index._vectors = np.load(folder / "vectors.npy")
         elif index.encoder is not None and docs:
-            index._fit_dense([d.text for d in docs])
+            index._fit_dense(docs)
         return index, meta
 
 

@@ -4,7 +4,7 @@ this command is the same, for manage.py and call_command)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from rainforest.core.matching.command import CommandProblem, add_arguments, run
+from rainforest.core.matching.command import CommandProblem, add_arguments, reader_gone, run
 
 
 class Command(BaseCommand):
@@ -26,5 +26,8 @@ class Command(BaseCommand):
                 err=self.stderr.write,
                 encoder=settings.MATCH_ENCODER,
             )
+            self.stdout.flush()
         except CommandProblem as problem:
             raise CommandError(str(problem)) from problem
+        except BrokenPipeError:
+            reader_gone()
