@@ -201,6 +201,23 @@ def test_the_demo_enterprise_offers_an_approved_listed_capability(today):
     assert approved & listed
 
 
+def test_a_subscriber_hears_of_each_list_the_day_it_is_published(today):
+    """The demo enterprise followed its fields before the first list: each notice of a published
+    scenario is dated the day of its list, none is about a list from before it subscribed."""
+    from rainforest.exchange.models import Notification, PublishedList, Subscription
+
+    subscription = Subscription.objects.get(user__username="enterprise")
+    published_on = {}
+    for lst in PublishedList.objects.filter(kind="scenarios"):
+        for item in lst.items:
+            published_on.setdefault(item["id"], _local(lst.published_at))
+    notices = Notification.objects.filter(user=subscription.user, kind="scenario_published")
+    assert notices.count() >= 10
+    for notice in notices:
+        scenario_id = int(notice.key.split(":")[1])
+        assert _local(notice.created_at) == published_on[scenario_id]
+
+
 # The fund
 
 

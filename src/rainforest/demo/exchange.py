@@ -24,7 +24,7 @@ from rainforest.core.matching.quality import builtin_evalset
 from rainforest.demo import clock
 from rainforest.demo.exchange_data import CARRIER_OFFERS, DEPARTMENT_SCENARIOS, PUBLISHERS, ROBOT_SCENARIOS
 from rainforest.exchange.models import Capability, Scenario
-from rainforest.exchange.services import calls, projects, reviews, scenarios
+from rainforest.exchange.services import calls, notify, projects, reviews, scenarios
 from rainforest.exchange.services.subscriptions import subscription_save
 
 SYSTEM = Principal.system("system:demo")
@@ -142,6 +142,9 @@ def _approve_and_list(scenario_list, today: dt.date) -> None:
                 actor=SYSTEM, kind="scenarios", year=published.year, number=batch.number,
                 title=f"{published.year}年{batch.title}", ids=[s.pk for s in items],
             )  # fmt: skip
+            # What the worker does minutes after a publication, done here so that each notice is
+            # dated with its list; the queued job then finds every subscriber told already.
+            notify.notify_published([s.pk for s in items])
     states = ["draft", "submitted", "returned", "approved", "withdrawn", "submitted"]
     for i, (s, state) in enumerate(zip(held_back, states, strict=True)):
         if state == "draft":
@@ -412,6 +415,10 @@ def load_exchange(seed: int, today: dt.date) -> None:
     names = set(PUBLISHERS.values())
     publishers = {o.name: o for o in Organisation.objects.filter(name__in=names)}
     made = _scenarios(rng, publishers, today)
+    # The demo enterprise follows its fields from before the first list, so it hears of each list
+    # the day it comes out.
+    with clock.on(BATCHES["typical"].published(today) - dt.timedelta(days=14)):
+        subscription_save(actor=_user("enterprise"), domains=["patrol", "industry"], districts=[], keywords=["机器人"])
     _approve_and_list(made, today)
     suppliers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("pk")[:260])
     suppliers += list(Organisation.objects.filter(kind__in=[OrganisationKind.POC_CENTRE, OrganisationKind.PILOT_BASE]))
@@ -439,5 +446,3 @@ def load_exchange(seed: int, today: dt.date) -> None:
     for k, scenario in enumerate(spare):
         agreed = clock.working_day_on_or_after(first_batch + dt.timedelta(days=20 + 7 * k))
         _landed_project(rng, scenario, rng.choice(enterprises), agreed, today)
-    with clock.on(today - dt.timedelta(days=40)):
-        subscription_save(actor=_user("enterprise"), domains=["patrol", "industry"], districts=[], keywords=["机器人"])
