@@ -244,7 +244,12 @@ class MatchIndex:
         size = min(max(k, FEEDBACK_POOL), len(inside))
         part = np.argpartition(-similar, size - 1)[:size] if len(inside) > size else np.arange(len(inside))
         pool = inside[part[np.argsort(-similar[part], kind="stable")]]
-        moved = query + share * self._vectors_of(pool[:k]).mean(axis=0)
+        # Only documents that resemble the query steer it: on a small index the k closest may
+        # include ones below the floor, and every document would then look related.
+        guides = pool[:k][dense[pool[:k]] >= self.weights.dense_floor]
+        if not len(guides):
+            return dense
+        moved = query + share * self._vectors_of(guides).mean(axis=0)
         norm = float(np.linalg.norm(moved))
         if not norm:
             return dense
