@@ -110,6 +110,9 @@ def test_a_refits_line_back_to_this_release_is_used(db):
     _adopted("feedback-1", builtin_weights().version)
     _adopted("feedback-2", "feedback-1")
     assert weights_in_use().version == "feedback-2"
+    out = io.StringIO()
+    call_command("match_index", "status", stdout=out)
+    assert "set aside" not in out.getvalue()
 
 
 def test_a_new_releases_weights_outrank_a_refit_of_the_old_release(db):
@@ -118,6 +121,10 @@ def test_a_new_releases_weights_outrank_a_refit_of_the_old_release(db):
     _adopted("feedback-1", "2000.1.1")
     _adopted("feedback-2", "feedback-1")
     assert weights_in_use() == builtin_weights()
+    out = io.StringIO()
+    call_command("match_index", "status", stdout=out)
+    assert f"ranking weights in use: {builtin_weights().version}" in out.getvalue()
+    assert "refit feedback-2 set aside: it grew from release weights 2000.1.1" in out.getvalue()
 
 
 def test_match_index_status_names_the_weights_in_use_and_a_refused_refit(db):

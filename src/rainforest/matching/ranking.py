@@ -20,6 +20,15 @@ def weights_in_use() -> RankingWeights:
     return builtin
 
 
+def set_aside() -> tuple[str, str] | None:
+    """The latest adopted refit and the release it grew from, when this release's file outranks it."""
+    adopted = RankingVersion.objects.filter(adopted=True).values_list("version", "replaced").first()
+    if adopted is None:
+        return None
+    release = _release_of(adopted[1])
+    return None if release == builtin_weights().version else (adopted[0], release)
+
+
 def _release_of(replaced: str) -> str:
     """The release version at the root of a refit's line (``replaced`` is what it replaced)."""
     refits = dict(RankingVersion.objects.values_list("version", "replaced"))

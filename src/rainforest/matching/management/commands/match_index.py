@@ -3,7 +3,8 @@
 ``rebuild`` builds both indexes from the database and reports their sizes and times; ``save``
 also writes them to MATCH_INDEX_DIR, where every worker loads them at start (then applies the
 changes recorded since); ``status`` shows the ranking weights in use (and a refit that was not
-adopted), what a worker would load and how far behind it is.
+adopted, or one set aside because it grew from an earlier release's weights), what a worker
+would load and how far behind it is.
 """
 
 import time
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand
 
 from rainforest.matching.engine import Engine
 from rainforest.matching.models import Collection, IndexChange, RankingVersion
-from rainforest.matching.ranking import weights_in_use
+from rainforest.matching.ranking import set_aside, weights_in_use
 
 
 class Command(BaseCommand):
@@ -27,6 +28,12 @@ class Command(BaseCommand):
         if action == "status":
             weights = weights_in_use()
             self.stdout.write(f"ranking weights in use: {weights.version} ({weights.source})")
+            older = set_aside()
+            if older is not None:
+                self.stdout.write(
+                    f"refit {older[0]} set aside: it grew from release weights {older[1]}, and this release ships "
+                    f"{weights.version}; the next refit starts from these"
+                )
             refused = RankingVersion.objects.filter(adopted=False).first()
             if refused is not None and not RankingVersion.objects.filter(adopted=True, pk__gt=refused.pk).exists():
                 self.stdout.write(
