@@ -233,6 +233,23 @@ def test_the_shipped_texts_teach_a_small_index_which_words_keep_company():
         assert hit.level == "weak"
 
 
+def test_a_new_platform_ranks_densely_from_its_first_offer(tmp_path):
+    """A platform starts with no offer: its model is fitted on the shipped texts alone, each offer
+    is encoded as it arrives, and a need worded unlike the offer finds it before any compaction;
+    the empty index's model survives a save and a load."""
+    empty = MatchIndex(auto_compact=False)
+    empty.rebuild([])
+    assert empty.dense_ready and len(empty) == 0
+    empty.save(tmp_path / "empty")
+    loaded, _meta = MatchIndex.load(tmp_path / "empty", auto_compact=False)
+    for ix in (empty, loaded):
+        for doc in DOCS:
+            ix.upsert(doc)
+        answer = ix.search("病区之间运送检验样本", mode="hybrid")
+        assert answer.mode is Mode.HYBRID and ids(answer)[0] == "hospital"
+        assert ix.lexical.delta_size == len(DOCS)  # no compaction was needed
+
+
 def test_a_background_text_already_indexed_is_read_once():
     """The platform words a shipped capability with its domain labels and reference cases around
     it, so the same text is recognised by its title and description (width and spacing aside);

@@ -84,7 +84,9 @@ class MatchIndex:
 
     @property
     def dense_ready(self) -> bool:
-        return self.encoder is not None and self.encoder.fitted and self._vectors.size > 0
+        # An index may hold no document yet and still have a model (fitted on the shipped texts):
+        # then its first offers are encoded as they arrive, and a new platform ranks densely at once.
+        return self.encoder is not None and self.encoder.fitted and self._vectors.shape[1] > 0
 
     def _tokens(self, doc: Document) -> list[str]:
         tok = self.tokeniser.tokens
@@ -130,19 +132,20 @@ class MatchIndex:
             return
         texts = [d.text for d in docs]
         extra = list(extra)
-        if self.background and texts:
+        if self.background:
             extra += shipped.background_for(docs, extra)
         fit_transform = getattr(self.encoder, "fit_transform", None)
         if fit_transform is not None:  # the model's own texts come out of the fit already encoded
-            vectors = fit_transform(texts + list(extra))
-            self._vectors = vectors[: len(texts)] if vectors is not None and texts else np.zeros((0, 0), np.float32)
+            vectors = fit_transform(texts + extra)
+            self._vectors = vectors[: len(texts)] if vectors is not None else np.zeros((0, 0), np.float32)
             return
-        self.encoder.fit(texts + list(extra))
-        if not self.encoder.fitted or not texts:
+        self.encoder.fit(texts + extra)
+        if not self.encoder.fitted:
             self._vectors = np.zeros((0, 0), dtype=np.float32)
             return
         self._vectors = np.vstack(
             [self.encoder.encode(texts[i : i + ENCODE_BATCH]) for i in range(0, len(texts), ENCODE_BATCH)]
+            or [self.encoder.encode(["-"])[:0]]  # no document yet: the model's width, no rows
         )
 
     def upsert(self, doc: Document) -> None:
@@ -276,9 +279,8 @@ class MatchIndex:
             return Answer([], mode, (*notices, "empty_query"))
         with self._lock:
             if mode is not Mode.LEXICAL and not self.dense_ready:
-                # An encoder that cannot run is worth saying; an index with nothing in it yet, or
-                # one made without the shipped texts and too few of its own, just yields to lexical
-                # ranking, which ``mode`` shows.
+                # An encoder that cannot run is worth saying; an index made without the shipped
+                # texts and with too few of its own just yields to lexical ranking, which ``mode`` shows.
                 if self.encoder is None:
                     notices.append("encoder_unavailable")
                 mode = Mode.LEXICAL
@@ -456,7 +458,7 @@ class MatchIndex:
         ):
             index.encoder.load(folder)
             index._vectors = np.load(folder / "vectors.npy")
-        elif index.encoder is not None and docs:
+        elif index.encoder is not None:
             index._fit_dense(docs)
         return index, meta
 
