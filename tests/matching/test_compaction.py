@@ -99,3 +99,27 @@ def test_a_process_built_from_the_database_adopts_the_first_snapshot(lexical_onl
         web._adopting.join()
     assert web._snapshot_stamp == snapshot_stamp()
     assert hits(web, "机器狗") == [str(dog.pk)]
+
+
+def test_a_snapshot_made_for_other_shipped_texts_is_saved_again_by_the_worker(tmp_path, enterprise_user, officer):
+    """After an upgrade that ships other in-domain texts, the first process to load the snapshot
+    fits the dense model again; the worker's next run saves it, so the others load it as it is."""
+    import json
+
+    with override_settings(MATCH_INDEX_DIR=tmp_path, MATCH_SYNC_SECONDS=0, MATCH_ENCODER="lsa"):
+        offer(enterprise_user, "dog", approve_by=officer)
+        Engine().save()
+        for collection in Collection.values:
+            meta = tmp_path / collection / "meta.json"
+            meta.write_text(json.dumps({**json.loads(meta.read_text()), "background": "an-older-release"}))
+        before = snapshot_stamp()
+        worker = engine_module.engine()
+        worker.sync()
+        assert worker.snapshot_outdated() == list(Collection.values)
+        assert compact.call()["outdated"] == list(Collection.values)
+        assert snapshot_stamp() != before and not worker.snapshot_outdated()
+        saved = json.loads((tmp_path / Collection.CAPABILITY / "meta.json").read_text())
+        assert saved["background"] == worker.indexes[Collection.CAPABILITY].background_fingerprint
+        again = Engine()
+        again.sync()
+        assert not again.snapshot_outdated()

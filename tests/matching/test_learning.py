@@ -115,6 +115,12 @@ def test_a_refits_line_back_to_this_release_is_used(db):
     assert "set aside" not in out.getvalue()
 
 
+def test_a_line_of_refits_that_loops_is_of_no_release(db):
+    """A corrupted record (a refit replacing itself) ends the walk; the release file is used."""
+    _adopted("feedback-1", "feedback-1")
+    assert weights_in_use() == builtin_weights()
+
+
 def test_a_new_releases_weights_outrank_a_refit_of_the_old_release(db):
     """A refit adopted under an earlier release started from that release's weights; the new
     release's file was fitted on a larger evaluation set, so it is used and the next refit starts from it."""

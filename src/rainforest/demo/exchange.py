@@ -211,7 +211,7 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
                 certifications="ISO 9001",
                 districts_served=[org.district] if org.district else rng.sample(list(DISTRICTS), 2),
             )
-            if i % 10 != 9:  # one in ten stays a draft or waiting for review (never the demo enterprise, first)
+            if i % 10 != 9:  # one in ten stays a draft (never the demo enterprise's offer, the first)
                 scenarios.capability_move(actor=_as(org), capability=capability, action="submit")
         if i % 10 != 9:
             with clock.on(clock.working_day_on_or_after(offered + dt.timedelta(days=3)), hour=16):

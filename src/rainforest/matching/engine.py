@@ -123,6 +123,11 @@ class Engine:
     def compaction_due(self) -> list[str]:
         return [c for c, index in self.indexes.items() if index.compaction_due]
 
+    def snapshot_outdated(self) -> list[str]:
+        """Collections loaded from a snapshot whose dense model had to be fitted again (a release
+        with other shipped texts): saving spares every other process the same work."""
+        return [c for c, index in self.indexes.items() if index.refitted_on_load]
+
     def _request_compaction(self) -> None:
         """Ask the worker to compact (once until a new snapshot arrives); never fail a search for it."""
         if self._compaction_requested or not self.compaction_due():

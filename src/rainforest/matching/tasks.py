@@ -17,13 +17,15 @@ def compact() -> dict:
     """Compact any index whose delta has grown and save the snapshot the web processes then load.
 
     Also enqueued by a web process whose sync found an index due, so it runs soon after the
-    threshold is crossed. A run with nothing due does nothing (but writes the first snapshot)."""
+    threshold is crossed. A run with nothing due does nothing, but writes the first snapshot, and
+    a new one when the saved one's dense model was made for another release's shipped texts."""
     current = engine()
     current.sync(force=True)
     due = current.compaction_due()
-    if due or snapshot_stamp() is None:
+    outdated = current.snapshot_outdated()
+    if due or outdated or snapshot_stamp() is None:
         current.save()
-    return {"compacted": due, "watermark": current.watermark}
+    return {"compacted": due, "watermark": current.watermark, **({"outdated": outdated} if outdated else {})}
 
 
 @periodic(

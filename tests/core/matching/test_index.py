@@ -261,8 +261,10 @@ def test_a_background_text_already_indexed_is_read_once():
     assert len(shipped) > 500
     offers = builtin_evalset().capabilities
     offer, twin = [c for c in offers if c.title == "迈宝腰部助力外骨骼"]  # one product, two settings
-    worded = Document("p1", " " + offer.title.replace("", " "), offer.body + "\n参考案例：某区试点", tags=("其他领域",))
-    rest = background_for([worded], [shipped[1]])
+    assert "（" in offer.body  # written with full-width brackets; the platform's copy has half-width ones
+    body = offer.body.replace("（", "(").replace("）", ")") + "\n参考案例：某区试点"
+    worded = Document("p1", offer.title.replace("", " "), body, tags=("其他领域",))
+    rest = background_for([worded], [" ".join(shipped[1])])
     assert offer.text not in rest and shipped[1] not in rest and len(rest) == len(shipped) - 2
     assert twin.text in rest
 
@@ -294,3 +296,46 @@ def test_a_shared_latin_term_is_named_as_the_document_writes_it():
     index.rebuild([Document("amr", "AMR集群调度系统", "自主移动机器人（AMR）与无人叉车多机调度")])
     terms = index.search("amr 多机调度", mode="lexical").hits[0].reasons[0]
     assert terms.code == "terms" and "AMR" in terms.params["terms"] and "amr" not in terms.params["terms"]
+
+
+class _TrainedModel:
+    """A stand-in for a sentence-transformers model: learns nothing from texts, counts what it encodes."""
+
+    spec, fitted, learns = "trained", True, False
+
+    def __init__(self):
+        self.encoded = 0
+
+    def fit(self, texts):
+        return None
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        rows = np.zeros((len(texts), 8), dtype=np.float32)
+        for i, text in enumerate(texts):
+            rows[i, len(text) % 8] = 1.0
+        return rows
+
+    def save(self, folder):
+        return None
+
+    def load(self, folder):
+        return None
+
+
+def test_a_trained_model_neither_reads_the_shipped_texts_nor_encodes_again_on_load(tmp_path, monkeypatch):
+    from rainforest.core.matching import index as index_module
+
+    models = []
+
+    def make(spec, tokeniser):
+        models.append(_TrainedModel())
+        return models[-1]
+
+    monkeypatch.setattr(index_module, "make_encoder", make)
+    ix = MatchIndex(encoder="trained")
+    ix.rebuild(DOCS)
+    assert ix.background_fingerprint is None and models[0].encoded == len(DOCS)
+    ix.save(tmp_path / "ix")
+    loaded, meta = MatchIndex.load(tmp_path / "ix", encoder="trained")
+    assert meta["background"] is None and models[-1].encoded == 0 and not loaded.refitted_on_load

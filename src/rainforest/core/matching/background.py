@@ -18,6 +18,8 @@ from importlib import resources
 
 from rainforest.core.matching.items import read_items
 
+KEY_RULE = "title|first line, NFKC, casefold, no spaces"  # part of the fingerprint: change it with the rule
+
 
 def same_text_key(document) -> str:
     """What makes two documents the same text for this purpose: the title and the first line of
@@ -25,7 +27,7 @@ def same_text_key(document) -> str:
     domain labels around it and its reference cases after the description, so whole texts would
     not compare; a title alone would not either (a product is offered in more than one setting)."""
     opening = document.body.split("\n", 1)[0]
-    return "".join(unicodedata.normalize("NFKC", f"{document.title}|{opening}").casefold().split())
+    return _spacing_aside(f"{document.title}|{opening}")
 
 
 @cache
@@ -45,12 +47,18 @@ def background_texts() -> tuple[str, ...]:
 def fingerprint() -> str:
     """Names the shipped texts a saved dense model was fitted with (a release that ships other
     texts must fit it again)."""
-    return hashlib.sha256("\n\x00".join(background_texts()).encode()).hexdigest()[:16]
+    read = "\n\x00".join((KEY_RULE, *background_texts()))
+    return hashlib.sha256(read.encode()).hexdigest()[:16]
 
 
 def background_for(documents, extra) -> list[str]:
     """The background texts that are not already among ``documents`` or the ``extra`` texts (a
-    text read twice would count twice in the model's document frequencies; see :func:`same_text_key`)."""
+    text read twice would count twice in the model's document frequencies; see
+    :func:`same_text_key`). An extra text is a whole text, compared width, case and spacing aside."""
     indexed = {same_text_key(d) for d in documents}
-    extra = set(extra)
-    return [text for key, text in _shipped() if key not in indexed and text not in extra]
+    read = {_spacing_aside(t) for t in extra}
+    return [text for key, text in _shipped() if key not in indexed and _spacing_aside(text) not in read]
+
+
+def _spacing_aside(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())

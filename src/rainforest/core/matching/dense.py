@@ -40,6 +40,7 @@ class EncoderUnavailable(Exception):
 
 class Encoder(Protocol):
     spec: str
+    learns: bool  # whether fit() learns from the texts (then it reads the shipped ones too)
 
     def fit(self, texts: list[str]) -> None: ...
 
@@ -72,6 +73,7 @@ class LsaEncoder:
     """
 
     spec = "lsa"
+    learns = True
     MAX_FEATURES = 2**17
     DIMENSIONS = 128
     MIN_DIMENSIONS = 64
@@ -267,6 +269,7 @@ class SentenceTransformerEncoder:
             raise EncoderUnavailable("encoder_load_failed", f"{path}: {exc}") from exc
 
     fitted = True
+    learns = False  # a trained model: fit() reads nothing
 
     def fit(self, texts: list[str]) -> None:
         return None

@@ -69,6 +69,9 @@ class MatchIndex:
         self.lexical = LexicalIndex()
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._delta_vectors: list[np.ndarray] = []
+        # Loaded with a dense model fitted again (the saved one read other shipped texts, or there
+        # was none): the owner should save it, or every process that loads it fits it again.
+        self.refitted_on_load = False
 
     # --- contents
 
@@ -123,16 +126,21 @@ class MatchIndex:
             self._fit_dense(docs, list(extra_texts))
 
     @property
+    def reads_shipped_texts(self) -> bool:
+        return self.background and self.encoder is not None and self.encoder.learns
+
+    @property
     def background_fingerprint(self) -> str | None:
-        """Which shipped texts the dense model reads besides its own (None: none)."""
-        return shipped.fingerprint() if self.background else None
+        """Which shipped texts the dense model reads besides its own (None: none, or a model that
+        learns nothing from texts)."""
+        return shipped.fingerprint() if self.reads_shipped_texts else None
 
     def _fit_dense(self, docs: list[Document], extra: list[str] = ()) -> None:
         if self.encoder is None:
             return
         texts = [d.text for d in docs]
         extra = list(extra)
-        if self.background:
+        if self.reads_shipped_texts:
             extra += shipped.background_for(docs, extra)
         fit_transform = getattr(self.encoder, "fit_transform", None)
         if fit_transform is not None:  # the model's own texts come out of the fit already encoded
@@ -460,6 +468,7 @@ class MatchIndex:
             index._vectors = np.load(folder / "vectors.npy")
         elif index.encoder is not None:
             index._fit_dense(docs)
+            index.refitted_on_load = True
         return index, meta
 
 
