@@ -263,6 +263,26 @@ def test_each_workbench_costs_a_fixed_number_of_queries(client, request, who, bu
     assert full - empty <= len(home(client).context["bench"].queues)
 
 
+@pytest.mark.parametrize("who", list(BUDGET))
+def test_every_link_on_a_workbench_opens_a_page(client, request, who, bureau, startup, officer):
+    """A shortcut or a queue's heading is followed with a plain click (GET): none may lead to a
+    form's POST-only address (405) or anywhere that fails."""
+    import re
+
+    user = request.getfixturevalue(who)
+    _scenario(bureau, "已审核待列入清单", status=ScenarioStatus.APPROVED)
+    _scenario(bureau, "待审核")
+    sign_in(client, user)
+    body = home(client).content.decode()
+    links = sorted(set(re.findall(r'href="(/[^"#?]*)[^"]*"', body)) - {"/accounts/logout/"})
+    assert links
+    for link in links:
+        if link.startswith("/static/"):
+            continue
+        status = client.get(link).status_code
+        assert status in (200, 302), (who, link, status)
+
+
 def test_a_user_without_a_role_gets_a_workbench_that_says_so(client, make_user):
     sign_in(client, make_user("newcomer"))
     response = home(client)

@@ -205,7 +205,7 @@ def _exchange_officer(now: dt.datetime, today: dt.date) -> list[Queue]:
             "to_publish",
             _("Approved scenarios waiting for a published list"),
             Scenario.objects.filter(status=ScenarioStatus.APPROVED).select_related("publisher").order_by("updated_at"),
-            reverse("exchange:list_publish"),
+            reverse("exchange:queue") + "#publish-list",
             scenario,
             _("Every approved scenario is on a published list."),
         )
@@ -597,15 +597,19 @@ def _failed_jobs() -> Queue:
     )
 
 
-def _locked_accounts(now: dt.datetime) -> Queue:
+def _locked_accounts(now: dt.datetime, actor: Principal) -> Queue:
+    # The system administrator unlocks accounts on the accounts page; the security administrator,
+    # who may not open it, sets the lock-out rules on the security policy page.
+    page = reverse("accounts:users" if actor.can(p.ACCOUNTS_MANAGE) else "accounts:policy")
+
     def user(u):
-        return Item(u.username, reverse("accounts:users"), _("locked until %(at)s") % {"at": _moment(u.locked_until)})
+        return Item(u.username, page, _("locked until %(at)s") % {"at": _moment(u.locked_until)})
 
     return _queue(
         "locked",
         _("Accounts locked after failed sign-ins"),
         User.objects.filter(locked_until__gt=now).order_by("locked_until"),
-        reverse("accounts:users"),
+        page,
         user,
         _("No account is locked."),
     )
@@ -895,26 +899,28 @@ def recent_work(actor: Principal) -> list[Recent]:
     return [Recent(e.at, action_name(e.action), e.subject_label) for e in events]
 
 
+# (permission, page, place on the page, label): a shortcut is followed with a plain click, so it
+# names the page that holds a form, never the form's POST-only address.
 SHORTCUTS = (
-    (p.REGISTRY_EDIT_OWN, "registry:own", gettext_lazy("Update this year's facts")),
-    (p.SEEDLING_APPLY, "seedling:measures", gettext_lazy("Apply for a support measure")),
-    (p.EXCHANGE_SUPPLY, "exchange:my_capabilities", gettext_lazy("Offer a capability")),
-    (p.EXCHANGE_PUBLISH, "exchange:scenario_new", gettext_lazy("Draft a scenario")),
-    (p.EXCHANGE_PUBLISH, "exchange:projects", gettext_lazy("Follow your projects")),
-    (p.EXCHANGE_MANAGE, "exchange:list_publish", gettext_lazy("Publish a list")),
-    (p.POLICY_SCREEN, "policy:runs", gettext_lazy("Screen a file of enterprises")),
-    (p.SEEDLING_MANAGE, "seedling:pyramid", gettext_lazy("See the tier pyramid")),
-    (p.EXCHANGE_REVIEW, "exchange:assignments", gettext_lazy("All your call panels")),
-    (p.FUND_MANAGE, "fund:deal_create", gettext_lazy("Add a deal")),
-    (p.FUND_MANAGE, "fund:portfolio", gettext_lazy("Portfolio and quarterly report")),
-    (p.ACCOUNTS_MANAGE, "accounts:users", gettext_lazy("Create an account")),
-    (p.ROLES_GRANT, "accounts:roles", gettext_lazy("Grant a role")),
-    (p.SECURITY_POLICY, "accounts:policy", gettext_lazy("Review the security policy")),
+    (p.REGISTRY_EDIT_OWN, "registry:own", "", gettext_lazy("Update this year's facts")),
+    (p.SEEDLING_APPLY, "seedling:measures", "", gettext_lazy("Apply for a support measure")),
+    (p.EXCHANGE_SUPPLY, "exchange:my_capabilities", "", gettext_lazy("Offer a capability")),
+    (p.EXCHANGE_PUBLISH, "exchange:scenario_new", "", gettext_lazy("Draft a scenario")),
+    (p.EXCHANGE_PUBLISH, "exchange:projects", "", gettext_lazy("Follow your projects")),
+    (p.EXCHANGE_MANAGE, "exchange:queue", "#publish-list", gettext_lazy("Publish a list")),
+    (p.POLICY_SCREEN, "policy:runs", "", gettext_lazy("Screen a file of enterprises")),
+    (p.SEEDLING_MANAGE, "seedling:pyramid", "", gettext_lazy("See the tier pyramid")),
+    (p.EXCHANGE_REVIEW, "exchange:assignments", "", gettext_lazy("All your call panels")),
+    (p.FUND_MANAGE, "fund:pipeline", "#new-deal", gettext_lazy("Add a deal")),
+    (p.FUND_MANAGE, "fund:portfolio", "", gettext_lazy("Portfolio and quarterly report")),
+    (p.ACCOUNTS_MANAGE, "accounts:users", "", gettext_lazy("Create an account")),
+    (p.ROLES_GRANT, "accounts:roles", "", gettext_lazy("Grant a role")),
+    (p.SECURITY_POLICY, "accounts:policy", "", gettext_lazy("Review the security policy")),
 )
 
 
 def shortcuts(actor: Principal) -> list[Shortcut]:
-    out = [Shortcut(str(label), reverse(name)) for perm, name, label in SHORTCUTS if actor.can(perm)]
+    out = [Shortcut(str(label), reverse(name) + place) for perm, name, place, label in SHORTCUTS if actor.can(perm)]
     if actor.can(p.AUDIT_VIEW):
         out.append(Shortcut(_("Verify the audit chain"), reverse("accounts:audit") + "?verify=1"))
     if actor.can(p.AUDIT_EXPORT):
@@ -947,7 +953,7 @@ def workbench(*, actor: Principal) -> Workbench:
     if actor.can(p.JOBS_VIEW):
         bench.queues.append(_failed_jobs())
     if actor.can(p.ACCOUNTS_MANAGE) or actor.can(p.SECURITY_POLICY):
-        bench.queues.append(_locked_accounts(now))
+        bench.queues.append(_locked_accounts(now, actor))
     if actor.can(p.ROLES_GRANT):
         bench.queues += [_without_role(), _without_second_factor()]
     if actor.can(p.AUDIT_VIEW):
