@@ -209,6 +209,25 @@ def test_zh_hant_has_no_simplified_character():
     assert _leftovers("任務完成后發佈") == "后"  # the check sees what it is for
 
 
+def test_zh_hant_keeps_examples_that_differ_apart():
+    """An example such as 订阅“無人機”也能找到“无人机” contrasts two spellings; converted word by word
+    it would read 「無人機」也能找到「無人機」. Quoted examples that differ in zh_Hans differ in zh_Hant."""
+    import re
+
+    hant = {e.key: e for e in HANT}
+    collapsed = []
+    for origin in HANS:
+        mine = hant.get(origin.key)
+        if mine is None:
+            continue
+        for hans_text, hant_text in zip(origin.texts, mine.texts, strict=False):
+            hans_quoted, hant_quoted = re.findall(r"“([^”]+)”", hans_text), re.findall(r"「([^」]+)」", hant_text)
+            repeated = [q for q in set(hant_quoted) if hant_quoted.count(q) > 1]
+            if len(repeated) > len([q for q in set(hans_quoted) if hans_quoted.count(q) > 1]):
+                collapsed.append(hant_text)
+    assert not collapsed, "\n".join(collapsed[:10])
+
+
 def test_zh_hant_translates_everything_zh_hans_does():
     hant = {e.key: e for e in HANT}
     missing = [
