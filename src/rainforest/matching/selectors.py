@@ -64,13 +64,23 @@ class Recommendations:
         return self.searched and not self.good
 
 
+def _stated(reason) -> bool:
+    """Whether a reason is worth a line on the page. The kind of organisation is the page's own
+    scope (suppliers on "who could do this", carriers on "where to test it"), true of every row."""
+    return not (reason.code == "filter" and reason.params.get("name") == "org_kind")
+
+
 def _resolve(collection: str, answer, *, limit: int) -> Recommendations:
     """Hits -> live objects in rank order; anything no longer visible is dropped here."""
     ids = [int(h.id) for h in answer.hits]
     live = indexable(collection).in_bulk(ids)
     items = [
         Recommendation(
-            live[int(h.id)], h.score, [describe(r) for r in h.reasons], level=h.level, confidence=h.confidence
+            live[int(h.id)],
+            h.score,
+            [describe(r) for r in h.reasons if _stated(r)],
+            level=h.level,
+            confidence=h.confidence,
         )
         for h in answer.hits
         if int(h.id) in live
