@@ -54,6 +54,8 @@ def test_officer_marks_recommendations_and_it_is_audited(client, officer, publis
     assert client.post(url, {"verdict": "nonsense"}).status_code == 400
     assert client.post(url, {"verdict": "good", "note": "x" * 1001}).status_code == 400
     assert Feedback.objects.get().verdict == "wrong"  # the refused posts changed nothing
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "您已标记：推荐有误。" in page and 'value="wrong" class="danger"' in page  # the mark shows, in words
 
 
 def test_publisher_shortlists_but_cannot_judge(client, publisher, published, offers):
@@ -149,3 +151,20 @@ def test_an_enterprise_with_nothing_to_search_with_is_not_told_there_is_no_match
     sign_in(client, outsider)
     page = client.get("/matching/for-you/").content.decode()
     assert "请先发布能力" in page and "暂无合适的匹配" not in page
+
+
+def test_with_no_good_match_the_page_says_whether_lowering_the_readiness_would_help(client, officer, published, offers):
+    """The metro patrol scenario at readiness 9: the robot dog (7) and the rail robot (8) fit but
+    fall below it, and the page names them; a need nothing fits is told that lowering would not help."""
+    from rainforest.exchange.models import Scenario
+
+    Scenario.objects.filter(pk=published.pk).update(min_trl=9)
+    sign_in(client, officer)
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "暂无合适的匹配" in page and "技术成熟度低于本场景要求的 9 级" in page
+    assert offers["dog"].title in page and offers["rail"].title in page
+    assert offers["care"].title not in page.split("no-good-match")[1].split("</div>")[0]
+    assert "发起揭榜征集" in page  # the scenario is published: a call can be opened from here
+    Scenario.objects.filter(pk=published.pk).update(title="冷链食品追溯", problem="冷库温控与批次追溯。", min_trl=5)
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "暂无合适的匹配" in page and "降低最低技术成熟度要求无济于事" in page

@@ -49,6 +49,9 @@ class Recommendations:
     notices: list[str] = field(default_factory=list)
     mode: str = ""
     searched: bool = True  # False when there was nothing to search with (the notices say why)
+    # With no good match: offers that would fit but stay below the scenario's minimum readiness,
+    # so the page can say whether lowering it would help.
+    below_readiness: list[Recommendation] = field(default_factory=list)
 
     @property
     def good(self) -> list[Recommendation]:
@@ -95,13 +98,19 @@ def who_could_do(*, actor: Principal, scenario: Scenario, top: int = 10) -> Reco
     if not can_see_recommendations(actor, scenario):
         raise Http404  # not theirs to see, on the page and in the API alike
     index = engine().index(Collection.CAPABILITY)
+    need = f"{scenario.title}\n{scenario.problem}\n{scenario.resources}\n{scenario.constraints}"
+    boosts = Boosts(domain=scenario.domain, district=scenario.district)
     answer = index.search(
-        f"{scenario.title}\n{scenario.problem}\n{scenario.resources}\n{scenario.constraints}",
-        top=top + 10,
-        filters=Filters(min_trl=scenario.min_trl, org_kinds=SUPPLIER_KINDS),
-        boosts=Boosts(domain=scenario.domain, district=scenario.district),
+        need, top=top + 10, filters=Filters(min_trl=scenario.min_trl, org_kinds=SUPPLIER_KINDS), boosts=boosts
     )
     result = _resolve(Collection.CAPABILITY, answer, limit=top)
+    if result.no_good_match and scenario.min_trl:
+        anyhow = _resolve(
+            Collection.CAPABILITY,
+            index.search(need, top=top + 10, filters=Filters(org_kinds=SUPPLIER_KINDS), boosts=boosts),
+            limit=top,
+        )
+        result.below_readiness = [r for r in anyhow.good if (r.item.trl or 0) < scenario.min_trl]
     verdicts = dict(Feedback.objects.filter(scenario=scenario, by=actor.user).values_list("capability_id", "verdict"))
     kept = set(Shortlist.objects.filter(scenario=scenario).values_list("capability_id", flat=True))
     for rec in result.items:
