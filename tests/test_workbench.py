@@ -196,6 +196,30 @@ def test_the_enterprise_sees_its_own_applications_needs_and_notices_never_anothe
     assert "别家" not in body and other_startup.name not in body
 
 
+def test_a_notice_is_news_not_work_and_is_read_once_opened(client, enterprise_user, outsider):
+    """An unread notice is listed, but not counted among the items waiting; opening it (from the
+    workbench or the notices list) marks it read and goes where it points; another's notice is 404."""
+    mine = Notification.objects.create(
+        user=enterprise_user, kind="scenario", key="a", text="您关注的新场景", link="/exchange/"
+    )
+    theirs = Notification.objects.create(user=outsider, kind="scenario", key="b", text="别家的提醒", link="/exchange/")
+    sign_in(client, enterprise_user)
+    response = home(client)
+    bench = response.context["bench"]
+    notices = queue(response, "notices")
+    assert notices.count == 1 and bench.waiting == sum(q.count for q in bench.queues) - 1
+    opened = client.get(notices.items[0].href)
+    assert opened.status_code == 302 and opened["Location"] == "/exchange/"
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    assert queue(home(client), "notices").count == 0
+    assert client.get(f"/exchange/notifications/{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    Notification.objects.filter(pk=mine.pk).update(read_at=None, link="https://evil.example/")
+    assert client.get(f"/exchange/notifications/{mine.pk}/")["Location"] == "/exchange/subscription/"
+
+
 def test_the_system_administrator_sees_failed_jobs(client, sysadmin):
     now = timezone.now()
     DBTaskResult.objects.create(

@@ -41,5 +41,6 @@ urlpatterns = [
     path("projects/<int:pk>/moves/<slug:move>/", projects.project_move_view, name="project_move"),
     path("subscription/", supply.subscription_view, name="subscription"),
     path("notifications/read/", supply.notifications_read_view, name="notifications_read"),
+    path("notifications/<int:pk>/", supply.notification_open_view, name="notification_open"),
     path("targets/", public.targets_view, name="targets"),
 ]

@@ -89,6 +89,7 @@ class Queue:
     href: str
     items: list[Item] = field(default_factory=list)
     empty: str = ""  # what an empty queue says
+    news: bool = False  # to read, not to do: not counted among the items waiting
 
     @property
     def more(self) -> int:
@@ -138,7 +139,8 @@ class Workbench:
 
     @property
     def waiting(self) -> int:
-        return sum(q.count for q in self.queues)
+        """Work waiting for the user; unread notices are news, not work."""
+        return sum(q.count for q in self.queues if not q.news)
 
     @property
     def busy(self) -> list[Queue]:
@@ -847,18 +849,18 @@ def _enterprise(actor: Principal, bench: Workbench, now: dt.datetime, today: dt.
         )
 
         def notification(n):
-            return Item(notice_text(n), n.link or reverse("exchange:subscription"), _moment(n.created_at))
+            return Item(notice_text(n), reverse("exchange:notification_open", args=[n.pk]), _moment(n.created_at))
 
-        bench.queues.append(
-            _queue(
-                "notices",
-                _("Unread notices"),
-                Notification.objects.filter(user=actor.user, read_at=None).order_by("-created_at", "-id"),
-                reverse("exchange:subscription"),
-                notification,
-                _("No unread notice."),
-            )
+        notices = _queue(
+            "notices",
+            _("Unread notices"),
+            Notification.objects.filter(user=actor.user, read_at=None).order_by("-created_at", "-id"),
+            reverse("exchange:subscription"),
+            notification,
+            _("No unread notice."),
         )
+        notices.news = True
+        bench.queues.append(notices)
 
         from rainforest.matching.selectors import scenarios_for
 

@@ -36,3 +36,13 @@ def subscription_save(
 def notifications_read(*, actor: Principal) -> int:
     """Mark one's own notices read (not audited: it changes nothing anyone else sees)."""
     return Notification.objects.filter(user=actor.user, read_at=None).update(read_at=timezone.now())
+
+
+def notification_open(*, actor: Principal, pk: int) -> Notification | None:
+    """One's own notice, marked read as it is opened (not audited, as above); None when it is not
+    one's own or does not exist."""
+    notification = Notification.objects.filter(user=actor.user, pk=pk).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

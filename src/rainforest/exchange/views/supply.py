@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +18,7 @@ from rainforest.exchange.forms import CapabilityForm, ReasonForm, SubscriptionFo
 from rainforest.exchange.models import Subscription
 from rainforest.exchange.notice_wording import notice_text
 from rainforest.exchange.services import scenarios
-from rainforest.exchange.services.subscriptions import notifications_read, subscription_save
+from rainforest.exchange.services.subscriptions import notification_open, notifications_read, subscription_save
 from rainforest.exchange.workflows import CAPABILITY, OFFICER, capability_capacities, offered
 from rainforest.page_actions import add_form_errors, posted_choice, run_form
 
@@ -85,6 +87,18 @@ def subscription_view(request):
         return redirect("exchange:subscription")
     notices = [(n, notice_text(n)) for n in selectors.notifications(actor=request.principal)[:50]]
     return render(request, "exchange/subscription.html", {"form": form, "notices": notices})
+
+
+@login_required
+def notification_open_view(request, pk: int):
+    """A notice is opened from a list: it is read now, and the reader goes where it points."""
+    notification = notification_open(actor=request.principal, pk=pk)
+    if notification is None:
+        raise Http404
+    target = notification.link
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("exchange:subscription")
+    return redirect(target)
 
 
 @login_required
