@@ -218,6 +218,15 @@ def test_a_subscriber_hears_of_each_list_the_day_it_is_published(today):
         assert _local(notice.created_at) == published_on[scenario_id]
 
 
+def test_a_scenarios_site_lies_in_its_own_district(today):
+    from rainforest.core.districts import DISTRICTS
+    from rainforest.exchange.models import Scenario
+
+    for scenario in Scenario.objects.exclude(site=""):
+        named = [d for d in DISTRICTS if scenario.site.startswith(d)]
+        assert not named or named == [scenario.district], (scenario.title, scenario.site, scenario.district)
+
+
 # The fund
 
 

@@ -72,6 +72,10 @@ def _scenarios(rng: random.Random, publishers: dict[str, Organisation], today: d
         low = rng.choice([20, 50, 100, 200]) * 10_000
         held_back = len(out) >= len(made) - HELD_BACK  # written lately, still in the workflow
         written = today - dt.timedelta(days=HELD_BACK_DAYS) if held_back else BATCHES[kind].written(today)
+        # Drawn in the order the demo always drew them, so the rest of the city stays as it was; the
+        # site lies in the scenario's own district (a first draw used to name another one).
+        _earlier_site_district, site = rng.choice(districts), rng.choice(["示范点", "园区", "站点"])
+        min_trl, factor, district = rng.randint(4, 8), rng.choice([2, 3, 5]), rng.choice(districts)
         with clock.on(written, hour=9 + len(out) % 8):
             scenario = scenarios.scenario_create(
                 actor=_as(publisher),
@@ -80,13 +84,13 @@ def _scenarios(rng: random.Random, publishers: dict[str, Organisation], today: d
                 focus_area=focus,
                 kind=kind,
                 problem=f"{title}：{PROBLEMS[domain]}",
-                site=f"{rng.choice(districts)}{rng.choice(['示范点', '园区', '站点'])}",
+                site=f"{district}{site}",
                 resources="开放场地、运行数据接口与配合人员。",
                 constraints="须满足相关安全标准并通过现场测试。",
-                min_trl=rng.randint(4, 8),
+                min_trl=min_trl,
                 budget_min=low,
-                budget_max=low * rng.choice([2, 3, 5]),
-                district=rng.choice(districts),
+                budget_max=low * factor,
+                district=district,
                 contact_name="项目联系人",
                 contact_phone="0571-8888" + f"{len(out):04d}",
                 contact_public=rng.random() < 0.5,
