@@ -110,6 +110,8 @@ def test_a_notice_is_worded_in_its_readers_language_not_the_jobs(client, subscri
         client.cookies["django_language"] = language
         assert published in client.get(reverse("exchange:subscription")).content.decode()
         assert published in client.get("/").content.decode()  # the workbench's unread notices
+    client.cookies["django_language"] = "zh-hans"
+    assert "或符合任一关键词，就会通知您" in client.get(reverse("exchange:subscription")).content.decode()
     with translation.override("en"):
         worded = notice_text(call_notice)
     assert worded.startswith("A call is open on a scenario you follow: 四足机器人巡检. Applications close at ")
