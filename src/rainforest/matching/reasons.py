@@ -38,7 +38,8 @@ def describe(reason: Reason) -> str:
         case "terms":
             return _("Shared terms: %(terms)s") % {"terms": "、".join(p["terms"])}
         case "synonyms":
-            return _("Same meaning: %(pairs)s") % {"pairs": "、".join(f"{a} ≈ {b}" for a, b in p["pairs"])}
+            # Terms of one concept set: synonyms (机器狗, 四足机器人) or close kin (消防, 森林防火).
+            return _("Related terms: %(pairs)s") % {"pairs": "、".join(f"{a} ≈ {b}" for a, b in p["pairs"])}
         case "semantic":
             return _("Similar in meaning (%(value)s alike)") % {"value": percent(p["similarity"], 0)}
         case "filter":

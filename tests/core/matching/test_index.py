@@ -48,6 +48,13 @@ def test_lexical_reasons_name_shared_terms_and_synonyms(index):
     assert ("四足机器人", "机器狗") in [tuple(p) for p in codes["synonyms"]["pairs"]]
 
 
+def test_shared_terms_name_the_most_telling_first(index):
+    """巡检 is in half the documents, 红外测温 in one: the reason leads with what the match rests on."""
+    hit = index.search("巡检 机器人 红外测温", mode="lexical").hits[0]
+    assert hit.id == "dog"
+    assert dict((r.code, r.params) for r in hit.reasons)["terms"]["terms"][0] == "红外测温"
+
+
 def test_the_title_weighs_more_than_the_body(index):
     ranked = ids(index.search("变电站", mode="lexical", top=10))
     assert ranked.index("title") < ranked.index("body")

@@ -364,7 +364,10 @@ class MatchIndex:
         doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
         query_words = [t for t in dict.fromkeys(query_tokens) if not t.startswith(CONCEPT_PREFIX)]
         shared = [w for w in query_words if w in doc_words]
-        shared = [w for w in shared if not any(w != o and w in o for o in shared)][:8]
+        shared = [w for w in shared if not any(w != o and w in o for o in shared)]
+        # The most telling first (the rarest in the collection), so that words every text holds
+        # ("数据", "运行") do not crowd out the ones the match rests on.
+        shared = sorted(shared, key=lambda w: -self.lexical.idf(w))[:6]
         reasons = []
         if shared:
             reasons.append(Reason("terms", {"terms": [_as_written(w, doc.text) for w in shared]}))
