@@ -323,3 +323,12 @@ def test_a_subscriber_to_elder_care_hears_of_a_need_for_lone_elders(subscriber, 
     publish(CARE)
     run_jobs()
     assert told(care) == ["New scenario you follow: 居家老人陪护"]
+
+
+def test_the_search_box_lists_what_answers_the_words_not_what_shares_a_fragment(client, publish):
+    """机器狗 is cut into 机器狗 and 机器 as well: a hotel robot shares only the fragment and is
+    not listed; the quadruped patrol (the same concept) is."""
+    dog, hotel = publish(DOG_PATROL, {"title": "酒店送物机器人", "problem": "客房送物依赖服务员，高峰期响应慢。"})
+    page = client.get("/exchange/", {"q": "机器狗"}).content.decode()
+    assert dog.title in page and hotel.title not in page
+    assert hotel.title in client.get("/exchange/", {"q": "送物机器人"}).content.decode()

@@ -176,11 +176,14 @@ def where_to_test(*, actor: Principal, q: str = "", top: int = 10) -> Recommenda
 
 
 def ranked_ids(collection: str, q: str, *, limit: int = 500) -> tuple[list[int], list[str]]:
-    """The public lists' search box: ids best first (other filters are applied by the list). A hit
-    that shares none of the words or concepts asked for stays only when it is more than weakly
-    alike: a list answers what was typed, not what is vaguely near it."""
-    answer = engine().index(collection).search(q, top=limit)
-    kept = [h for h in answer.hits if h.evidence.get("coverage", 0) > 0 or h.level != WEAK]
+    """The public lists' search box: ids best first (other filters are applied by the list). A weak
+    hit stays only when it holds a whole word or concept asked for, not just a fragment of one (机器
+    of 机器狗): a list answers what was typed, not what is vaguely near it."""
+    index = engine().index(collection)
+    answer = index.search(q, top=limit)
+    weak = [h.id for h in answer.hits if h.level == WEAK]
+    answering = index.answering(q, weak)
+    kept = [h for h in answer.hits if h.level != WEAK or h.id in answering]
     return [int(h.id) for h in kept], [notice(n) for n in answer.notices]
 
 

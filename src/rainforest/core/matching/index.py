@@ -389,6 +389,16 @@ class MatchIndex:
             reasons.append(Reason("boost", {"name": "district", "value": boosts.district}))
         return tuple(reasons)
 
+    def answering(self, text: str, ids) -> set[str]:
+        """Which of ``ids`` hold a whole word or concept of ``text``: not only a fragment the
+        segmenter also cut (机器 of 机器狗, which every robot holds)."""
+        words = self.tokeniser.tokens(normalise_query(text or "")[0], normalised=True)
+        whole = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+        with self._lock:
+            slots = [self._slot[i] for i in ids if i in self]
+            held = self.lexical.holding(whole, slots) if whole and slots else []
+            return {self._docs[slot].id for slot, tokens in zip(slots, held, strict=True) if tokens}
+
     def _synonym_pairs(self, query_words, doc_words, shared) -> list[tuple[str, str]]:
         concepts_of = self.tokeniser.vocabulary.concepts_of
         by_concept: dict[str, list[str]] = {}
