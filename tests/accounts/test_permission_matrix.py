@@ -152,7 +152,7 @@ def _build_world():
     from rainforest.accounts import services as accounts
     from rainforest.accounts.choices import PRIVILEGED_ROLES, OrganisationKind, Role
     from rainforest.accounts.models import ApiToken
-    from rainforest.exchange.models import Attachment, Project, PublicNotice
+    from rainforest.exchange.models import Attachment, Notification, Project, PublicNotice
     from rainforest.exchange.services import calls, projects, reviews, scenarios
     from rainforest.fund import services as fund
     from rainforest.policy.services import screening_run
@@ -211,6 +211,9 @@ def _build_world():
     milestone = projects.milestone_add(actor=act["ent"], project=project, title="试点部署", due_on=today)
     w.scenario, w.draft, w.call, w.list = scenario.pk, draft.pk, call.pk, published.pk
     w.objection, w.milestone = objection.pk, milestone.pk
+    w.notification = Notification.objects.create(
+        user=users["ent"], kind="scenario_published", key="matrix", text="您关注的新场景", link="/exchange/"
+    ).pk
     w.application, w.assignment, w.capability, w.project = application.pk, assignment.pk, capability.pk, project.pk
     w.attachment = Attachment.objects.get(owner_type="application", owner_id=application.pk).pk
 
@@ -417,6 +420,8 @@ PAGES_TABLE = [
     page("exchange:project_move", ("project", "start_trial"), E(404, ent=BACK, pub=BACK, off=BACK), method="post"),
     page("exchange:subscription", (), E(ent=200, other=200)),
     page("exchange:notifications_read", (), E(BACK), method="post"),
+    # A notice is opened by its own reader only; anyone else finds nothing there.
+    page("exchange:notification_open", ("notification",), E(404, ent=BACK)),
     page("exchange:targets", (), PUBLIC()),
     # matching
     page("matching:who_could_do", ("scenario",), E(404, pub=200, off=200)),
