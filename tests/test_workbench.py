@@ -220,6 +220,14 @@ def test_a_notice_is_news_not_work_and_is_read_once_opened(client, enterprise_us
     assert client.get(f"/exchange/notifications/{mine.pk}/")["Location"] == "/exchange/subscription/"
 
 
+def test_the_enterprise_reads_how_late_an_answer_to_its_need_is(client, enterprise_user, startup, officer):
+    """The officer's workbench says a need is 3 days late; the enterprise's says so too."""
+    _need(startup.enterprise, officer, "中试场地", days_late=3)
+    sign_in(client, enterprise_user)
+    item = queue(home(client), "own_needs").items[0]
+    assert item.late and "已超期 3 天" in item.note
+
+
 def test_the_system_administrator_sees_failed_jobs(client, sysadmin):
     now = timezone.now()
     DBTaskResult.objects.create(

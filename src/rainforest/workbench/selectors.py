@@ -871,7 +871,8 @@ def _enterprise(actor: Principal, bench: Workbench, now: dt.datetime, today: dt.
             return Item(
                 n.category,
                 reverse("seedling:own"),
-                _("answer due %(d)s") % {"d": _date(n.due_on)},
+                # Past its date the enterprise reads the same words as the officer: how late it is.
+                _days_late(n.due_on, today) if n.due_on < today else _("answer due %(d)s") % {"d": _date(n.due_on)},
                 late=n.due_on < today,
             )
 
