@@ -31,16 +31,17 @@ def same_text_key(document) -> str:
 
 
 @cache
-def _shipped() -> tuple[tuple[str, str], ...]:
-    """(same-text key, text) of each shipped scenario and capability, each text once."""
+def _shipped() -> tuple[tuple[str, str, str], ...]:
+    """(same-text key, text, text with spacing and width aside) of each shipped scenario and
+    capability, each text once (worked out once per process: every dense fit reads them)."""
     folder = resources.files("rainforest.core.matching").joinpath("data/evalset")
     with resources.as_file(folder) as path:
         documents = read_items(path / "scenarios.csv") + read_items(path / "capabilities.csv")
-    return tuple({d.text: (same_text_key(d), d.text) for d in documents}.values())
+    return tuple({d.text: (same_text_key(d), d.text, _spacing_aside(d.text)) for d in documents}.values())
 
 
 def background_texts() -> tuple[str, ...]:
-    return tuple(text for _key, text in _shipped())
+    return tuple(text for _key, text, _plain in _shipped())
 
 
 @cache
@@ -57,7 +58,7 @@ def background_for(documents, extra) -> list[str]:
     :func:`same_text_key`). An extra text is a whole text, compared width, case and spacing aside."""
     indexed = {same_text_key(d) for d in documents}
     read = {_spacing_aside(t) for t in extra}
-    return [text for key, text in _shipped() if key not in indexed and _spacing_aside(text) not in read]
+    return [text for key, text, plain in _shipped() if key not in indexed and plain not in read]
 
 
 def _spacing_aside(text: str) -> str:
