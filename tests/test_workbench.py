@@ -341,3 +341,20 @@ def test_visitors_see_the_public_menus_only(client):
     links = {link.href for g in groups for link in g.links}
     assert "/exchange/" in links and "/policy/check/" in links
     assert not any(h.startswith(("/registry/", "/fund/", "/accounts/")) for h in links)
+
+
+def test_saving_a_subscription_reads_back_under_the_users_name_not_the_login(client, enterprise_user):
+    from rainforest.accounts.permissions import Principal
+    from rainforest.exchange.services.subscriptions import subscription_save
+
+    enterprise_user.display_name = "张三"
+    enterprise_user.save()
+    subscription_save(
+        actor=Principal(enterprise_user, enterprise_user.memberships.get()),
+        domains=[],
+        districts=[],
+        keywords=["机器狗"],
+    )
+    sign_in(client, enterprise_user)
+    recent = home(client).context["bench"].recent
+    assert [r.subject for r in recent] == ["张三"]

@@ -27,7 +27,8 @@ def subscription_save(
         "exchange.subscription.saved",
         subject_type="user",
         subject_id=actor.user.pk,
-        subject_label=actor.label,
+        # Read back on the user's own "recent work": named as people know it, not by the login.
+        subject_label=str(actor.user),
         after={"domains": domains, "districts": districts, "keywords": keywords},
     )
     return subscription
