@@ -19,6 +19,7 @@ from rainforest.audit import trail
 from rainforest.exchange.choices import CallStatus, ScenarioStatus
 from rainforest.exchange.models import Call, ExpertAssignment, Notification, Scenario
 from rainforest.fund.models import Ballot, CommitteeMember, Deal, Meeting, Round
+from rainforest.fund.services.committee import quorum
 from rainforest.seedling.models import MeasureApplication, Need
 from tests.conftest import sign_in
 
@@ -166,12 +167,24 @@ def test_an_expert_sees_their_own_panels_and_votes_only(client, expert, make_use
     assert queue(home(client), "committee_votes").count == 0  # already voted
 
 
-def test_a_fund_manager_sees_meetings_without_a_decision(client, fund_manager, startup):
-    _meeting(startup.enterprise, fund_manager, name="Pre-A轮")
+def test_a_fund_manager_is_asked_for_a_decision_once_a_quorum_has_voted(
+    client, fund_manager, startup, other_startup, make_user
+):
+    """A meeting still collecting votes is the members' work; the manager's queue holds the
+    meetings a quorum has voted on, and a manager who sits on the committee counts a meeting once."""
+    seats = [_seat(make_user(f"member{i}", Role.EXPERT)) for i in range(quorum())]
+    ready = _meeting(startup.enterprise, fund_manager, name="Pre-A轮")
+    waiting = _meeting(other_startup.enterprise, fund_manager, name="天使轮")
+    Ballot.objects.bulk_create([Ballot(meeting=ready, member=s, vote="for") for s in seats])
+    Ballot.objects.bulk_create([Ballot(meeting=waiting, member=s, vote="for") for s in seats[1:]])
+    own = _seat(fund_manager, external=False)
+    Ballot.objects.create(meeting=waiting, member=own)
     sign_in(client, fund_manager)
     response = home(client)
-    meetings = queue(response, "meetings_open")
+    meetings = queue(response, "meetings_to_decide")
     assert meetings.count == 1 and meetings.items[0].label.endswith("Pre-A轮")
+    votes = queue(response, "committee_votes")
+    assert votes.count == 1 and votes.items[0].label.endswith("天使轮")
 
 
 def test_the_enterprise_sees_its_own_applications_needs_and_notices_never_another(

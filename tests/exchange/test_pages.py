@@ -90,3 +90,29 @@ def test_attachments_are_private(client, open_call, enterprise_user, outsider, s
     client.post("/accounts/logout/")
     sign_in(client, enterprise_user)
     assert client.get(f"/exchange/attachments/{attachment.pk}/").status_code == 200
+
+
+def test_a_capability_has_its_own_page_public_once_approved(client, enterprise_user, outsider, officer):
+    """A draft is read by its own organisation and the officers only; once approved, by anyone
+    (it is on the public list, which links to it)."""
+    from rainforest.exchange.services import scenarios
+
+    capability = scenarios.capability_create(
+        actor=as_actor(enterprise_user), title="四足巡检机器人", domains=["patrol"],
+        description="防爆四足机器人，支持夜间自主巡检。", trl=7, districts_served=["滨江区"],
+        reference_cases="杭州地铁某站夜间巡检试点", certifications="",
+    )  # fmt: skip
+    url = f"/exchange/capabilities/{capability.pk}/"
+    assert client.get(url).status_code == 404
+    sign_in(client, outsider)
+    assert client.get(url).status_code == 404
+    for reader in (enterprise_user, officer):
+        sign_in(client, reader)
+        page = client.get(url).content.decode()
+        assert "防爆四足机器人" in page and "杭州地铁某站夜间巡检试点" in page
+    scenarios.capability_move(actor=as_actor(enterprise_user), capability=capability, action="submit")
+    scenarios.capability_move(actor=as_actor(officer), capability=capability, action="approve")
+    client.logout()
+    assert "滨江区" in client.get(url).content.decode()
+    assert f'href="{url}"' in client.get("/exchange/capabilities/").content.decode()
+    assert client.get("/exchange/capabilities/999999/").status_code == 404

@@ -85,14 +85,12 @@ def test_an_index_ahead_of_a_restored_change_log_rebuilds_and_sees_new_items(ent
     assert hits(engine, "机器狗") == [str(capability.pk)]
 
 
-def test_who_could_do_this_states_the_required_readiness_but_not_the_pages_own_scope(
-    enterprise_user, officer, published
-):
-    """Every row is a supplier (the page's scope): saying so on each row tells the officer nothing.
-    The scenario's minimum readiness is a requirement each row meets, and is stated."""
+def test_who_could_do_this_states_its_scope_once_not_on_every_row(enterprise_user, officer, published):
+    """Every row is a supplier at the scenario's readiness or above (the page's scope, stated once
+    above the list): saying so on each row tells the officer nothing."""
     offer(enterprise_user, "dog", approve_by=officer)
     result = selectors.who_could_do(actor=as_actor(officer), scenario=published)
     assert result.items
     for rec in result.items:
-        assert not any("kind of organisation" in r for r in rec.reasons), rec.reasons
-        assert any("technology readiness" in r for r in rec.reasons), rec.reasons
+        assert not any("kind of organisation" in r or "technology readiness" in r for r in rec.reasons), rec.reasons
+        assert rec.reasons

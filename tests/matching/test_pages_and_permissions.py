@@ -164,7 +164,25 @@ def test_with_no_good_match_the_page_says_whether_lowering_the_readiness_would_h
     assert "暂无合适的匹配" in page and "技术成熟度低于本场景要求的 9 级" in page
     assert offers["dog"].title in page and offers["rail"].title in page
     assert offers["care"].title not in page.split("no-good-match")[1].split("</div>")[0]
-    assert "发起揭榜征集" in page  # the scenario is published: a call can be opened from here
-    Scenario.objects.filter(pk=published.pk).update(title="冷链食品追溯", problem="冷库温控与批次追溯。", min_trl=5)
+    assert f"/exchange/scenarios/{published.pk}/call/" in page  # published: a call can be opened from here
+    assert "发起揭榜挂帅" in page and "降低最低技术成熟度要求后" not in page  # a published scenario is not edited
+    Scenario.objects.filter(pk=published.pk).update(status="draft")
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "降低最低技术成熟度要求后，上述能力就会列在这里" in page and "/call/" not in page
+    Scenario.objects.filter(pk=published.pk).update(status="awarded")
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "暂无合适的匹配" in page and "揭榜" not in page.split("no-good-match")[1].split("</div>")[0]
+    Scenario.objects.filter(pk=published.pk).update(
+        title="冷链食品追溯", problem="冷库温控与批次追溯。", min_trl=5, status="published"
+    )
     page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
     assert "暂无合适的匹配" in page and "降低最低技术成熟度要求无济于事" in page
+
+
+def test_a_row_states_why_it_fits_not_the_pages_own_scope(client, publisher, published, offers):
+    """Every row is a supplier at the scenario's readiness or above: the page says so once, and the
+    rows give their own reasons only; each offer opens its own page."""
+    sign_in(client, publisher)
+    page = client.get(f"/matching/scenarios/{published.pk}/").content.decode()
+    assert "符合技术成熟度要求" not in page and "符合机构类型要求" not in page
+    assert f'href="/exchange/capabilities/{offers["dog"].pk}/"' in page

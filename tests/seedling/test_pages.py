@@ -398,3 +398,32 @@ def test_the_pages_post_to_the_action_urls(officer, enterprise_user, seedling_co
     page = alice.get("/seedling/measures/").content.decode()
     assert 'action="/seedling/measures/apply/"' in page and 'action="/seedling/loans/"' in page
     assert "/resolve/" not in alice.get("/seedling/mine/").content.decode()  # officers resolve
+
+
+def test_an_application_has_its_own_page_for_its_enterprise_and_the_officers(
+    officer, enterprise_user, outsider, publisher, application
+):
+    """The enterprise reads its own application (not the officer's forms); an officer decides and
+    pays from it and comes back to it; another enterprise gets 404 and a publisher 403."""
+    page = f"/seedling/applications/{application.pk}/"
+    own = browser(enterprise_user).get(page)
+    body = own.content.decode()
+    assert own.status_code == 200 and "RM-M03a" in body and "已提交" in body
+    assert "/approve/" not in body and "/seedling/measures/#application-" in body
+    assert browser(outsider).get(page).status_code == 404
+    assert browser(publisher).get(page).status_code == 403
+    olivia = browser(officer)
+    body = olivia.get(page).content.decode()
+    assert f'action="/seedling/applications/{application.pk}/approve/?back=application"' in body
+    response = olivia.post(f"{page}approve/?back=application", {"reason": "符合条件"})
+    assert response.status_code == 302 and response["Location"] == page
+    assert f'action="/seedling/applications/{application.pk}/pay/?back=application"' in olivia.get(page).content.decode()
+    olivia.post(f"{page}pay/?back=application", {"reference": "PAY-7"})
+    body = browser(enterprise_user).get(page).content.decode()
+    assert "PAY-7" in body and "/pay/" not in body
+    assert olivia.post(f"{page}", {}).status_code == 405
+
+
+def test_the_workbenches_link_to_the_application_itself(officer, enterprise_user, application):
+    for user in (officer, enterprise_user):
+        assert f"/seedling/applications/{application.pk}/" in browser(user).get("/").content.decode()

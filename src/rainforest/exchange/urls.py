@@ -16,6 +16,7 @@ urlpatterns = [
     path("lists/<int:pk>/", public.list_view, name="list"),
     path("capabilities/", public.capability_list_view, name="capabilities"),
     path("capabilities/mine/", supply.my_capabilities_view, name="my_capabilities"),
+    path("capabilities/<int:pk>/", public.capability_view, name="capability"),
     path("capabilities/<int:pk>/moves/<slug:move>/", supply.capability_move_view, name="capability_move"),
     path("queue/", officer.queue_view, name="queue"),
     path("calls/<int:pk>/", calls.call_view, name="call"),

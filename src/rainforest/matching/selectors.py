@@ -68,9 +68,10 @@ class Recommendations:
 
 
 def _stated(reason) -> bool:
-    """Whether a reason is worth a line on the page. The kind of organisation is the page's own
-    scope (suppliers on "who could do this", carriers on "where to test it"), true of every row."""
-    return not (reason.code == "filter" and reason.params.get("name") == "org_kind")
+    """Whether a reason is worth a line on the page. A hard filter is the page's own scope, true of
+    every row and said once above the list (suppliers at the scenario's readiness or above on "who
+    could do this", carriers on "where to test it")."""
+    return reason.code != "filter"
 
 
 def _resolve(collection: str, answer, *, limit: int) -> Recommendations:

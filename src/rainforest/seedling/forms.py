@@ -284,6 +284,13 @@ class ApplicationFilterForm(FilterForm):
     defaults = {"status": ApplicationStatus.SUBMITTED}
 
 
+class ReturnForm(FilterForm):
+    """Where an officer's action on one application returns: its own page, else the list."""
+
+    format = None
+    back = forms.ChoiceField(choices=[("", ""), ("application", "application")], required=False)
+
+
 class NeedFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=_choices([*NeedStatus.choices, ("all", _("All"))]), required=False

@@ -27,6 +27,7 @@ urlpatterns = [
     path("measures/apply/", views.measure_apply_view, name="measure_apply"),
     path("loans/", views.loan_record_view, name="loan_record"),
     path("applications/", views.applications_view, name="applications"),
+    path("applications/<int:pk>/", views.application_view, name="application"),
     path("applications/<int:pk>/approve/", views.application_approve_view, name="application_approve"),
     path("applications/<int:pk>/refuse/", views.application_refuse_view, name="application_refuse"),
     path("applications/<int:pk>/pay/", views.application_pay_view, name="application_pay"),

@@ -317,8 +317,19 @@ def applications_view(request):
     return render(request, "seedling/applications.html", {"items": items[:200], "status": status})
 
 
+@login_required
+@require_safe
+def application_view(request, pk: int):
+    """One application as its enterprise and the officers read it: what was asked, on what
+    evidence, what was decided and paid; officers decide or record the payment here too."""
+    application = selectors.application_get_for(request.principal, pk)
+    manage = request.principal.can(SEEDLING_MANAGE)
+    return render(request, "seedling/application.html", {"a": application, "manage": manage, "back": "application"})
+
+
 def _application_action(form_class, service, success, back_to: str):
-    """An officer's decision or payment on one application, back to the list it was on."""
+    """An officer's decision or payment on one application, back to where it was taken: the
+    application's own page, or the list it was on."""
 
     @login_required
     @require_POST
@@ -326,6 +337,8 @@ def _application_action(form_class, service, success, back_to: str):
         application = selectors.application_get_for(request.principal, pk)
         request.principal.require(SEEDLING_MANAGE)
         run_form(request, form_class, service, success, application=application)
+        if forms.ReturnForm(request.GET).value("back") == "application":
+            return redirect("seedling:application", application.pk)
         return redirect(f"{reverse('seedling:applications')}?status={back_to}")
 
     return view

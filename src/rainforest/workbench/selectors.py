@@ -41,6 +41,7 @@ from rainforest.exchange.notice_wording import notice_text
 from rainforest.exchange.selectors import PUBLIC_STATES
 from rainforest.fund.choices import Stage
 from rainforest.fund.models import Ballot, Deal, Meeting, Round
+from rainforest.fund.services.committee import quorum
 from rainforest.jobs.selectors import error_summary, failed_jobs
 from rainforest.seedling import selectors as seedling_selectors
 from rainforest.seedling.catalogue import entry
@@ -289,7 +290,7 @@ def _seedling_officer(today: dt.date) -> list[Queue]:
     def application(a):
         return Item(
             a.enterprise.organisation.name,
-            reverse("seedling:applications") + "?status=submitted",
+            reverse("seedling:application", args=[a.pk]),
             _("%(measure)s, applied %(d)s") % {"measure": _measure_title(a.measure), "d": _date(a.submitted_at)},
         )
 
@@ -541,16 +542,19 @@ def _fund_manager() -> list[Queue]:
         return Item(d.enterprise.organisation.name, reverse("fund:deal", args=[d.pk]), note)
 
     return [
+        # A meeting still collecting votes is the members' work (their own queue below); the
+        # manager's turn comes once a quorum has voted and the decision can be recorded.
         _queue(
-            "meetings_open",
-            _("Committee meetings without a decision"),
+            "meetings_to_decide",
+            _("Committee meetings ready for a decision"),
             Meeting.objects.filter(decision="")
             .select_related("round__deal__enterprise__organisation")
             .annotate(votes=Count("ballots", filter=~Q(ballots__vote="")))
+            .filter(votes__gte=quorum())
             .order_by("held_on"),
             reverse("fund:committee"),
             meeting,
-            _("Every committee meeting has its decision."),
+            _("No committee meeting is waiting for its decision."),
         ),
         _queue(
             "rounds_to_record",
@@ -761,7 +765,7 @@ def _tracked_measure(m: MeasureApplication) -> Tracked:
     return Tracked(
         _("Support measure"),
         _measure_title(m.measure),
-        reverse("seedling:measures"),
+        reverse("seedling:application", args=[m.pk]),
         str(m.get_status_display()),
         steps,
     )

@@ -55,6 +55,24 @@ def test_shared_terms_name_the_most_telling_first(index):
     assert dict((r.code, r.params) for r in hit.reasons)["terms"]["terms"][0] == "红外测温"
 
 
+def test_a_word_much_of_the_collection_holds_counts_but_is_not_a_reason():
+    """运行数据 is in 11 of 12 texts (over an eighth, and over five): it still scores, but the reason
+    names only what the match rests on; in a collection of six, five texts is not common."""
+    common = [Document(f"c{i}", f"产品{i}", f"提供运行数据与接口{i}") for i in range(10)]
+    rare = Document("match", "客流预测系统", "基于运行数据的客流预测")
+    other = Document("other", "客流统计", "闸机计数")
+    ix = MatchIndex()
+    ix.rebuild([*common[:6], rare, other, *common[6:]])
+    hit = ix.search("地铁客流预测 运行数据", mode="lexical").hits[0]
+    assert hit.id == "match"
+    terms = dict((r.code, r.params) for r in hit.reasons)["terms"]["terms"]
+    assert "客流" in "".join(terms) and not any("运行" in t or "数据" in t for t in terms)
+    small = MatchIndex()
+    small.rebuild([*common[:4], rare, other])
+    terms = dict((r.code, r.params) for r in small.search("运行数据客流预测", mode="lexical").hits[0].reasons)
+    assert any("数据" in t for t in terms["terms"]["terms"])
+
+
 def test_the_title_weighs_more_than_the_body(index):
     ranked = ids(index.search("变电站", mode="lexical", top=10))
     assert ranked.index("title") < ranked.index("body")

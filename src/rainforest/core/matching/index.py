@@ -31,6 +31,10 @@ DEFAULT_MODE = Mode.HYBRID
 FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
 FEEDBACK_POOL = 2000
+# A shared word held by more than 1/COMMON_SHARE of the collection, and by more than
+# COMMON_MIN_DOCS documents, is not worth stating as a reason.
+COMMON_SHARE = 8
+COMMON_MIN_DOCS = 5
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
 
@@ -340,6 +344,12 @@ class MatchIndex:
                 wanted.update(vocabulary.terms_of[concept])
         return self.lexical.holding(wanted, [int(s) for s in slots])
 
+    def _common(self, word: str) -> bool:
+        """Held by more than an eighth of the collection (and by more than a handful of documents,
+        so that a small collection's every word is not common)."""
+        df = self.lexical.df(word)
+        return df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size
+
     def _asked(self, words: list[str]) -> dict[str, float]:
         """What the query asks for: each distinct word or concept, weighted by its inverse document
         frequency (a rare word says more about the need than a common one)."""
@@ -365,9 +375,9 @@ class MatchIndex:
         query_words = [t for t in dict.fromkeys(query_tokens) if not t.startswith(CONCEPT_PREFIX)]
         shared = [w for w in query_words if w in doc_words]
         shared = [w for w in shared if not any(w != o and w in o for o in shared)]
-        # The most telling first (the rarest in the collection), so that words every text holds
-        # ("数据", "运行") do not crowd out the ones the match rests on.
-        shared = sorted(shared, key=lambda w: -self.lexical.idf(w))[:6]
+        # The most telling first (the rarest in the collection); words that a good part of the
+        # collection holds ("数据", "运行") still count in the score but say nothing as a reason.
+        shared = sorted((w for w in shared if not self._common(w)), key=lambda w: -self.lexical.idf(w))[:6]
         reasons = []
         if shared:
             reasons.append(Reason("terms", {"terms": [_as_written(w, doc.text) for w in shared]}))

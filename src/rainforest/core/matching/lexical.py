@@ -82,8 +82,12 @@ class LexicalIndex:
     def idf(self, token: str) -> float:
         """The token's BM25 inverse document frequency over both segments (a token no document
         holds gets the highest: what is asked for and offered by nobody weighs as much as the rarest)."""
-        df = self._base_df.get(token, 0) + len(self._delta_postings.get(token, ()))
+        df = self.df(token)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def df(self, token: str) -> int:
+        """How many documents hold the token, over both segments."""
+        return self._base_df.get(token, 0) + len(self._delta_postings.get(token, ()))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot, each query token counted as often as the query holds it: a need

@@ -58,6 +58,13 @@ def scenario_view(request, pk: int):
     return render(request, "exchange/scenario_detail.html", context)
 
 
+def capability_view(request, pk: int):
+    """One capability as the list and the recommendations name it: what it does, how ready, where,
+    with which references; its moves stay on the owner's and the officers' own pages."""
+    capability = selectors.capability_get(actor=getattr(request, "principal", None), pk=pk)
+    return render(request, "exchange/capability_detail.html", {"capability": capability})
+
+
 def lists_view(request):
     return render(request, "exchange/lists.html", {"lists": selectors.lists_latest()})
 
