@@ -417,7 +417,8 @@ def test_an_application_has_its_own_page_for_its_enterprise_and_the_officers(
     assert f'action="/seedling/applications/{application.pk}/approve/?back=application"' in body
     response = olivia.post(f"{page}approve/?back=application", {"reason": "符合条件"})
     assert response.status_code == 302 and response["Location"] == page
-    assert f'action="/seedling/applications/{application.pk}/pay/?back=application"' in olivia.get(page).content.decode()
+    pay = f'action="/seedling/applications/{application.pk}/pay/?back=application"'
+    assert pay in olivia.get(page).content.decode()
     olivia.post(f"{page}pay/?back=application", {"reference": "PAY-7"})
     body = browser(enterprise_user).get(page).content.decode()
     assert "PAY-7" in body and "/pay/" not in body

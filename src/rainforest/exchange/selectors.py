@@ -103,21 +103,6 @@ def scenario_get(*, actor: Principal | None, pk: int) -> Scenario:
     raise Http404
 
 
-def capability_get(*, actor: Principal | None, pk: int) -> Capability:
-    """An approved capability for anyone (it is on the public list); any other state only for its
-    own organisation and the exchange's officers."""
-    capability = Capability.objects.select_related("organisation").filter(pk=pk).first()
-    if capability is None:
-        raise Http404
-    if capability.status == CapabilityStatus.APPROVED:
-        return capability
-    if actor and (
-        actor.can(EXCHANGE_MANAGE) or (actor.can(EXCHANGE_SUPPLY) and actor.organisation_id == capability.organisation_id)
-    ):
-        return capability
-    raise Http404
-
-
 def my_scenarios(*, actor: Principal) -> QuerySet[Scenario]:
     actor.require(EXCHANGE_PUBLISH)
     return Scenario.objects.filter(publisher_id=actor.organisation_id).order_by("-updated_at")
