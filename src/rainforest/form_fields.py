@@ -1,6 +1,9 @@
-"""Form fields every app's forms share: dates the platform can hold, and the empty choice's words."""
+"""Form fields every app's forms share: dates the platform can hold, amounts as readers write them,
+and the empty choice's words."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django import forms
 from django.db.models import fields as model_fields
@@ -9,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
+from rainforest.formatting import WAN
 
 
 def _check_year(value) -> None:
@@ -58,3 +62,29 @@ class TodayDateField(PlatformDateField):
 
     def clean(self, value):
         return super().clean(value) or timezone.localdate()
+
+
+class YuanField(forms.DecimalField):
+    """An amount in yuan; thousands separators (half- or full-width) are accepted."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "").strip()
+        return super().to_python(value)
+
+
+class WanYuanField(YuanField):
+    """A programme figure entered in 万元, as the lists show it, and cleaned to whole yuan, as it is
+    stored: 125.5 is 1,255,000 yuan. A stored amount is shown back in 万元."""
+
+    def __init__(self, *, yuan_digits: int = 14, **kwargs):
+        super().__init__(max_digits=yuan_digits, decimal_places=4, **kwargs)  # 4 places of 万: the yuan
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int):
+            return format((Decimal(value) / WAN).normalize(), "f")
+        return value
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else (amount * WAN).quantize(Decimal(1))

@@ -29,6 +29,24 @@ def test_a_budget_minimum_above_its_maximum_is_a_form_error_not_a_server_error(c
     assert "scenario_budget_order" not in response.content.decode()
 
 
+def test_a_budget_is_entered_in_wan_yuan_as_the_lists_show_it_and_kept_in_yuan(client, publisher):
+    sign_in(client, publisher)
+    response = client.post("/exchange/scenarios/new/", form_data(budget_min="50", budget_max="1,250.8"))
+    scenario = Scenario.objects.get()
+    assert response.status_code == 302 and (scenario.budget_min, scenario.budget_max) == (500_000, 12_508_000)
+    page = client.get(f"/exchange/scenarios/{scenario.pk}/edit/").content.decode()
+    assert "预算下限（万元）" in page and 'value="50"' in page and 'value="1250.8"' in page
+    assert "50–1,251 万元" in client.get(f"/exchange/scenarios/{scenario.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("budget", ["abc", "-1", "1.23456", "99999999999"])
+def test_a_budget_that_is_no_amount_of_wan_yuan_is_refused_in_chinese(client, publisher, budget):
+    sign_in(client, publisher)
+    response = client.post("/exchange/scenarios/new/", form_data(budget_min="", budget_max=budget))
+    assert response.status_code == 200 and not Scenario.objects.exists()
+    assert "预算上限（万元）" in response.content.decode()
+
+
 def test_a_start_date_after_the_end_date_is_refused(client, publisher):
     sign_in(client, publisher)
     response = client.post("/exchange/scenarios/new/", form_data(starts_on="2027-06-01", ends_on="2027-01-01"))

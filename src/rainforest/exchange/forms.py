@@ -15,7 +15,7 @@ from rainforest.exchange.choices import ApplicationStatus, Domain, FocusArea, Li
 from rainforest.exchange.models import Capability, Scenario
 from rainforest.exchange.selectors import PUBLIC_STATES
 from rainforest.exchange.services.scenarios import SCENARIO_FIELDS
-from rainforest.form_fields import PlatformDateField, PlatformDateTimeField
+from rainforest.form_fields import PlatformDateField, PlatformDateTimeField, WanYuanField
 from rainforest.place_names import district_label_lazy
 
 DISTRICT_CHOICES = [("", "—")] + [(d, district_label_lazy(d)) for d in DISTRICTS]
@@ -27,6 +27,9 @@ class ScenarioForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     attachment = forms.FileField(label=_("Attachment (PDF, image or Office document)"), required=False)
     district = forms.ChoiceField(label=_("District"), choices=DISTRICT_CHOICES, required=False)
+    # Entered in 万元, as every list and page shows a scenario's budget; kept in yuan.
+    budget_min = WanYuanField(label=_("Budget from (10,000 yuan)"), min_value=0, required=False)
+    budget_max = WanYuanField(label=_("Budget up to (10,000 yuan)"), min_value=0, required=False)
 
     class Meta:
         model = Scenario

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rainforest.form_fields import PlatformDateField, TodayDateField
+from rainforest.form_fields import PlatformDateField, TodayDateField, YuanField
 from rainforest.fund.choices import Source, Vote
 from rainforest.fund.models import MONEY, MONEY_LIMIT
 from rainforest.fund.services import FUND_NAME
@@ -40,13 +40,6 @@ def amount_field(label, *, required=True, allow_zero=False):
         max_digits=MONEY["max_digits"],
         decimal_places=MONEY["decimal_places"],
     )
-
-
-class YuanField(forms.DecimalField):
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", "").replace("，", "").strip()
-        return super().to_python(value)
 
 
 class DealCreateForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
 from rainforest.core.years import PLATFORM_YEARS
-from rainforest.form_fields import PlatformDateField, TodayDateField
+from rainforest.form_fields import PlatformDateField, TodayDateField, YuanField
 from rainforest.place_names import cluster_label_lazy, district_label_lazy
 from rainforest.registry.forms import EnterpriseCodeField
 from rainforest.seedling.choices import ApplicationStatus, Ground, NeedStatus
@@ -27,16 +27,8 @@ MAX_QUOTA = 100_000  # far above any rule set's yearly number (the service check
 MAX_MONTHS = 120  # far above any concession's length (the service checks the measure's own)
 
 
-class YuanField(forms.DecimalField):
-    """Yuan to the fen; thousands separators are accepted."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", "").replace("，", "").strip()
-        return super().to_python(value)
-
-
 def amount_field(label, *, required=True):
+    """Yuan to the fen; thousands separators are accepted."""
     return YuanField(
         label=label, required=required, min_value=FEN, max_value=MONEY_LIMIT - FEN,
         max_digits=MONEY["max_digits"], decimal_places=MONEY["decimal_places"],
