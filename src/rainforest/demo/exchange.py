@@ -20,6 +20,7 @@ from rainforest.accounts.choices import OrganisationKind, Role
 from rainforest.accounts.models import Organisation, User
 from rainforest.accounts.permissions import Principal
 from rainforest.core.districts import DISTRICTS
+from rainforest.core.matching.normalise import simplified
 from rainforest.core.matching.quality import builtin_evalset
 from rainforest.demo import clock
 from rainforest.demo.exchange_data import CARRIER_OFFERS, DEPARTMENT_SCENARIOS, PUBLISHERS, ROBOT_SCENARIOS
@@ -200,7 +201,8 @@ def _capabilities(rng: random.Random, suppliers: list[Organisation], today: dt.d
                 continue
             text = texts[offered_texts]
             offered_texts += 1
-            title, description = text.title, text.body
+            # Hangzhou's enterprises write in simplified characters; the set also tests traditional.
+            title, description = simplified(text.title), simplified(text.body)
             domains = [text.domains[0] if text.domains else "other"]
             trl, cases = rng.randint(4, 9), "杭州市内试点项目2个" if rng.random() < 0.6 else ""
         offered = listed_on - dt.timedelta(days=90 - i % 80)

@@ -294,6 +294,17 @@ def test_a_background_text_already_indexed_is_read_once():
     assert twin.text in rest
 
 
+def test_a_shipped_traditional_text_indexed_in_simplified_is_read_once():
+    """The demo's enterprises write the set's traditional texts in simplified characters."""
+    from rainforest.core.matching.background import background_for, background_texts
+    from rainforest.core.matching.normalise import simplified
+    from rainforest.core.matching.quality import builtin_evalset
+
+    drone = next(c for c in builtin_evalset().capabilities if c.title == "無人機自動機場與巡查平台")
+    rest = background_for([Document("p1", simplified(drone.title), simplified(drone.body))], [])
+    assert drone.text not in rest and len(rest) == len(background_texts()) - 1
+
+
 def test_a_saved_dense_model_of_other_shipped_texts_is_fitted_again(index, tmp_path):
     """A release that ships other in-domain texts must not keep answering with a model fitted
     without them: the saved documents are read again, and the next save records the new texts."""

@@ -17,13 +17,14 @@ from functools import cache
 from importlib import resources
 
 from rainforest.core.matching.items import read_items
+from rainforest.core.matching.normalise import simplified
 
-KEY_RULE = "title|first line, NFKC, casefold, no spaces"  # part of the fingerprint: change it with the rule
+KEY_RULE = "title|first line, NFKC, simplified, casefold, no spaces"  # part of the fingerprint: change it with the rule
 
 
 def same_text_key(document) -> str:
     """What makes two documents the same text for this purpose: the title and the first line of
-    the description, width, case and spacing aside. The platform words a capability with its
+    the description, width, script (traditional or simplified), case and spacing aside. The platform words a capability with its
     domain labels around it and its reference cases after the description, so whole texts would
     not compare; a title alone would not either (a product is offered in more than one setting)."""
     opening = document.body.split("\n", 1)[0]
@@ -62,4 +63,4 @@ def background_for(documents, extra) -> list[str]:
 
 
 def _spacing_aside(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return "".join(simplified(unicodedata.normalize("NFKC", text)).casefold().split())

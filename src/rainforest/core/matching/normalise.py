@@ -32,6 +32,11 @@ def _punctuation_table() -> dict[int, str]:
 _PUNCTUATION = _punctuation_table()
 
 
+def simplified(text: str) -> str:
+    """``text`` in simplified characters, otherwise as written."""
+    return _T2S.convert(text)
+
+
 def normalise(text: str) -> str:
     """The searchable form of ``text``: simplified, half-width, lower case, punctuation as spaces."""
     text = unicodedata.normalize("NFKC", text)
