@@ -24,9 +24,10 @@ KEY_RULE = "title|first line, NFKC, simplified, casefold, no spaces"  # part of 
 
 def same_text_key(document) -> str:
     """What makes two documents the same text for this purpose: the title and the first line of
-    the description, width, script (traditional or simplified), case and spacing aside. The platform words a capability with its
-    domain labels around it and its reference cases after the description, so whole texts would
-    not compare; a title alone would not either (a product is offered in more than one setting)."""
+    the description, width, script (traditional or simplified), case and spacing aside. The
+    platform words a capability with its domain labels around it and its reference cases after the
+    description, so whole texts would not compare; a title alone would not either (a product is
+    offered in more than one setting)."""
     opening = document.body.split("\n", 1)[0]
     return _spacing_aside(f"{document.title}|{opening}")
 
