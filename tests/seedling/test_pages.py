@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
+from rainforest.policy import labels
 from rainforest.seedling.models import (
     Candidacy,
     Disbursement,
@@ -428,3 +430,12 @@ def test_an_application_has_its_own_page_for_its_enterprise_and_the_officers(
 def test_the_workbenches_link_to_the_application_itself(officer, enterprise_user, application):
     for user in (officer, enterprise_user):
         assert f"/seedling/applications/{application.pk}/" in browser(user).get("/").content.decode()
+
+
+def test_recent_work_names_the_measure_not_only_its_code(officer, application):
+    olivia = browser(officer)
+    olivia.post(f"/seedling/applications/{application.pk}/approve/", {"reason": "符合条件"})
+    page = olivia.get("/").content.decode()
+    with translation.override("zh-hans"):
+        name = labels.measure_name("RM-M03a")
+    assert f"{name}（RM-M03a）" in page
