@@ -332,3 +332,17 @@ def test_the_search_box_lists_what_answers_the_words_not_what_shares_a_fragment(
     page = client.get("/exchange/", {"q": "机器狗"}).content.decode()
     assert dog.title in page and hotel.title not in page
     assert hotel.title in client.get("/exchange/", {"q": "送物机器人"}).content.decode()
+
+
+def test_the_notices_are_read_a_page_at_a_time_newest_first(client, subscriber):
+    reader = subscriber("paged", keywords=["机器狗"])
+    Notification.objects.bulk_create(
+        [Notification(user=reader, kind="scenario", key=f"k{i}", text=f"第{i:02d}条提醒") for i in range(45)]
+    )
+    sign_in(client, reader)
+    first = client.get("/exchange/subscription/").content.decode()
+    assert "第44条提醒" in first and "第25条提醒" in first and "第24条提醒" not in first
+    assert "第 1 页，共 3 页" in first
+    last = client.get("/exchange/subscription/", {"page": "3"}).content.decode()
+    assert "第00条提醒" in last and "第05条提醒" not in last
+    assert "第44条提醒" in client.get("/exchange/subscription/", {"page": "zz"}).content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,9 @@ from rainforest.exchange.notice_wording import notice_text
 from rainforest.exchange.services import scenarios
 from rainforest.exchange.services.subscriptions import notification_open, notifications_read, subscription_save
 from rainforest.exchange.workflows import CAPABILITY, OFFICER, capability_capacities, offered
-from rainforest.page_actions import add_form_errors, posted_choice, run_form
+from rainforest.page_actions import add_form_errors, posted_choice, query_page, run_form
+
+NOTICES_PER_PAGE = 20
 
 
 @login_required
@@ -85,8 +88,9 @@ def subscription_view(request):
         )
         messages.success(request, _("Your subscription has been saved."))
         return redirect("exchange:subscription")
-    notices = [(n, notice_text(n)) for n in selectors.notifications(actor=request.principal)[:50]]
-    return render(request, "exchange/subscription.html", {"form": form, "notices": notices})
+    page = Paginator(selectors.notifications(actor=request.principal), NOTICES_PER_PAGE).get_page(query_page(request))
+    notices = [(n, notice_text(n)) for n in page]
+    return render(request, "exchange/subscription.html", {"form": form, "notices": notices, "page": page})
 
 
 @login_required
