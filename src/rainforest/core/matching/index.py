@@ -313,6 +313,7 @@ class MatchIndex:
             slots, scores = self._rank(mode, mask, boost, lexical, ranked_dense, top)
             asked = self._asked(words)
             asked_total = sum(asked.values()) or 1.0
+            query_words = [t for t in asked if not t.startswith(CONCEPT_PREFIX)]  # once, not per hit
             hits = []
             for slot, score, held in zip(slots, scores, self._held_by(slots, words), strict=True):
                 evidence = {
@@ -321,7 +322,7 @@ class MatchIndex:
                     "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
                 }
                 confidence = self.weights.confidence(evidence, dense=dense is not None)
-                reasons = self._reasons(slot, words, held, filters, boosts, dense)
+                reasons = self._reasons(slot, query_words, held, filters, boosts, dense)
                 hits.append(
                     Hit(
                         self._docs[slot].id,
@@ -360,7 +361,7 @@ class MatchIndex:
             # A convex combination of each ranker's scores over its best for this query: the share
             # is fitted on the development judgements (ranking.yaml), unlike rank fusion's fixed k.
             share = self.weights.lexical_share
-            scores = share * _over_best(lexical, mask) + (1 - share) * _over_best(dense, mask)
+            scores = _over_best(lexical, mask, share) + _over_best(dense, mask, 1 - share)
         else:
             scores = lexical if mode is Mode.LEXICAL else dense
         mask = mask & (scores > 0)
@@ -369,10 +370,10 @@ class MatchIndex:
         slots = _top(np.where(mask, scores, -np.inf), top)
         return slots, scores[slots]
 
-    def _reasons(self, slot, query_tokens, held, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
+    def _reasons(self, slot, query_words, held, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
+        """``query_words``: the query's distinct words, concepts aside, in the order written."""
         doc = self._docs[slot]
         doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
-        query_words = [t for t in dict.fromkeys(query_tokens) if not t.startswith(CONCEPT_PREFIX)]
         shared = [w for w in query_words if w in doc_words]
         shared = [w for w in shared if not any(w != o and w in o for o in shared)]
         # The most telling first (the rarest in the collection); words that a good part of the
@@ -509,11 +510,12 @@ def _as_written(word: str, text: str) -> str:
     return found.group(0) if found else word
 
 
-def _over_best(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Positive scores within ``mask`` divided by the best of them (zero elsewhere)."""
-    kept = np.where(mask & (scores > 0), scores, 0).astype(np.float32)
-    best = float(kept.max()) if kept.size else 0.0
-    return kept / best if best > 0 else kept
+def _over_best(scores: np.ndarray, mask: np.ndarray, share: float) -> np.ndarray:
+    """``share`` times the scores over the best of them within ``mask`` (zero when none is
+    positive). Both rankers' scores are never negative here (BM25; similarities below the floor
+    are zeroed), and what lies outside ``mask`` is dropped by the caller: one pass, no copy."""
+    best = float(np.max(scores, where=mask, initial=0.0)) if scores.size else 0.0
+    return scores * np.float32(share / best) if best > 0 else np.zeros_like(scores)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
