@@ -38,6 +38,7 @@ def test_programme_figures_in_wan_and_city_figures_in_yi(zh):
     assert f.yi(Decimal("36541242000")) == "365.41 亿元"
     assert f.wan_range(2_000_000, 10_000_000) == "200–1,000 万元"
     assert f.wan_range(None, 5_000_000) == "不超过 500 万元"
+    assert f.wan_range(3_000, 1_205_000) == "0.3–120.5 万元"  # as the publisher entered it, not 0–121
 
 
 def test_english_readers_get_english_units(en):

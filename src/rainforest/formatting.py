@@ -54,6 +54,11 @@ def colon() -> str:
     return ": " if _english() else "："
 
 
+def bracketed(text: str) -> str:
+    """An aside after a value: full-width brackets in Chinese, `` (...)`` in English."""
+    return f" ({text})" if _english() else f"（{text}）"
+
+
 def _unit(simplified: str) -> str:
     """万元 and 亿元 as a Traditional reader writes them (萬元, 億元)."""
     if (translation.get_language() or "").lower() == "zh-hant":
@@ -129,20 +134,18 @@ def yi(value, places: int = 2) -> str:
     return f"CNY {text} {unit}" if _english() else f"{text} {unit}"
 
 
-def wan_range(low, high, places: int = 0) -> str:
-    """A budget range in 万元: ``200–1,000 万元``; an open end reads "at least" or "at most". English
-    readers get millions, to two decimals where they carry (0.5–1 million yuan)."""
+def wan_range(low, high, places: int = 2) -> str:
+    """A budget range in 万元, to two decimals where they carry: ``200–1,000 万元``, ``0.3–120.5 万元``
+    (as the publisher entered it); an open end reads "at least" or "at most". English readers get
+    millions (0.5–1 million yuan)."""
     lo, hi = _decimal(low), _decimal(high)
     if lo is None and hi is None:
         return ""
-    if _english():
-        unit, scale, places = "million yuan", MILLION, 2
-    else:
-        unit, scale = _unit("万元"), WAN
+    unit, scale = ("million yuan", MILLION) if _english() else (_unit("万元"), WAN)
 
     def text(n: Decimal) -> str:
         shown = _grouped(n / scale, places)
-        return shown.rstrip("0").rstrip(".") if _english() and "." in shown else shown
+        return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
     if lo is not None and hi is not None:
         if lo == hi:

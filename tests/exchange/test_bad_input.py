@@ -36,7 +36,7 @@ def test_a_budget_is_entered_in_wan_yuan_as_the_lists_show_it_and_kept_in_yuan(c
     assert response.status_code == 302 and (scenario.budget_min, scenario.budget_max) == (500_000, 12_508_000)
     page = client.get(f"/exchange/scenarios/{scenario.pk}/edit/").content.decode()
     assert "预算下限（万元）" in page and 'value="50"' in page and 'value="1250.8"' in page
-    assert "50–1,251 万元" in client.get(f"/exchange/scenarios/{scenario.pk}/").content.decode()
+    assert "50–1,250.8 万元" in client.get(f"/exchange/scenarios/{scenario.pk}/").content.decode()
 
 
 @pytest.mark.parametrize("budget", ["abc", "-1", "1.23456", "99999999999"])

@@ -439,3 +439,25 @@ def test_recent_work_names_the_measure_not_only_its_code(officer, application):
     with translation.override("zh-hans"):
         name = labels.measure_name("RM-M03a")
     assert f"{name}（RM-M03a）" in page
+
+
+def test_a_rent_concession_is_granted_and_recorded_in_months_never_as_zero_yuan(officer, enterprise_user, seedling_co):
+    """A concession asks for months: the officer approves it without an amount, every page reads
+    24 months where an amount would stand, and its last step records the concession in force."""
+    recognise(seedling_co, "good_seedling", year=THIS_YEAR)
+    concession = measures.measure_apply(
+        actor=as_actor(enterprise_user), enterprise=seedling_co, measure_id="RM-M05b", year=THIS_YEAR, months=24
+    )
+    page = f"/seedling/applications/{concession.pk}/"
+    olivia = browser(officer)
+    body = olivia.get(page).content.decode()
+    assert 'name="amount"' not in body and "24 个月" in body
+    assert olivia.post(f"{page}approve/?back=application", {"reason": "符合条件"}).status_code == 302
+    body = olivia.get(page).content.decode()
+    assert "0.00 元" not in body and "登记 24 个月租金优惠已落实" in body
+    olivia.post(f"{page}pay/?back=application", {"reference": "租赁补充协议-7"})
+    concession.refresh_from_db()
+    assert concession.status == "disbursed"
+    own = browser(enterprise_user).get("/seedling/measures/").content.decode()
+    row = own.split(f'id="application-{concession.pk}"')[1].split("</tr>")[0]
+    assert row.count("24 个月") == 2 and "元" not in row
