@@ -10,6 +10,10 @@ from rainforest.exchange.choices import Domain
 from rainforest.formatting import percent
 from rainforest.place_names import district_label
 
+# A cosine similarity of the LSA at which two texts read as about the same thing; below it, only
+# loosely related (a 7 % likeness is not "similar").
+CLOSE_IN_MEANING = 0.3
+
 
 def _filter_name(name: str) -> str:
     return {
@@ -36,12 +40,20 @@ def describe(reason: Reason) -> str:
     p = reason.params
     match reason.code:
         case "terms":
-            return _("Shared terms: %(terms)s") % {"terms": "、".join(p["terms"])}
+            telling = [t for t in p["terms"] if t not in p.get("common", ())]
+            if telling:
+                return _("Shared terms: %(terms)s") % {"terms": "、".join(telling)}
+            return _("Only common words are shared: %(terms)s") % {"terms": "、".join(p["terms"])}
         case "synonyms":
             # Terms of one concept set: synonyms (机器狗, 四足机器人) or close kin (消防, 森林防火).
             return _("Related terms: %(pairs)s") % {"pairs": "、".join(f"{a} ≈ {b}" for a, b in p["pairs"])}
         case "semantic":
-            return _("Similar in meaning (%(value)s alike)") % {"value": percent(p["similarity"], 0)}
+            value = {"value": percent(p["similarity"], 0)}
+            if p["similarity"] >= CLOSE_IN_MEANING:
+                return _("Similar in meaning (%(value)s alike)") % value
+            return _("Loosely related in meaning (%(value)s alike)") % value
+        case "neighbours":
+            return _("Close in meaning to the best matches, though worded differently")
         case "filter":
             return _("Meets the %(name)s required: %(value)s") % {
                 "name": _filter_name(p["name"]),

@@ -59,8 +59,10 @@ class Boosts:
 class Reason:
     """Why a result came back, as a code with parameters (the caller words it).
 
-    Codes: ``terms`` (shared words), ``synonyms`` (shared concepts: query word ≈ document word),
-    ``semantic`` (dense similarity), ``filter`` (a hard filter it passed), ``boost`` (a preference
+    Codes: ``terms`` (shared words, the rarest first; ``common`` lists those a good part of the
+    collection holds), ``synonyms`` (shared concepts: query word ≈ document word),
+    ``semantic`` (dense similarity), ``neighbours`` (no likeness to the query itself, but to the
+    documents most like it), ``filter`` (a hard filter it passed), ``boost`` (a preference
     it met)."""
 
     code: str
@@ -75,6 +77,8 @@ class Reason:
                 return "synonyms: " + ", ".join(f"{a}≈{b}" for a, b in p["pairs"])
             case "semantic":
                 return f"semantic similarity: {p['similarity']:.2f}"
+            case "neighbours":
+                return "like the closest matches"
             case "filter" | "boost":
                 return f"{self.code} {p['name']}: {p['value']}"
         return self.code

@@ -32,7 +32,7 @@ FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
 FEEDBACK_POOL = 2000
 # A shared word held by more than 1/COMMON_SHARE of the collection, and by more than
-# COMMON_MIN_DOCS documents, is not worth stating as a reason.
+# COMMON_MIN_DOCS documents, is common: a reason names it as such.
 COMMON_SHARE = 8
 COMMON_MIN_DOCS = 5
 NO_FILTERS = Filters()
@@ -322,7 +322,7 @@ class MatchIndex:
                     "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
                 }
                 confidence = self.weights.confidence(evidence, dense=dense is not None)
-                reasons = self._reasons(slot, query_words, held, filters, boosts, dense)
+                reasons = self._reasons(slot, query_words, held, filters, boosts, dense, ranked_dense)
                 hits.append(
                     Hit(
                         self._docs[slot].id,
@@ -347,7 +347,7 @@ class MatchIndex:
 
     def _common(self, word: str) -> bool:
         """Held by more than an eighth of the collection (and by more than a handful of documents,
-        so that a small collection's every word is not common)."""
+        so that in a small collection not every word is common)."""
         df = self.lexical.df(word)
         return df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size
 
@@ -370,23 +370,31 @@ class MatchIndex:
         slots = _top(np.where(mask, scores, -np.inf), top)
         return slots, scores[slots]
 
-    def _reasons(self, slot, query_words, held, filters: Filters, boosts: Boosts, dense) -> tuple[Reason, ...]:
+    def _reasons(
+        self, slot, query_words, held, filters: Filters, boosts: Boosts, dense, ranked_dense
+    ) -> tuple[Reason, ...]:
         """``query_words``: the query's distinct words, concepts aside, in the order written."""
         doc = self._docs[slot]
         doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
         shared = [w for w in query_words if w in doc_words]
         shared = [w for w in shared if not any(w != o and w in o for o in shared)]
-        # The most telling first (the rarest in the collection); words that a good part of the
-        # collection holds ("数据", "运行") still count in the score but say nothing as a reason.
-        shared = sorted((w for w in shared if not self._common(w)), key=lambda w: -self.lexical.idf(w))[:6]
+        # The most telling first (the rarest in the collection). Words that a good part of the
+        # collection holds ("数据", "运行") are named as common: a page says little of them, but
+        # they are shared all the same (a subscription's keyword is answered by them).
+        shared = sorted(shared, key=lambda w: -self.lexical.idf(w))[:6]
         reasons = []
         if shared:
-            reasons.append(Reason("terms", {"terms": [_as_written(w, doc.text) for w in shared]}))
+            terms = {"terms": [_as_written(w, doc.text) for w in shared]}
+            common = [written for w, written in zip(shared, terms["terms"], strict=True) if self._common(w)]
+            reasons.append(Reason("terms", {**terms, "common": common} if common else terms))
         pairs = self._synonym_pairs(query_words, doc_words, set(shared))
         if pairs:
             reasons.append(Reason("synonyms", {"pairs": pairs}))
         if dense is not None and dense[slot] > 0:  # below the floor: no likeness worth stating
             reasons.append(Reason("semantic", {"similarity": round(float(dense[slot]), 3)}))
+        elif ranked_dense is not None and ranked_dense[slot] > 0:
+            # Unlike the query's words, but like the documents that are (dense feedback).
+            reasons.append(Reason("neighbours"))
         for name, value in (("domain", filters.domain), ("district", filters.district)):
             if value:
                 reasons.append(Reason("filter", {"name": name, "value": value}))
