@@ -337,3 +337,14 @@ def test_policy_rules_name_everything_in_three_languages():
     for path in sorted(RULES.rglob("*.yaml")):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
     assert not missing, "\n".join(missing)
+
+
+def test_a_form_label_ends_with_the_colon_of_its_language(client):
+    from django.utils import translation
+
+    from rainforest.exchange.forms import ScenarioForm
+
+    with translation.override("zh-hans"):
+        assert "标题：" in str(ScenarioForm()["title"].label_tag())
+    with translation.override("en"):
+        assert "Title:" in str(ScenarioForm()["title"].label_tag())

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import fields as model_fields
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
 from rainforest.formatting import WAN
@@ -26,6 +26,11 @@ def _check_year(value) -> None:
 # Chinese translation; Django 6.1 reads it from BLANK_CHOICE_LABEL each time a field builds its
 # choices, and leaves an app's ready() to replace it.
 EMPTY_CHOICE = pgettext_lazy("empty choice", "Please choose")
+
+
+# Django's forms end each label with gettext(":"). Its own Chinese catalogue keeps the ASCII colon;
+# the platform's catalogues (LOCALE_PATHS, read before Django's) give the full-width one.
+LABEL_SUFFIX = gettext_noop(":")
 
 
 def use_plain_empty_choice() -> None:
