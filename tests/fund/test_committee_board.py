@@ -9,9 +9,10 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext, pgettext
 
+from rainforest.accounts.choices import OrganisationKind
 from rainforest.fund import selectors, services
 from tests.conftest import sign_in
-from tests.fund.conftest import ON, as_actor
+from tests.fund.conftest import ON, as_actor, facts
 from tests.fund.test_deals import founded_table
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,26 @@ def test_the_board_opens_nothing_to_anyone_off_the_meeting(meeting, committee, m
     assert member.get(f"/fund/deals/{meeting.round.deal_id}/").status_code == 403
     assert sign_in(Client(), enterprise_user).get("/fund/committee/").status_code == 403
     assert selectors.meeting_board(meeting, list(meeting.ballots.all()), user=outsider).own is None
+
+
+def test_a_member_reads_the_meetings_still_voting_first_and_can_be_sent_to_one(
+    meeting, committee, fund_manager, make_org
+):
+    """Open meetings first, the soonest first; each has its anchor, which the workbench links to;
+    an external expert is not sent to the deal's own page (it is the fund's, not theirs)."""
+    fm = as_actor(fund_manager)
+    other = facts(
+        make_org("杭州星河光电有限公司", OrganisationKind.ENTERPRISE, "余杭区"), founded="2024-03-01", employees=12
+    )
+    deal = services.deal_create(actor=fm, enterprise=other, source="self")
+    founded_table(fm, deal)
+    proposed = services.round_propose(
+        actor=fm, deal=deal, name="种子轮", on=ON, pre_money="20000000",
+        investors=[{"name": "x", "amount": "2000000", "is_fund": True}],
+    )  # fmt: skip
+    later = services.meeting_open(actor=fm, round=proposed, held_on=ON - dt.timedelta(days=20))
+    member = sign_in(Client(), committee[6])
+    page = member.get("/fund/committee/").content.decode()
+    assert page.index(f'id="meeting-{later.pk}"') < page.index(f'id="meeting-{meeting.pk}"')
+    assert f"/fund/deals/{meeting.round.deal_id}/" not in page
+    assert f"/fund/committee/#meeting-{later.pk}" in member.get("/").content.decode()

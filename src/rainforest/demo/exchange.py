@@ -237,10 +237,8 @@ def _experts(seed: int) -> list[Principal]:
 
     made = [_user("expert")]
     with clock.on(clock.PLATFORM_START):
-        for username, org_name in (("expert2", "西湖大学"), ("expert3", "之江实验室")):
-            user = accounts.user_create(
-                actor=SYSTEM, username=username, password="Rainforest#2026", display_name=username
-            )
+        for username, name, org_name in (("expert2", "郑一", "西湖大学"), ("expert3", "冯二", "之江实验室")):
+            user = accounts.user_create(actor=SYSTEM, username=username, password="Rainforest#2026", display_name=name)
             accounts.membership_grant(
                 actor=SYSTEM, user=user, organisation=Organisation.objects.get(name=org_name), role=Role.EXPERT
             )

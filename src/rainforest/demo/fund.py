@@ -46,14 +46,12 @@ def _members(seed: int) -> list:
     fund_org = Organisation.objects.get(name="杭州市科创集团有限公司")
     made = [_user("fundmanager")]
     with clock.on(clock.PLATFORM_START):
-        for username, role, org in (
-            ("fundmanager2", Role.FUND_MANAGER, fund_org),
-            ("fundmanager3", Role.FUND_MANAGER, fund_org),
-            ("expert4", Role.EXPERT, Organisation.objects.get(name="之江实验室")),
+        for username, name, role, org in (
+            ("fundmanager2", "陈三", Role.FUND_MANAGER, fund_org),
+            ("fundmanager3", "褚四", Role.FUND_MANAGER, fund_org),
+            ("expert4", "卫五", Role.EXPERT, Organisation.objects.get(name="之江实验室")),
         ):
-            user = accounts.user_create(
-                actor=SYSTEM, username=username, password="Rainforest#2026", display_name=username
-            )
+            user = accounts.user_create(actor=SYSTEM, username=username, password="Rainforest#2026", display_name=name)
             accounts.membership_grant(actor=SYSTEM, user=user, organisation=org, role=role)
             demo_totp(user, seed)
             made.append(_user(username))

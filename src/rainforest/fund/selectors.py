@@ -171,8 +171,12 @@ def meeting_board(meeting: Meeting, ballots: list[Ballot], *, user=None) -> Meet
 
 
 def meeting_boards(*, actor: Principal, meetings) -> list[MeetingBoard]:
-    """The board of each meeting put to the actor, their own ballot included, in two queries."""
-    meetings = list(meetings.order_by(F("decided_at").desc(nulls_first=True), "-held_on", "-pk").prefetch_related(
+    """The board of each meeting put to the actor, their own ballot included, in two queries: the
+    meetings still voting first, the soonest first; then the decided ones, the latest first."""
+    voting_on = Case(When(decided_at=None, then=F("held_on")))
+    meetings = list(meetings.order_by(
+        F("decided_at").desc(nulls_first=True), voting_on.asc(nulls_last=True), "-held_on", "-pk"
+    ).prefetch_related(
         Prefetch("ballots", queryset=Ballot.objects.select_related("member__user").order_by("member__external", "pk"))
     ))  # fmt: skip
     return [meeting_board(m, list(m.ballots.all()), user=actor.user) for m in meetings]

@@ -158,7 +158,8 @@ def ocf_view(request, pk: int):
 @login_required
 def committee_view(request):
     boards = selectors.meeting_boards(actor=request.principal, meetings=selectors.meetings_for(actor=request.principal))
-    return render(request, "fund/committee.html", {"boards": boards, "votes": Vote.choices})
+    manage = request.principal.can(FUND_MANAGE)
+    return render(request, "fund/committee.html", {"boards": boards, "votes": Vote.choices, "manage": manage})
 
 
 @login_required

@@ -503,7 +503,7 @@ def _committee_votes(actor: Principal) -> Queue:
     items = [
         Item(
             f"{b.meeting.round.deal.enterprise.organisation.name} · {b.meeting.round.name}",
-            reverse("fund:committee"),
+            reverse("fund:committee") + f"#meeting-{b.meeting_id}",
             _("meeting of %(d)s") % {"d": _date(b.meeting.held_on)},
         )
         for b in ballots[:SHOWN]
