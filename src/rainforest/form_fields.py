@@ -93,3 +93,20 @@ class WanYuanField(YuanField):
     def clean(self, value):
         amount = super().clean(value)
         return None if amount is None else (amount * WAN).quantize(Decimal(1))
+
+
+class PercentField(forms.DecimalField):
+    """A share entered as a percentage, as every page shows shares (10 or 10 %), and cleaned to
+    the fraction the services take (0.1)."""
+
+    def __init__(self, *, below: int = 100, **kwargs):
+        super().__init__(min_value=0, max_value=Decimal(below) - Decimal("0.01"), decimal_places=2, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("%", "").replace("％", "").strip()
+        return super().to_python(value)
+
+    def clean(self, value):
+        share = super().clean(value)
+        return None if share is None else share / 100

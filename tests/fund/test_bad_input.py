@@ -96,3 +96,22 @@ def test_a_committee_member_votes_in_words_and_sees_their_ballot(fund_manager, c
     assert "赞成" in page and "适用对象" not in page
     member.post(f"/fund/committee/{meeting.pk}/ballot/", {"vote": "for"})
     assert "您的表决" in member.get("/fund/committee/").content.decode()
+
+
+@pytest.mark.parametrize(("typed", "fraction"), [("10", "0.1"), ("12.5 %", "0.125"), ("0", "0"), ("99.99", "0.9999")])
+def test_the_option_pool_is_entered_as_a_percentage_as_every_page_shows_it(typed, fraction):
+    from decimal import Decimal
+
+    from rainforest.fund.forms import RoundProposeForm
+
+    form = RoundProposeForm({"name": "天使轮", "on": "2026-11-20", "pre_money": "40000000", "pool": typed})
+    assert form.is_valid(), form.errors
+    assert form.values()["pool_top_up_post_pct"] == Decimal(fraction)
+
+
+@pytest.mark.parametrize("typed", ["100", "-1", "abc", "0.001"])
+def test_an_option_pool_that_is_no_percentage_is_refused(typed):
+    from rainforest.fund.forms import RoundProposeForm
+
+    form = RoundProposeForm({"name": "天使轮", "on": "2026-11-20", "pre_money": "40000000", "pool": typed})
+    assert not form.is_valid() and "pool" in form.errors

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from rainforest.form_fields import PlatformDateField, TodayDateField, YuanField
+from rainforest.form_fields import PercentField, PlatformDateField, TodayDateField, YuanField
 from rainforest.fund.choices import Source, Vote
 from rainforest.fund.models import MONEY, MONEY_LIMIT
 from rainforest.fund.services import FUND_NAME
@@ -81,10 +81,7 @@ class RoundProposeForm(forms.Form):
     name = forms.CharField(label=_("Round"), max_length=100)
     on = PlatformDateField(label=_("Closing date"))
     pre_money = amount_field(_("Pre-money valuation (yuan)"))
-    pool = forms.DecimalField(
-        label=_("Option pool after the round"), min_value=0, max_value=Decimal("0.9999"), decimal_places=4,
-        required=False,
-    )  # fmt: skip
+    pool = PercentField(label=_("Option pool after the round (per cent)"), required=False)
     amount0 = amount_field(_("The fund's amount (yuan)"), required=False)
 
     def __init__(self, *args, **kwargs):
