@@ -115,3 +115,8 @@ def test_an_option_pool_that_is_no_percentage_is_refused(typed):
 
     form = RoundProposeForm({"name": "天使轮", "on": "2026-11-20", "pre_money": "40000000", "pool": typed})
     assert not form.is_valid() and "pool" in form.errors
+
+
+def test_the_deal_page_asks_for_the_option_pool_in_per_cent(fund_manager, deal):
+    page = sign_in(Client(), fund_manager).get(f"/fund/deals/{deal.pk}/").content.decode()
+    assert "本轮后期权池占比（%，如 10；无则填 0）" in page
