@@ -8,11 +8,12 @@ from decimal import Decimal
 from django import forms
 from django.db.models import fields as model_fields
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
-from rainforest.formatting import WAN
+from rainforest.formatting import WAN, yuan
 
 
 def _check_year(value) -> None:
@@ -70,12 +71,35 @@ class TodayDateField(PlatformDateField):
 
 
 class YuanField(forms.DecimalField):
-    """An amount in yuan; thousands separators (half- or full-width) are accepted."""
+    """An amount in yuan; thousands separators (half- or full-width) are accepted. Too large an
+    amount is one error in words, not the two a column's bounds would each give."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Worded when shown (fields are made at import), in the reader's language.
+        if self.max_value is not None:
+            limit = self.max_value
+            too_large = lazy(
+                lambda: gettext("The amount is too large: at most %(limit)s.") % {"limit": yuan(limit)}, str
+            )
+            for code in ("max_value", "max_digits", "max_whole_digits"):
+                self.error_messages[code] = too_large()
+        if self.decimal_places is not None:
+            places = self.decimal_places
+            self.error_messages["max_decimal_places"] = lazy(
+                lambda: gettext("An amount has at most %(n)s decimal places.") % {"n": places}, str
+            )()
 
     def to_python(self, value):
         if isinstance(value, str):
             value = value.replace(",", "").replace("，", "").strip()
         return super().to_python(value)
+
+    def run_validators(self, value):
+        try:
+            super().run_validators(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(list(dict.fromkeys(exc.messages))) from None
 
 
 class WanYuanField(YuanField):

@@ -36,6 +36,7 @@ def run_form(request, form_class, service, success: str, **kwargs):
     with the input, and the service's refusal, becomes an error message in the user's language.
     Returns the service's result, or None when nothing was done."""
     form = form_class(request.POST, request.FILES or None)
+    request.refused_form = form  # until the service accepts it: a page may show it again, as typed
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else None
@@ -43,7 +44,15 @@ def run_form(request, form_class, service, success: str, **kwargs):
                 messages.error(request, f"{label}：{error}" if label else error)
         return None
     values = form.values() if hasattr(form, "values") else dict(form.cleaned_data)
-    return attempt(request, service, success, **values, **kwargs)
+    result = attempt(request, service, success, **values, **kwargs)
+    if result is not None:
+        request.refused_form = None
+    return result
+
+
+def refused_form(request):
+    """The form the last :func:`run_form` of this request bound and could not act on, else None."""
+    return getattr(request, "refused_form", None)
 
 
 def add_form_errors(form, exc: ValidationError) -> None:

@@ -461,3 +461,20 @@ def test_a_rent_concession_is_granted_and_recorded_in_months_never_as_zero_yuan(
     own = browser(enterprise_user).get("/seedling/measures/").content.decode()
     row = own.split(f'id="application-{concession.pk}"')[1].split("</tr>")[0]
     assert row.count("24 个月") == 2 and "元" not in row
+
+
+def test_a_refused_application_comes_back_as_typed_with_one_reason_per_problem(enterprise_user, seedling_co):
+    recognise(seedling_co, "hnte", year=THIS_YEAR)
+    alice = browser(enterprise_user)
+    evidence = "高新技术企业证书编号 GR2026330001，" * 10
+    response = alice.post(
+        "/seedling/measures/apply/",
+        {"measure": "RM-M04a", "year": THIS_YEAR, "amount": "1" * 15, "evidence": evidence},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not MeasureApplication.objects.exists()
+    assert page.count("金额过大") == 1 and "999,999,999,999.99 元" in page and "总位数" not in page
+    assert evidence in page and '<option value="RM-M04a" selected>' in page
+    refused = alice.post("/seedling/loans/", {"lender": "杭州银行", "reference": "HZB-1", "principal": "x"})
+    assert 'value="杭州银行"' in refused.content.decode() and 'value="HZB-1"' in refused.content.decode()
+    assert "杭州银行" not in alice.get("/seedling/measures/").content.decode()  # a fresh page is empty again

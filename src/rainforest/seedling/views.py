@@ -20,7 +20,7 @@ from rainforest import formatting
 from rainforest.accounts.permissions import SEEDLING_APPLY, SEEDLING_MANAGE, SEEDLING_REVIEW
 from rainforest.core.districts import DISTRICTS
 from rainforest.core.facts.industries import HZ296X
-from rainforest.page_actions import query_year, run_form, xlsx_response
+from rainforest.page_actions import query_year, refused_form, run_form, xlsx_response
 from rainforest.policy import labels
 from rainforest.registry import export_jobs
 from rainforest.registry.models import Enterprise
@@ -276,17 +276,24 @@ def measures_view(request):
     enterprise = selectors.own_enterprise(request.principal)
     if enterprise is None:
         raise Http404
+    return _measures_page(request, enterprise)
+
+
+def _measures_page(request, enterprise, **retry):
+    """``retry``: a refused form by its name on the page (apply, loan), shown again as typed."""
     year = timezone.localdate().year
     context = {
         "catalogue": catalogue(), "enterprise": enterprise, "year": year,
         "applications": selectors.applications(actor=request.principal),
         "loans": enterprise.loans.order_by("-start"), "subsidy": measures.subsidy_for(enterprise, year),
+        **retry,
     }  # fmt: skip
     return render(request, "seedling/measures.html", context)
 
 
-def _own_action(form_class, service, success):
-    """An action of the enterprise on its own behalf, back to the measures page."""
+def _own_action(name, form_class, service, success):
+    """An action of the enterprise on its own behalf, back to the measures page; a refused form
+    comes back as it was typed, with the reasons above it."""
 
     @login_required
     @require_POST
@@ -294,14 +301,17 @@ def _own_action(form_class, service, success):
         enterprise = selectors.own_enterprise(request.principal)
         if enterprise is None:
             raise Http404
-        run_form(request, form_class, service, success, enterprise=enterprise)
+        if run_form(request, form_class, service, success, enterprise=enterprise) is None:
+            return _measures_page(request, enterprise, **{name: refused_form(request)})
         return redirect("seedling:measures")
 
     return view
 
 
-measure_apply_view = _own_action(forms.MeasureApplyForm, measures.measure_apply, gettext_lazy("Application submitted."))
-loan_record_view = _own_action(forms.LoanForm, measures.loan_record, gettext_lazy("Loan recorded."))
+measure_apply_view = _own_action(
+    "apply", forms.MeasureApplyForm, measures.measure_apply, gettext_lazy("Application submitted.")
+)
+loan_record_view = _own_action("loan", forms.LoanForm, measures.loan_record, gettext_lazy("Loan recorded."))
 
 
 @login_required
