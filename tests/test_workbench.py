@@ -371,3 +371,18 @@ def test_saving_a_subscription_reads_back_under_the_users_name_not_the_login(cli
     sign_in(client, enterprise_user)
     recent = home(client).context["bench"].recent
     assert [r.subject for r in recent] == ["张三"]
+
+
+def test_a_deal_at_the_committee_stage_without_a_meeting_waits_for_the_fund_manager(
+    client, fund_manager, startup, other_startup
+):
+    """Moved to the committee, a deal needs its round proposed and its meeting opened: that is the
+    manager's to do; a deal whose meeting is open is the members' (their votes), not counted here."""
+    waiting = Deal.objects.create(enterprise=startup.enterprise, source="self", created_by=fund_manager, stage="committee")
+    _meeting(other_startup.enterprise, fund_manager)  # at the committee stage, its meeting open
+    sign_in(client, fund_manager)
+    response = home(client)
+    queue_ = queue(response, "committee_without_meeting")
+    assert queue_.count == 1 and queue_.items[0].href == f"/fund/deals/{waiting.pk}/#rounds"
+    page = client.get(f"/fund/deals/{waiting.pk}/").content.decode()
+    assert "投委会尚未批准本项目的任何一轮投资" in page and "disabled" in page  # no button that can only fail

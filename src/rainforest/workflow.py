@@ -96,6 +96,12 @@ class Workflow:
         setattr(obj, self.field, m.target)
         return m
 
+    def refusal(self, obj, action: str) -> str:
+        """Why ``action``'s guard would refuse it now, in the user's language ("" when it would not):
+        a page shows the move, but not as a button that can only fail."""
+        m = self.get(action)
+        return str(m.guard(obj) or "") if m.guard else ""
+
     def available(self, obj, capacities: set[str]) -> list[str]:
         """The actions the actor may offer on ``obj`` now (guards are checked when taken)."""
         return [m.action for m in self.moves if not m.internal and self.state(obj) in m.sources and capacities & m.who]

@@ -72,10 +72,11 @@ def deal_view(request, pk: int):
         }
         for r in deal.rounds.all()
     ]  # fmt: skip
+    able = capacities(request.principal, deal)
     context = {
         "deal": deal, "rows": rows, "events": events, "rounds": rounds,
         "unit_label": dict(forms.UNITS).get(deal.unit, deal.unit),
-        "moves": [(a, MOVE_LABELS[a]) for a in DEAL.available(deal, capacities(request.principal, deal))],
+        "moves": [(a, MOVE_LABELS[a], DEAL.refusal(deal, a)) for a in DEAL.available(deal, able)],
         "flows": deal.flows.all(), "marks": deal.marks.all(), "today": timezone.localdate(),
         "event_kinds": forms.EVENT_KINDS,
     }  # fmt: skip

@@ -536,6 +536,13 @@ def _fund_manager() -> list[Queue]:
             _("approved: record it on the cap table"),
         )
 
+    def to_table(d):
+        return Item(
+            d.enterprise.organisation.name,
+            reverse("fund:deal", args=[d.pk]) + "#rounds",
+            _("propose the round and open its committee meeting"),
+        )
+
     def deal(d):
         open_items = [k for k, v in (d.checklist or {}).items() if not v.get("done")]
         note = _("%(n)s due-diligence items open") % {"n": len(open_items)} if open_items else _("checklist complete")
@@ -555,6 +562,19 @@ def _fund_manager() -> list[Queue]:
             reverse("fund:committee"),
             meeting,
             _("No committee meeting is waiting for its decision."),
+        ),
+        _queue(
+            "committee_without_meeting",
+            _("Deals at the committee stage without a meeting"),
+            Deal.objects.filter(stage=Stage.COMMITTEE)
+            .exclude(rounds__meeting__decision="")
+            .exclude(rounds__meeting__decision="approved")
+            .select_related("enterprise__organisation")
+            .distinct()
+            .order_by("created_at", "pk"),
+            reverse("fund:pipeline") + "?stage=committee",
+            to_table,
+            _("Every deal at the committee stage has its meeting."),
         ),
         _queue(
             "rounds_to_record",
