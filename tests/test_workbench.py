@@ -378,7 +378,9 @@ def test_a_deal_at_the_committee_stage_without_a_meeting_waits_for_the_fund_mana
 ):
     """Moved to the committee, a deal needs its round proposed and its meeting opened: that is the
     manager's to do; a deal whose meeting is open is the members' (their votes), not counted here."""
-    waiting = Deal.objects.create(enterprise=startup.enterprise, source="self", created_by=fund_manager, stage="committee")
+    waiting = Deal.objects.create(
+        enterprise=startup.enterprise, source="self", created_by=fund_manager, stage="committee"
+    )
     _meeting(other_startup.enterprise, fund_manager)  # at the committee stage, its meeting open
     sign_in(client, fund_manager)
     response = home(client)
