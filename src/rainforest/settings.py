@@ -1,8 +1,9 @@
 """Django settings, all read from the environment (12-factor).
 
 With no environment at all this is a production configuration that refuses to start without
-SECRET_KEY; ``rainforest demo`` sets RAINFOREST_DEMO=1, which turns DEBUG on and keeps a
-generated secret key under ./var/.
+SECRET_KEY; ``rainforest demo`` sets RAINFOREST_DEMO=1, which keeps a generated secret key under
+./var/ and serves plain http on this machine (LOCAL), without Django's debug pages: a visitor to
+the demo meets the platform's own 404 and 500 pages, in Chinese.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEMO = envbool("RAINFOREST_DEMO", False)
-DEBUG = envbool("DEBUG", DEMO)
+DEBUG = envbool("DEBUG", False)
+# One's own machine (the demo, or a developer's debug run): plain http on localhost, files served
+# from the source folders, mail to the console, readable logs.
+LOCAL = DEMO or DEBUG
 VAR_DIR = Path(os.environ.get("RAINFOREST_VAR_DIR", Path.cwd() / "var")).resolve()
 
 
@@ -49,7 +53,7 @@ def _secret_key() -> str:
     path = VAR_DIR / "secret_key"
     # A key kept by an earlier demo run serves every later command in the same folder
     # (``rainforest audit verify`` against the demo database, say); elsewhere it must be set.
-    if not path.exists() and not (DEMO or DEBUG):
+    if not path.exists() and not LOCAL:
         raise ImproperlyConfigured("SECRET_KEY must be set outside demo and debug mode.")
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL else "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -236,7 +240,7 @@ RAINFOREST_JOB_FAILED_RETENTION_DAYS = int(os.environ.get("RAINFOREST_JOB_FAILED
 from rainforest.audit.keys import load as _load_audit_keys  # noqa: E402 (pure Python, no app)
 
 AUDIT_KEYRING = _load_audit_keys(
-    os.environ, VAR_DIR, may_create=DEMO or DEBUG, ephemeral=envbool("RAINFOREST_EPHEMERAL_KEY", False)
+    os.environ, VAR_DIR, may_create=LOCAL, ephemeral=envbool("RAINFOREST_EPHEMERAL_KEY", False)
 )
 AUDIT_CHECKPOINTS = Path(os.environ.get("RAINFOREST_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints.jsonl"))
 AUDIT_SEAL_SECONDS = float(os.environ.get("RAINFOREST_AUDIT_SEAL_SECONDS", "5"))
@@ -280,7 +284,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -325,14 +329,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security headers; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_NAME.
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not LOCAL)
 # A load balancer probes over plain HTTP: the probes answer there instead of redirecting to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not LOCAL)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not LOCAL)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if LOCAL else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not LOCAL)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -365,7 +369,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rainforest@localhost"
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+            "EMAIL_BACKEND", f"django.core.mail.backends.{'console' if LOCAL else 'smtp'}.EmailBackend"
         ),
         "OPTIONS": {
             k.lower(): v
@@ -378,7 +382,7 @@ MAILERS = {
             }.items()
             if v is not None
         }
-        if not DEBUG
+        if not LOCAL
         else {},
     }
 }
@@ -393,7 +397,7 @@ LOGIN_RATE_PER_MINUTE = int(os.environ.get("LOGIN_RATE_PER_MINUTE", "30"))
 # handler on stderr: one JSON object per line with the request id (rainforest.logs), or plain text
 # for a person at a console (the default in debug and demo mode). No request body, cookie, header,
 # query string, e-mail address or phone number is logged.
-LOG_FORMAT = os.environ.get("RAINFOREST_LOG_FORMAT", "text" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("RAINFOREST_LOG_FORMAT", "text" if LOCAL else "json")
 if LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"RAINFOREST_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

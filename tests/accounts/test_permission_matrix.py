@@ -451,8 +451,9 @@ PAGES_TABLE = [
     page("seedling:round_move", ("round", "close"), E(off=BACK), method="post"),
     page("seedling:candidacy_score", ("candidacy",), E(ent=403, other=404, exp=404), method="post"),
     page("seedling:measures", (), E(ent=200, other=200)),
-    page("seedling:measure_apply", (), E(ent=BACK, other=BACK), method="post"),
-    page("seedling:loan_record", (), E(ent=BACK, other=BACK), method="post"),
+    # Posted empty: the page again, with the reasons (a refused form is shown as typed).
+    page("seedling:measure_apply", (), E(ent=200, other=200), method="post"),
+    page("seedling:loan_record", (), E(ent=200, other=200), method="post"),
     page("seedling:applications", (), E(off=200)),
     page("seedling:application", ("measure_application",), E(ent=200, other=404, off=200)),
     page("seedling:application_approve", ("measure_application",), E(ent=403, other=404, off=BACK), method="post"),

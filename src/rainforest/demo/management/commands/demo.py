@@ -46,7 +46,8 @@ class Command(BaseCommand):
         if not no_serve:
             worker = subprocess.Popen([sys.executable, "-m", "rainforest", "worker"])
             try:
-                call_command("runserver", addrport, use_reloader=False)
+                # Static files from the source folders, as with DEBUG, but without its debug pages.
+                call_command("runserver", addrport, use_reloader=False, insecure_serving=True)
             finally:
                 worker.terminate()  # SIGTERM: the worker finishes the job in hand, then stops
                 worker.wait(timeout=60)
