@@ -48,3 +48,8 @@ def quarter_cn(year, quarter):
 @register.simple_tag
 def months_cn(year, first, last):
     return formatting.months_cn(year, first, last)
+
+
+@register.filter
+def bracketed(text) -> str:
+    return formatting.bracketed(str(text))
