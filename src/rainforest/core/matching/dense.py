@@ -17,6 +17,7 @@ index then reports it and ranks lexically.
 from __future__ import annotations
 
 import json
+import math
 from array import array
 from pathlib import Path
 from typing import Protocol
@@ -85,6 +86,7 @@ class LsaEncoder:
         self._vocabulary: dict[str, int] | None = None
         self._idf: np.ndarray | None = None
         self._projection: np.ndarray | None = None  # (features, dim), C-contiguous
+        self._texts: int | None = None  # how many texts it was fitted on (the shipped ones included)
 
     @property
     def fitted(self) -> bool:
@@ -146,6 +148,7 @@ class LsaEncoder:
         column[order] = np.arange(len(order), dtype=np.int32)
         self._vocabulary = {names[i]: int(column[i]) for i in order}
         self._idf = (np.log((1 + len(texts)) / (1 + df[order].astype(np.float32))) + 1).astype(np.float32)
+        self._texts = len(texts)
         matrix = self._weighted(_kept_columns(indptr, column[columns], np.frombuffer(counts, np.float32), len(order)))
         del indices, counts, columns
         sized = min(self.DIMENSIONS, max(self.MIN_DIMENSIONS, len(texts) // self.TEXTS_PER_DIMENSION))
@@ -158,9 +161,21 @@ class LsaEncoder:
             raise EncoderUnavailable("encoder_not_fitted")
         return _unit_rows(self._weighted(self._counts(texts)) @ self._projection)
 
+    def share(self, feature: str) -> float | None:
+        """The share of the texts it was fitted on that hold ``feature``, read back from its idf
+        (None when unknown: a snapshot saved before the count was kept). The shipped texts make
+        this the domain's measure of a common word, where a new platform's few offers cannot."""
+        if self._vocabulary is None or self._idf is None or not self._texts:
+            return None
+        column = self._vocabulary.get(feature)
+        if column is None:
+            return 0.0  # the vocabulary keeps the most frequent features: one left out is rare
+        held = (1 + self._texts) / math.exp(float(self._idf[column]) - 1) - 1
+        return max(0.0, held) / self._texts
+
     def save(self, folder: Path) -> None:
         if self._projection is not None:
-            np.savez(folder / "lsa.npz", idf=self._idf, projection=self._projection)
+            np.savez(folder / "lsa.npz", idf=self._idf, projection=self._projection, texts=np.int64(self._texts or 0))
             terms = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
             (folder / "lsa-vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
@@ -169,6 +184,7 @@ class LsaEncoder:
         if path.exists() and terms.exists():
             data = np.load(path)
             self._idf, self._projection = data["idf"], data["projection"]
+            self._texts = int(data["texts"]) or None if "texts" in data.files else None
             words = json.loads(terms.read_text(encoding="utf-8"))
             self._vocabulary = {feature: column for column, feature in enumerate(words)}
 

@@ -35,6 +35,7 @@ FEEDBACK_POOL = 2000
 # COMMON_MIN_DOCS documents, is common: a reason names it as such.
 COMMON_SHARE = 8
 COMMON_MIN_DOCS = 5
+COMMON_IN_DOMAIN = 20
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
 
@@ -347,9 +348,14 @@ class MatchIndex:
 
     def _common(self, word: str) -> bool:
         """Held by more than an eighth of the collection (and by more than a handful of documents,
-        so that in a small collection not every word is common)."""
+        so that in a small collection not every word is common), or by more than one text in
+        twenty of those the dense model read (the shipped texts: the domain's common words)."""
         df = self.lexical.df(word)
-        return df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size
+        if df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size:
+            return True
+        share = getattr(self.encoder, "share", None)
+        general = share(word) if share is not None else None
+        return general is not None and general * COMMON_IN_DOMAIN > 1
 
     def _asked(self, words: list[str]) -> dict[str, float]:
         """What the query asks for: each distinct word or concept, weighted by its inverse document
