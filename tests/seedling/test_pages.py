@@ -478,3 +478,10 @@ def test_a_refused_application_comes_back_as_typed_with_one_reason_per_problem(e
     refused = alice.post("/seedling/loans/", {"lender": "杭州银行", "reference": "HZB-1", "principal": "x"})
     assert 'value="杭州银行"' in refused.content.decode() and 'value="HZB-1"' in refused.content.decode()
     assert "杭州银行" not in alice.get("/seedling/measures/").content.decode()  # a fresh page is empty again
+
+
+def test_the_case_page_links_each_application_to_its_own_page(officer, enterprise_user, application, seedling_co):
+    own = browser(enterprise_user).get("/seedling/mine/").content.decode()
+    assert f'href="/seedling/applications/{application.pk}/"' in own
+    case = browser(officer).get(f"/seedling/enterprises/{seedling_co.organisation.uscc}/").content.decode()
+    assert f'href="/seedling/applications/{application.pk}/"' in case
