@@ -31,8 +31,9 @@ DEFAULT_MODE = Mode.HYBRID
 FORMAT = 2  # 2: the LSA model keeps its own vocabulary instead of hashing
 ENCODE_BATCH = 2048
 FEEDBACK_POOL = 2000
-# A shared word held by more than 1/COMMON_SHARE of the collection, and by more than
-# COMMON_MIN_DOCS documents, is common: a reason names it as such.
+# A shared word held by more than 1/COMMON_IN_DOMAIN of the texts the dense model read, or
+# without one by more than 1/COMMON_SHARE of the collection and more than COMMON_MIN_DOCS
+# documents, is common: a reason names it as such.
 COMMON_SHARE = 8
 COMMON_MIN_DOCS = 5
 COMMON_IN_DOMAIN = 20
@@ -347,15 +348,16 @@ class MatchIndex:
         return self.lexical.holding(wanted, [int(s) for s in slots])
 
     def _common(self, word: str) -> bool:
-        """Held by more than an eighth of the collection (and by more than a handful of documents,
-        so that in a small collection not every word is common), or by more than one text in
-        twenty of those the dense model read (the shipped texts: the domain's common words)."""
-        df = self.lexical.df(word)
-        if df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size:
-            return True
+        """Held by more than one text in twenty of those the dense model read (the shipped texts
+        and the collection: the domain's common words; a small collection on one topic would
+        call its topic common). Without a dense model, by more than an eighth of the collection
+        (and more than a handful of documents, so that a small collection's every word is not)."""
         share = getattr(self.encoder, "share", None)
-        general = share(word) if share is not None else None
-        return general is not None and general * COMMON_IN_DOMAIN > 1
+        general = share(word) if share is not None and self.dense_ready else None
+        if general is not None:
+            return general * COMMON_IN_DOMAIN > 1
+        df = self.lexical.df(word)
+        return df > COMMON_MIN_DOCS and df * COMMON_SHARE > self.lexical.size
 
     def _asked(self, words: list[str]) -> dict[str, float]:
         """What the query asks for: each distinct word or concept, weighted by its inverse document
@@ -382,8 +384,8 @@ class MatchIndex:
         """``query_words``: the query's distinct words, concepts aside, in the order written."""
         doc = self._docs[slot]
         doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
-        shared = [w for w in query_words if w in doc_words]
-        shared = [w for w in shared if not any(w != o and w in o for o in shared)]
+        # Whole words of the query only: not 机器 of 机器狗, which every robot holds.
+        shared = [w for w in query_words if w in doc_words and not any(w != o and w in o for o in query_words)]
         # The most telling first (the rarest in the collection). Words that a good part of the
         # collection holds ("数据", "运行") are named as common: a page says little of them, but
         # they are shared all the same (a subscription's keyword is answered by them).
