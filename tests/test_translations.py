@@ -348,3 +348,13 @@ def test_a_form_label_ends_with_the_colon_of_its_language(client):
         assert "标题：" in str(ScenarioForm()["title"].label_tag())
     with translation.override("en"):
         assert "Title:" in str(ScenarioForm()["title"].label_tag())
+
+
+def test_a_server_error_is_the_platforms_own_page_in_the_readers_language(rf):
+    from django.utils import translation
+    from django.views.defaults import server_error
+
+    with translation.override("zh-hans"):
+        response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500 and "出错了" in body and "Server Error" not in body

@@ -187,6 +187,18 @@ def test_a_fund_manager_is_asked_for_a_decision_once_a_quorum_has_voted(
     assert votes.count == 1 and votes.items[0].label.endswith("天使轮")
 
 
+def test_a_meeting_whose_quorum_can_no_longer_be_reached_goes_back_to_the_fund_manager(
+    client, fund_manager, startup, make_user
+):
+    seats = [_seat(make_user(f"member{i}", Role.EXPERT)) for i in range(quorum())]
+    stuck = _meeting(startup.enterprise, fund_manager, name="A轮")
+    Ballot.objects.bulk_create([Ballot(meeting=stuck, member=s, conflict="持有该公司股份") for s in seats[:2]])
+    Ballot.objects.bulk_create([Ballot(meeting=stuck, member=s) for s in seats[2:]])
+    sign_in(client, fund_manager)
+    meetings = queue(home(client), "meetings_to_decide")
+    assert meetings.count == 1 and meetings.items[0].late and "无法达到法定票数" in meetings.items[0].note
+
+
 def test_the_enterprise_sees_its_own_applications_needs_and_notices_never_another(
     client, enterprise_user, outsider, startup, other_startup, officer
 ):

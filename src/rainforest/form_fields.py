@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
-from rainforest.formatting import WAN, yuan
+from rainforest.formatting import WAN, wan, yuan
 
 
 def _check_year(value) -> None:
@@ -30,7 +30,8 @@ EMPTY_CHOICE = pgettext_lazy("empty choice", "Please choose")
 
 
 # Django's forms end each label with gettext(":"). Its own Chinese catalogue keeps the ASCII colon;
-# the platform's catalogues (LOCALE_PATHS, read before Django's) give the full-width one.
+# the platform's catalogues (LOCALE_PATHS, read before Django's) give the full-width one. Named
+# here, unused, so that makemessages keeps the entry.
 LABEL_SUFFIX = gettext_noop(":")
 
 
@@ -76,19 +77,25 @@ class YuanField(forms.DecimalField):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # Worded when shown (fields are made at import), in the reader's language.
+        # Worded when shown (fields are made at import), in the reader's language; a caller's own
+        # messages stand.
         if self.max_value is not None:
-            limit = self.max_value
+            limit, shown = self.max_value, self.shown
             too_large = lazy(
-                lambda: gettext("The amount is too large: at most %(limit)s.") % {"limit": yuan(limit)}, str
+                lambda: gettext("The amount is too large: at most %(limit)s.") % {"limit": shown(limit)}, str
             )
             for code in ("max_value", "max_digits", "max_whole_digits"):
-                self.error_messages[code] = too_large()
+                self.error_messages.setdefault(code, too_large())
         if self.decimal_places is not None:
             places = self.decimal_places
-            self.error_messages["max_decimal_places"] = lazy(
-                lambda: gettext("An amount has at most %(n)s decimal places.") % {"n": places}, str
-            )()
+            self.error_messages.setdefault(
+                "max_decimal_places",
+                lazy(lambda: gettext("An amount has at most %(n)s decimal places.") % {"n": places}, str)(),
+            )
+
+    @staticmethod
+    def shown(amount) -> str:
+        return yuan(amount)
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -99,15 +106,26 @@ class YuanField(forms.DecimalField):
         try:
             super().run_validators(value)
         except forms.ValidationError as exc:
-            raise forms.ValidationError(list(dict.fromkeys(exc.messages))) from None
+            once, seen = [], set()
+            for error in exc.error_list:  # the same words once, each with its code
+                if (text := " ".join(error.messages)) not in seen:
+                    seen.add(text)
+                    once.append(error)
+            raise forms.ValidationError(once) from None
 
 
 class WanYuanField(YuanField):
-    """A programme figure entered in 万元, as the lists show it, and cleaned to whole yuan, as it is
-    stored: 125.5 is 1,255,000 yuan. A stored amount is shown back in 万元."""
+    """A programme figure entered in 万元, as the lists show it (to two decimals), and cleaned to
+    whole yuan, as it is stored: 125.5 is 1,255,000 yuan. A stored amount is shown back in 万元."""
 
     def __init__(self, *, yuan_digits: int = 14, **kwargs):
-        super().__init__(max_digits=yuan_digits, decimal_places=4, **kwargs)  # 4 places of 万: the yuan
+        # 4 places of 万: the yuan; at most what a column of ``yuan_digits`` holds.
+        largest = Decimal(10) ** (yuan_digits - 4) - 1
+        super().__init__(max_digits=yuan_digits, decimal_places=4, max_value=largest, **kwargs)
+
+    @staticmethod
+    def shown(amount) -> str:
+        return wan(amount * WAN)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int):

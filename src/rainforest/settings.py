@@ -288,6 +288,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# WhiteNoise would read DEBUG: on one's own machine it finds files in the source folders too.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = LOCAL
 # htmx and ECharts come from the npm registry at install time (package.json); never committed by hand.
 _NODE_MODULES = Path(os.environ.get("RAINFOREST_NODE_MODULES", Path.cwd() / "node_modules"))
 # Each front-end package's served folder, under its static prefix; `rainforest serve` refuses to start

@@ -47,6 +47,12 @@ def test_a_budget_that_is_no_amount_of_wan_yuan_is_refused_in_chinese(client, pu
     assert "预算上限（万元）" in response.content.decode()
 
 
+def test_too_large_a_budget_is_one_error_in_wan_yuan(client, publisher):
+    sign_in(client, publisher)
+    page = client.post("/exchange/scenarios/new/", form_data(budget_min="", budget_max="99999999999")).content.decode()
+    assert page.count("金额过大") == 1 and "9,999,999,999.00 万元" in page and not Scenario.objects.exists()
+
+
 def test_a_start_date_after_the_end_date_is_refused(client, publisher):
     sign_in(client, publisher)
     response = client.post("/exchange/scenarios/new/", form_data(starts_on="2027-06-01", ends_on="2027-01-01"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -522,11 +522,17 @@ def _committee_votes(actor: Principal) -> Queue:
 
 
 def _fund_manager() -> list[Queue]:
+    needed = quorum()
+
     def meeting(m):
+        note = _("meeting of %(d)s: %(n)s votes cast") % {"d": _date(m.held_on), "n": m.votes}
+        if m.votes < needed:
+            note += _("; the quorum can no longer be reached")
         return Item(
             f"{m.round.deal.enterprise.organisation.name} · {m.round.name}",
             reverse("fund:deal", args=[m.round.deal_id]),
-            _("meeting of %(d)s: %(n)s votes cast") % {"d": _date(m.held_on), "n": m.votes},
+            note,
+            late=m.votes < needed,
         )
 
     def round_(r):
@@ -550,14 +556,18 @@ def _fund_manager() -> list[Queue]:
 
     return [
         # A meeting still collecting votes is the members' work (their own queue below); the
-        # manager's turn comes once a quorum has voted and the decision can be recorded.
+        # manager's turn comes once a quorum has voted and the decision can be recorded, or once
+        # so many members declared an interest that a quorum can no longer be reached.
         _queue(
             "meetings_to_decide",
             _("Committee meetings ready for a decision"),
             Meeting.objects.filter(decision="")
             .select_related("round__deal__enterprise__organisation")
-            .annotate(votes=Count("ballots", filter=~Q(ballots__vote="")))
-            .filter(votes__gte=quorum())
+            .annotate(
+                votes=Count("ballots", filter=~Q(ballots__vote="")),
+                to_vote=Count("ballots", filter=Q(ballots__vote="", ballots__conflict="")),
+            )
+            .filter(Q(votes__gte=needed) | Q(votes__lt=needed - F("to_vote")))
             .order_by("held_on"),
             reverse("fund:committee"),
             meeting,
@@ -572,7 +582,7 @@ def _fund_manager() -> list[Queue]:
             .select_related("enterprise__organisation")
             .distinct()
             .order_by("created_at", "pk"),
-            reverse("fund:pipeline") + "?stage=committee",
+            reverse("fund:pipeline"),
             to_table,
             _("Every deal at the committee stage has its meeting."),
         ),

@@ -403,8 +403,8 @@ class MatchIndex:
             reasons.append(Reason("synonyms", {"pairs": pairs}))
         if dense is not None and dense[slot] > 0:  # below the floor: no likeness worth stating
             reasons.append(Reason("semantic", {"similarity": round(float(dense[slot]), 3)}))
-        elif ranked_dense is not None and ranked_dense[slot] > 0:
-            # Unlike the query's words, but like the documents that are (dense feedback).
+        elif not reasons and ranked_dense is not None and ranked_dense[slot] > 0:
+            # No word and no likeness of its own: found through the documents like the query.
             reasons.append(Reason("neighbours"))
         for name, value in (("domain", filters.domain), ("district", filters.district)):
             if value:

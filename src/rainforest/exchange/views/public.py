@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from rainforest.core.districts import DISTRICTS
 from rainforest.exchange import charts, selectors
@@ -58,6 +59,7 @@ def scenario_view(request, pk: int):
     return render(request, "exchange/scenario_detail.html", context)
 
 
+@require_safe
 def capability_view(request, pk: int):
     """One capability as the list and the recommendations name it: what it does, how ready, where,
     with which references; its moves stay on the owner's and the officers' own pages."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rainforest import formatting
@@ -275,8 +276,10 @@ def application_decide(
 
 def _label(measure_id: str, organisation: str, year: int) -> str:
     """How the audit trail and "my recent work" name an application: by the measure's name, with
-    its code for whoever traces it in the rule set."""
-    return f"{labels.measure_name(measure_id)}（{measure_id}）· {organisation} · {year}"
+    its code for whoever traces it in the rule set. The trail keeps it for good, so it is worded
+    in the platform's language, whatever the actor's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{labels.measure_name(measure_id)}{formatting.bracketed(measure_id)} · {organisation} · {year}"
 
 
 @transaction.atomic
