@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rainforest.core.years import PLATFORM_YEARS, YEAR_BOUNDS
-from rainforest.formatting import WAN, wan, yuan
+from rainforest.formatting import WAN, wan, wan_entry, yuan
 
 
 def _check_year(value) -> None:
@@ -128,9 +128,7 @@ class WanYuanField(YuanField):
         return wan(amount * WAN)
 
     def prepare_value(self, value):
-        if isinstance(value, Decimal | int):
-            return format((Decimal(value) / WAN).normalize(), "f")
-        return value
+        return wan_entry(value) if isinstance(value, Decimal | int) else value
 
     def clean(self, value):
         amount = super().clean(value)

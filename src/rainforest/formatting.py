@@ -112,6 +112,12 @@ def wan_number(value, places: int = 2) -> str:
     return "" if n is None else _grouped(n / WAN, places)
 
 
+def wan_entry(value) -> str:
+    """An amount in yuan as a 万元 input holds it, every decimal kept: 1255000 -> ``125.5``."""
+    n = _decimal(value)
+    return "" if n is None else format((n / WAN).normalize(), "f")
+
+
 def wan(value, places: int = 2) -> str:
     """A programme figure: ``125.00 万元`` (English: ``CNY 1.25 million``)."""
     n = _decimal(value)

@@ -53,3 +53,9 @@ def months_cn(year, first, last):
 @register.filter
 def bracketed(text) -> str:
     return formatting.bracketed(str(text))
+
+
+@register.filter
+def wan_entry(value) -> str:
+    """An amount in yuan as a 万元 input holds it: 3000000 -> 300 ("" when absent)."""
+    return formatting.wan_entry(value)

@@ -22,7 +22,9 @@ def test_filters(client, published):
     assert SCENARIO["title"] in client.get("/exchange/", {"domain": "patrol", "min_trl": "7"}).content.decode()
     assert SCENARIO["title"] not in client.get("/exchange/", {"domain": "care"}).content.decode()
     assert SCENARIO["title"] not in client.get("/exchange/", {"min_trl": "5"}).content.decode()
-    assert SCENARIO["title"] not in client.get("/exchange/", {"budget": "3000000"}).content.decode()
+    assert SCENARIO["title"] not in client.get("/exchange/", {"budget": "300"}).content.decode()  # 万元
+    page = client.get("/exchange/", {"budget": "150.5"}).content.decode()
+    assert SCENARIO["title"] in page and 'value="150.5"' in page  # 2,000,000 yuan reaches 1,505,000
 
 
 def test_list_downloads(client, published):

@@ -332,9 +332,7 @@ class FilterForm(forms.Form):
 class ScenarioFilterForm(FilterForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=_choices(ScenarioKind.choices), required=False)
     focus_area = forms.ChoiceField(label=_("focus area"), choices=_choices(FocusArea.choices), required=False)
-    budget = forms.DecimalField(
-        label=_("Budget reaches (yuan)"), min_value=0, max_digits=14, decimal_places=0, required=False
-    )
+    budget = WanYuanField(label=_("Budget reaches (10,000 yuan)"), min_value=0, required=False)  # as the list shows
     status = forms.ChoiceField(
         label=_("Status"),
         choices=_choices((s, ScenarioStatus(s).label) for s in PUBLIC_STATES),
