@@ -36,7 +36,7 @@ FEEDBACK_POOL = 2000
 # documents, is common: a reason names it as such.
 COMMON_SHARE = 8
 COMMON_MIN_DOCS = 5
-COMMON_IN_DOMAIN = 20
+COMMON_IN_DOMAIN = 10
 NO_FILTERS = Filters()
 NO_BOOSTS = Boosts()
 
@@ -350,7 +350,7 @@ class MatchIndex:
         return self.lexical.holding(wanted, [int(s) for s in slots])
 
     def _common(self, word: str) -> bool:
-        """Held by more than one text in twenty of those the dense model read (the shipped texts
+        """Held by more than one text in ten of those the dense model read (the shipped texts
         and the collection: the domain's common words; a small collection on one topic would
         call its topic common). Without a dense model, by more than an eighth of the collection
         (and more than a handful of documents, so that a small collection's every word is not)."""
