@@ -54,7 +54,7 @@ def colon() -> str:
     return ": " if _english() else "："
 
 
-def bracketed(text: str) -> str:
+def bracketed(text) -> str:
     """An aside after a value: full-width brackets in Chinese, `` (...)`` in English."""
     return f" ({text})" if _english() else f"（{text}）"
 

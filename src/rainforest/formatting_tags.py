@@ -17,6 +17,7 @@ for _name in (
     "yuan_number",
     "wan",
     "wan_number",
+    "wan_entry",
     "yi",
     "percent",
     "percent_points",
@@ -26,6 +27,7 @@ for _name in (
     "datetime_cn",
     "yes_no",
     "year_cn",
+    "bracketed",
 ):
     register.filter(_name, getattr(formatting, _name), is_safe=False)
 
@@ -48,14 +50,3 @@ def quarter_cn(year, quarter):
 @register.simple_tag
 def months_cn(year, first, last):
     return formatting.months_cn(year, first, last)
-
-
-@register.filter
-def bracketed(text) -> str:
-    return formatting.bracketed(str(text))
-
-
-@register.filter
-def wan_entry(value) -> str:
-    """An amount in yuan as a 万元 input holds it: 3000000 -> 300 ("" when absent)."""
-    return formatting.wan_entry(value)

@@ -59,8 +59,8 @@ class Boosts:
 class Reason:
     """Why a result came back, as a code with parameters (the caller words it).
 
-    Codes: ``terms`` (shared words, the rarest first; ``common`` lists those a good part of the
-    collection holds), ``synonyms`` (shared concepts: query word ≈ document word),
+    Codes: ``terms`` (shared words, the rarest first; ``common`` lists those common in the
+    domain), ``synonyms`` (shared concepts: query word ≈ document word),
     ``semantic`` (dense similarity), ``neighbours`` (no likeness to the query itself, but to the
     documents most like it), ``filter`` (a hard filter it passed), ``boost`` (a preference
     it met)."""

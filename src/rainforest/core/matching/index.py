@@ -316,7 +316,7 @@ class MatchIndex:
             asked = self._asked(words)
             asked_total = sum(asked.values()) or 1.0
             query_words = [t for t in asked if not t.startswith(CONCEPT_PREFIX)]  # once, not per hit
-            whole_words = _whole(query_words)
+            words_of = (query_words, _whole(query_words))
             hits = []
             for slot, score, held in zip(slots, scores, self._held_by(slots, words), strict=True):
                 evidence = {
@@ -325,7 +325,6 @@ class MatchIndex:
                     "relative": float(score / scores[0]) if scores[0] > 0 else 0.0,
                 }
                 confidence = self.weights.confidence(evidence, dense=dense is not None)
-                words_of = (query_words, whole_words)
                 reasons = self._reasons(slot, words_of, held, filters, boosts, dense, ranked_dense)
                 hits.append(
                     Hit(
@@ -389,9 +388,9 @@ class MatchIndex:
         doc = self._docs[slot]
         doc_words = {t for t in held if not t.startswith(CONCEPT_PREFIX)}
         shared = [w for w in whole_words if w in doc_words]
-        # The most telling first (the rarest in the collection). Words that a good part of the
-        # collection holds ("数据", "运行") are named as common: a page says little of them, but
-        # they are shared all the same (a subscription's keyword is answered by them).
+        # The most telling first (the rarest in the collection). Words common in the domain
+        # ("数据", "智能") are named as such: a page says little of them, but they are shared all
+        # the same (a subscription's keyword is answered by them).
         shared = sorted(shared, key=lambda w: -self.lexical.idf(w))[:6]
         reasons = []
         if shared:
@@ -423,7 +422,7 @@ class MatchIndex:
         """Which of ``ids`` hold a whole word or concept of ``text``: not only a fragment the
         segmenter also cut (机器 of 机器狗, which every robot holds)."""
         words = self.tokeniser.tokens(normalise_query(text or "")[0], normalised=True)
-        whole = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+        whole = _whole(list(dict.fromkeys(words)))
         with self._lock:
             slots = [self._slot[i] for i in ids if i in self]
             held = self.lexical.holding(whole, slots) if whole and slots else []
@@ -546,7 +545,7 @@ def _whole(words: list[str]) -> list[str]:
 def _over_best(scores: np.ndarray, mask: np.ndarray, share: float) -> np.ndarray:
     """``share`` times the scores over the best of them within ``mask`` (zero when none is
     positive). Both rankers' scores are never negative here (BM25; similarities below the floor
-    are zeroed), and what lies outside ``mask`` is dropped by the caller: one pass, no copy."""
+    are zeroed), and what lies outside ``mask`` is dropped by the caller."""
     best = float((scores * mask).max()) if scores.size else 0.0  # a product: max(where=) is slower
     return scores * np.float32(share / best) if best > 0 else np.zeros_like(scores)
 
